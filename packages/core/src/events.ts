@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+const base = {
+  /** ISO-8601 time the event was raised. */
+  time: z.string(),
+  project: z.string(),
+};
+
+const volumeField = { volume: z.string() };
+
+/** Every event the CLI and the agent raise, one schema for hooks, logs and monitoring. */
+export const phoenixEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('backup.started'), ...base, backupId: z.string(), volumes: z.array(z.string()) }),
+  z.object({
+    type: z.literal('backup.completed'),
+    ...base,
+    backupId: z.string(),
+    volumes: z.array(z.string()),
+    bytes: z.number(),
+    durationSeconds: z.number(),
+    path: z.string(),
+  }),
+  z.object({
+    type: z.literal('backup.failed'),
+    ...base,
+    backupId: z.string().optional(),
+    volumes: z.array(z.string()),
+    error: z.object({ code: z.string(), message: z.string() }),
+  }),
+  z.object({ type: z.literal('restore.completed'), ...base, backupId: z.string(), volumes: z.array(z.string()) }),
+  z.object({
+    type: z.literal('restore.failed'),
+    ...base,
+    backupId: z.string(),
+    volumes: z.array(z.string()),
+    error: z.object({ code: z.string(), message: z.string() }),
+  }),
+  z.object({
+    type: z.literal('config.changed'),
+    ...base,
+    ...volumeField,
+    files: z.array(z.string()),
+    valid: z.boolean().optional(),
+    message: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('disk.threshold'),
+    ...base,
+    ...volumeField,
+    metric: z.enum(['avail_bytes', 'files_free', 'used_bytes']),
+    state: z.enum(['firing', 'resolved']),
+    value: z.number(),
+    threshold: z.number(),
+  }),
+  z.object({ type: z.literal('volume.mounted'), ...base, ...volumeField, container: z.string() }),
+  z.object({ type: z.literal('volume.unmounted'), ...base, ...volumeField, container: z.string() }),
+  z.object({
+    type: z.literal('check.failed'),
+    ...base,
+    check: z.string(),
+    volume: z.string().optional(),
+    message: z.string(),
+  }),
+]);
+export type PhoenixEvent = z.infer<typeof phoenixEventSchema>;
+export type PhoenixEventType = PhoenixEvent['type'];
+
+/** Distributes Omit over the union so callers name only the fields of their event type. */
+type EventInput<E> = E extends PhoenixEvent ? Omit<E, 'time'> & { time?: string } : never;
+
+/** Builds a validated event, stamping the time; throws if the fields do not match the type. */
+export function createEvent(input: EventInput<PhoenixEvent>): PhoenixEvent {
+  return phoenixEventSchema.parse({ time: new Date().toISOString(), ...input });
+}
