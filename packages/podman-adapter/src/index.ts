@@ -1,1 +1,15 @@
-export {};
+export * from './clean-stderr.ts';
+export * from './compose-detect.ts';
+export * from './containers.ts';
+export * from './events.ts';
+export * from './exec.ts';
+export * from './filters.ts';
+export * from './id-mapping.ts';
+export * from './info.ts';
+export * from './podman.ts';
+export * from './run.ts';
+export * from './runner.ts';
+export * from './stream.ts';
+export * from './subid.ts';
+export * from './unshare.ts';
+export * from './volumes.ts';

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { filterArgs } from './filters.ts';
+import { assertSuccess, call, callAllowFail, callJson, parseOutput, type RunnerConfig } from './runner.ts';
+
+/** The labels podman-compose puts on every container; other front ends name containers differently. */
+export const COMPOSE_PROJECT_LABEL = 'io.podman.compose.project';
+export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
+
+const labelsSchema = z
+  .record(z.string(), z.string())
+  .nullish()
+  .transform((v) => v ?? {});
+
+/** One row of `podman ps --format json` (4.3). */
+export const psEntrySchema = z.object({
+  Id: z.string(),
+  Names: z.array(z.string()),
+  Image: z.string(),
+  State: z.string(),
+  Labels: labelsSchema,
+});
+
+/** A container found by `ps`, with its compose project and service when labelled. */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  /** podman's state word: running, exited, created, paused... */
+  state: string;
+  labels: Record<string, string>;
+  project: string | null;
+  service: string | null;
+}
+
+/** Maps a validated ps row to ContainerSummary. */
+export function toContainerSummary(raw: z.output<typeof psEntrySchema>): ContainerSummary {
+  return {
+    id: raw.Id,
+    name: raw.Names[0] ?? raw.Id,
+    image: raw.Image,
+    state: raw.State,
+    labels: raw.Labels,
+    project: raw.Labels[COMPOSE_PROJECT_LABEL] ?? null,
+    service: raw.Labels[COMPOSE_SERVICE_LABEL] ?? null,
+  };
+}
+
+const mountSchema = z.object({
+  Type: z.string(),
+  Name: z.string().optional(),
+  Source: z.string(),
+  Destination: z.string(),
+  RW: z.boolean(),
+  Options: z
+    .array(z.string())
+    .nullish()
+    .transform((v) => v ?? []),
+  Propagation: z.string().optional(),
+});
+
+/** The part of `podman container inspect --format json` (4.3) the tool relies on. */
+export const containerInspectSchema = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  Image: z.string(),
+  ImageName: z.string().optional(),
+  State: z.object({ Status: z.string(), Running: z.boolean() }),
+  Config: z.object({ User: z.string().optional(), Labels: labelsSchema }),
+  Mounts: z
+    .array(mountSchema)
+    .nullish()
+    .transform((v) => v ?? []),
+});
+
+/** One mount of a container; for a named volume `source` is podman's `_data` path even when bind-backed. */
+export interface ContainerMount {
+  type: string;
+  name: string | null;
+  source: string;
+  destination: string;
+  rw: boolean;
+  options: string[];
+  propagation: string | null;
+}
+
+/** A container as inspect shows it; `user` is Config.User ('' when the image decides). */
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  state: string;
+  running: boolean;
+  user: string;
+  mounts: ContainerMount[];
+  labels: Record<string, string>;
+  /** Image name as given at creation (falls back to the image id). */
+  image: string;
+  imageId: string;
+}
+
+/** Maps validated inspect JSON to ContainerInfo. */
+export function toContainerInfo(raw: z.output<typeof containerInspectSchema>): ContainerInfo {
+  return {
+    id: raw.Id,
+    name: raw.Name,
+    state: raw.State.Status,
+    running: raw.State.Running,
+    user: raw.Config.User ?? '',
+    mounts: raw.Mounts.map((m) => ({
+      type: m.Type,
+      name: m.Name ?? null,
+      source: m.Source,
+      destination: m.Destination,
+      rw: m.RW,
+      options: m.Options,
+      propagation: m.Propagation || null,
+    })),
+    labels: raw.Config.Labels,
+    image: raw.ImageName || raw.Image,
+    imageId: raw.Image,
+  };
+}
+
+/** Container queries and lifecycle bound to one podman configuration. */
+export function createContainers(config: RunnerConfig) {
+  return {
+    /** Containers of a compose project (and service), found by label, not by name; running only unless `all`. */
+    async ps(
+      options: { project?: string; service?: string; all?: boolean } = {},
+    ): Promise<ContainerSummary[]> {
+      const labels: string[] = [];
+      if (options.project !== undefined) labels.push(`${COMPOSE_PROJECT_LABEL}=${options.project}`);
+      if (options.service !== undefined) labels.push(`${COMPOSE_SERVICE_LABEL}=${options.service}`);
+      const args = [
+        'ps',
+        '--format',
+        'json',
+        ...(options.all ? ['--all'] : []),
+        ...filterArgs({ label: labels }),
+      ];
+      return ((await callJson(config, args, z.array(psEntrySchema).nullable())) ?? []).map(
+        toContainerSummary,
+      );
+    },
+    /** The container, or null when podman knows no container of that name or id. */
+    async inspectContainer(nameOrId: string): Promise<ContainerInfo | null> {
+      const result = await callAllowFail(config, [
+        'container',
+        'inspect',
+        '--format',
+        'json',
+        '--',
+        nameOrId,
+      ]);
+      if (result.exitCode !== 0 && /no such container/i.test(result.stderr)) return null;
+      assertSuccess(config, result);
+      const [raw] = parseOutput(result.argv, result.stdout, z.array(containerInspectSchema).length(1));
+      return raw ? toContainerInfo(raw) : null;
+    },
+    /** Starts a stopped container (no-op when it runs). */
+    async start(container: string): Promise<void> {
+      await call(config, ['start', '--', container]);
+    },
+    /** Stops a container, waiting `timeoutSeconds` (podman's default 10) before SIGKILL. */
+    async stop(container: string, options: { timeoutSeconds?: number } = {}): Promise<void> {
+      const seconds = options.timeoutSeconds ?? 10;
+      const timeoutMs = Math.max(config.timeoutMs, (seconds + 30) * 1000);
+      await call(config, ['stop', '--time', String(seconds), '--', container], { timeoutMs });
+    },
+  };
+}
+
+/** The container helpers bound to one podman configuration. */
+export type Containers = ReturnType<typeof createContainers>;

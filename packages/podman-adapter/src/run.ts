@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { type Owner, PhoenixError } from '@phoenix-hydra/core';
+import { envArgs, requireRef, userArgs } from './process-args.ts';
+import { assertSuccess, callAllowFail, type RunnerConfig } from './runner.ts';
+
+/** A `-v source:target[:options]` mount; source is a host path or a volume name. */
+export interface ProbeMount {
+  source: string;
+  target: string;
+  /** e.g. ['ro'], ['Z'], ['U']. */
+  options?: readonly string[] | undefined;
+}
+
+/** Options of a throwaway probe container. */
+export interface RunOptions {
+  user?: string | Owner | undefined;
+  mounts?: readonly ProbeMount[] | undefined;
+  /** Defaults to 'none': probes need no network and rootless slirp4netns may be unavailable. */
+  network?: string | undefined;
+  /** Defaults to true. */
+  rm?: boolean | undefined;
+  env?: Readonly<Record<string, string>> | undefined;
+  entrypoint?: string | undefined;
+  labels?: Readonly<Record<string, string>> | undefined;
+  timeoutMs?: number | undefined;
+}
+
+/** A probe's outcome: the exit code is data, not an error. */
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+function mountArg(mount: ProbeMount): string[] {
+  if (mount.source.includes(':') || mount.target.includes(':')) {
+    throw new PhoenixError('USAGE', `mount paths must not contain ":": ${mount.source} → ${mount.target}`);
+  }
+  const options = mount.options?.length ? `:${mount.options.join(',')}` : '';
+  return ['--volume', `${mount.source}:${mount.target}${options}`];
+}
+
+/** Runs argv in a fresh container; returns its exit code, and throws only when podman itself fails (exit 125). */
+export async function run(
+  config: RunnerConfig,
+  image: string,
+  argv: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const name = `phoenix-probe-${randomBytes(6).toString('hex')}`;
+  const args = [
+    'run',
+    '--name',
+    name,
+    ...(options.rm === false ? [] : ['--rm']),
+    '--network',
+    options.network ?? 'none',
+    ...userArgs(options.user),
+    ...(options.mounts ?? []).flatMap(mountArg),
+    ...envArgs(options.env),
+    ...(options.entrypoint ? ['--entrypoint', options.entrypoint] : []),
+    ...Object.entries(options.labels ?? {}).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    requireRef(image, 'image'),
+    ...argv,
+  ];
+  try {
+    const result = await callAllowFail(config, args, { timeoutMs: options.timeoutMs, env: options.env });
+    if (result.exitCode === 125) assertSuccess(config, result);
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  } catch (error) {
+    // A killed `podman run` client leaves its container behind; remove it so probes never accumulate.
+    await callAllowFail(config, ['rm', '--force', '--ignore', '--time', '0', name]).catch(() => undefined);
+    throw error;
+  }
+}

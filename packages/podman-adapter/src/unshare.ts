@@ -1,0 +1,123 @@
+import { isAbsolute } from 'node:path';
+import { type Owner, PhoenixError } from '@phoenix-hydra/core';
+import { type CallOptions, call, type RunnerConfig } from './runner.ts';
+
+/** What a path looks like inside the rootless user namespace (ids are container-side: 999, not 100998). */
+export interface UnshareStat {
+  path: string;
+  uid: number;
+  gid: number;
+  /** Permission bits including setuid/setgid/sticky (0o7777 mask). */
+  mode: number;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  /** Apparent size in bytes. */
+  size: number;
+}
+
+/** Apparent size (`du -sb`: bytes of content, not allocated blocks) and inode count (`du --inodes`, dirs included). */
+export interface DiskUsage {
+  bytes: number;
+  files: number;
+}
+
+const STAT_FORMAT = '%u:%g:%f:%s:%n\\0';
+
+/** Parses `stat --printf '%u:%g:%f:%s:%n\0'` output; NUL-separated so any path (even with newlines) survives. */
+export function parseStatOutput(output: string): UnshareStat[] {
+  return output
+    .split('\0')
+    .filter((record) => record !== '')
+    .map((record) => {
+      const match = /^(\d+):(\d+):([0-9a-f]+):(\d+):([\s\S]*)$/.exec(record);
+      if (!match?.[5]) {
+        throw new PhoenixError('PODMAN_OUTPUT', `unexpected stat output: ${JSON.stringify(record)}`);
+      }
+      const raw = Number.parseInt(match[3] ?? '', 16);
+      return {
+        path: match[5],
+        uid: Number(match[1]),
+        gid: Number(match[2]),
+        mode: raw & 0o7777,
+        type: fileType(raw & 0o170000),
+        size: Number(match[4]),
+      };
+    });
+}
+
+function fileType(bits: number): UnshareStat['type'] {
+  if (bits === 0o040000) return 'directory';
+  if (bits === 0o100000) return 'file';
+  if (bits === 0o120000) return 'symlink';
+  return 'other';
+}
+
+/** Parses the first field of `du -s` output (`12345\t/path`). */
+export function parseDuOutput(output: string): number {
+  const match = /^(\d+)\s/.exec(output);
+  if (!match?.[1]) throw new PhoenixError('PODMAN_OUTPUT', `unexpected du output: ${JSON.stringify(output)}`);
+  return Number(match[1]);
+}
+
+function requirePaths(paths: readonly string[]): void {
+  if (paths.length === 0) throw new PhoenixError('USAGE', 'no path given');
+  for (const p of paths) {
+    if (!isAbsolute(p)) throw new PhoenixError('USAGE', `path must be absolute: ${p}`);
+  }
+}
+
+/** File operations run inside `podman unshare`, where the user acts as root over its subordinate ids. */
+export function createUnshare(config: RunnerConfig) {
+  const unshare = (argv: readonly string[], options?: CallOptions) =>
+    call(config, ['unshare', ...argv], options);
+  return {
+    /** chown to container-side ids (999:999 lands as 100998 on the host); -R does not follow symlinks. */
+    async chown(
+      paths: readonly string[],
+      owner: Owner,
+      options: { recursive?: boolean } = {},
+    ): Promise<void> {
+      requirePaths(paths);
+      const flags = options.recursive ? ['-R'] : [];
+      await unshare(['chown', ...flags, '--', `${owner.uid}:${owner.gid}`, ...paths]);
+    },
+    /** chmod with numeric mode; works on files the host user no longer owns after a chown. */
+    async chmod(
+      paths: readonly string[],
+      mode: number,
+      options: { recursive?: boolean } = {},
+    ): Promise<void> {
+      requirePaths(paths);
+      const flags = options.recursive ? ['-R'] : [];
+      await unshare(['chmod', ...flags, '--', mode.toString(8).padStart(4, '0'), ...paths]);
+    },
+    /** rm -rf of a tree owned by subordinate ids, which the host user cannot delete; refuses `/`. */
+    async rmrf(path: string): Promise<void> {
+      requirePaths([path]);
+      if (path.replace(/\/+$/, '') === '') throw new PhoenixError('USAGE', 'refusing to remove /');
+      await unshare(['rm', '-rf', '--one-file-system', '--', path]);
+    },
+    /** lstat of each path as the namespace sees it, in the order given. */
+    async stat(paths: readonly string[]): Promise<UnshareStat[]> {
+      requirePaths(paths);
+      const result = await unshare(['stat', `--printf=${STAT_FORMAT}`, '--', ...paths]);
+      return parseStatOutput(result.stdout);
+    },
+    /** Apparent bytes and inode count of a tree, readable even where the host user lacks permission. */
+    async du(path: string): Promise<DiskUsage> {
+      requirePaths([path]);
+      const [bytes, files] = await Promise.all([
+        unshare(['du', '-s', '-b', '--', path]),
+        unshare(['du', '-s', '--inodes', '--', path]),
+      ]);
+      return { bytes: parseDuOutput(bytes.stdout), files: parseDuOutput(files.stdout) };
+    },
+    /** mkdir -p; the mode applies to the last component only (parents get the umask default). */
+    async mkdir(path: string, mode: number): Promise<void> {
+      requirePaths([path]);
+      await unshare(['mkdir', '-p', '-m', mode.toString(8).padStart(4, '0'), '--', path]);
+    },
+  };
+}
+
+/** The unshare helpers bound to one podman configuration. */
+export type Unshare = ReturnType<typeof createUnshare>;
