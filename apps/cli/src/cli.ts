@@ -4,7 +4,7 @@ import { reportError } from './report-error.ts';
 import { addStackOptions } from './stack-options.ts';
 
 /** Builds the commander program; each command's module is loaded only when that command runs. */
-export function buildProgram(): Command {
+export function buildProgram(setExitCode: (code: number) => void = () => undefined): Command {
   const program = new Command()
     .name('phoenix-volumes')
     .description(
@@ -26,16 +26,66 @@ export function buildProgram(): Command {
     await configCommand(options);
   });
 
+  addStackOptions(
+    program
+      .command('setup')
+      .description(
+        'create the volume directories with their modes, give each to the container user that writes it\n' +
+          '(podman unshare chown), seed nginx default.conf, and create the bind-backed podman volumes\n' +
+          'podman-compose will reuse. Prints the plan first; running it twice changes nothing.',
+      )
+      .option('-n, --dry-run', 'print the plan and stop')
+      .option('--json', 'print the plan and outcome as JSON on stdout'),
+  ).action(async (options) => {
+    const { setupCommand } = await import('./commands/setup.ts');
+    await setupCommand(options);
+  });
+
+  addStackOptions(
+    program
+      .command('check')
+      .alias('test')
+      .description(
+        'check each volume: directory, mode, owner as the container sees it, podman volume binding,\n' +
+          'a real write (or read) probe as the container user, free space. Exit 0 all pass, 1 any fails.',
+      )
+      .option('--json', 'print results as JSON on stdout')
+      .option('--no-probe', 'skip the throwaway-container probes')
+      .option('--probe-image <image>', "image for the probes (default: the service's own image)"),
+  ).action(async (options) => {
+    const { checkCommand } = await import('./commands/check.ts');
+    setExitCode(await checkCommand(options));
+  });
+
+  addStackOptions(
+    program
+      .command('cleanup')
+      .description(
+        "DELETE the stack's volume directories (subuid-owned files included, through podman unshare)\n" +
+          'and its podman volumes. Lists what goes with sizes and asks you to type the project name.\n' +
+          'Backups are never touched.',
+      )
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('--stop', 'stop and remove the containers that use the volumes first')
+      .option('--json', 'print what was removed as JSON on stdout'),
+  ).action(async (options) => {
+    const { cleanupCommand } = await import('./commands/cleanup.ts');
+    await cleanupCommand(options);
+  });
+
   return program;
 }
 
 /** Parses argv (without node and script), runs the command and returns the process exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
   const json = argv.includes('--json');
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     return reportError(error, { json });

@@ -1,1 +1,7 @@
-export {};
+export * from './apply-setup.ts';
+export * from './check-result.ts';
+export * from './check-volumes.ts';
+export * from './observe.ts';
+export * from './plan-setup.ts';
+export * from './probe-volume.ts';
+export * from './cleanup.ts';

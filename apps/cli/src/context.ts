@@ -1,0 +1,28 @@
+import { resolveStack, type Stack } from '@phoenix-hydra/core';
+import { createPodman, type Podman } from '@phoenix-hydra/podman-adapter';
+import { type StackOptions, stackRequest } from './stack-options.ts';
+
+/** Where a command writes: injectable so tests call commands directly and read what a user would see. */
+export interface CommandIO {
+  cwd?: string;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+export interface CommandContext {
+  stack: Stack;
+  podman: Podman;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  stdout: NodeJS.WritableStream;
+}
+
+/** Resolves the stack (printing its warnings) and a podman client: what every stack command starts from. */
+export async function openStack(options: StackOptions & CommandIO): Promise<CommandContext> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const err = (line: string) => stderr.write(`${line}\n`);
+  const { stack, warnings } = await resolveStack(stackRequest(options, options.cwd));
+  for (const warning of warnings) err(`warning: ${warning}`);
+  return { stack, podman: createPodman(), out: (line) => stdout.write(`${line}\n`), err, stdout };
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_NGINX_CONF } from '@phoenix-hydra/core';
+import { call, type Podman } from '@phoenix-hydra/podman-adapter';
+import type { SetupAction } from './plan-setup.ts';
+
+/** Progress of apply: called before each action runs. */
+export type ApplyListener = (action: SetupAction, index: number, total: number) => void;
+
+/**
+ * Writes default.conf without ever replacing one: the temp file is written where the host user
+ * can write, then `podman unshare cp -n` moves it in, which also works once the directory belongs
+ * to nginx's subordinate uid.
+ */
+async function seedDefaultConf(podman: Podman, path: string, baseDir: string): Promise<void> {
+  const temp = join(baseDir, `.default.conf.${randomBytes(4).toString('hex')}`);
+  await writeFile(temp, DEFAULT_NGINX_CONF, { mode: 0o644, flag: 'wx' });
+  try {
+    await call(podman.config, ['unshare', 'cp', '--no-clobber', '--', temp, path]);
+    await podman.unshare.chmod([path], 0o644);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+async function applyOne(podman: Podman, action: SetupAction, baseDir: string): Promise<void> {
+  switch (action.type) {
+    case 'mkdir':
+      await mkdir(action.path, { recursive: true, mode: action.mode });
+      await chmod(action.path, action.mode);
+      return;
+    case 'seed-default-conf':
+      return seedDefaultConf(podman, action.path, baseDir);
+    case 'chmod':
+      return podman.unshare.chmod([action.path], action.mode);
+    case 'chown':
+      return podman.unshare.chown([action.path], action.owner, { recursive: action.recursive });
+    case 'relabel':
+      await call(podman.config, ['unshare', 'chcon', '-R', '-t', 'container_file_t', '--', action.path]);
+      return;
+    case 'volume-create':
+      await podman.volumeCreate(action.name, { device: action.device, labels: action.labels });
+      return;
+  }
+}
+
+/** Runs a setup plan in order; stops at the first failure, which names the action that failed. */
+export async function applySetup(
+  podman: Podman,
+  actions: readonly SetupAction[],
+  options: { baseDir: string; onAction?: ApplyListener | undefined },
+): Promise<void> {
+  let index = 0;
+  for (const action of actions) {
+    options.onAction?.(action, index, actions.length);
+    await applyOne(podman, action, options.baseDir);
+    index += 1;
+  }
+}

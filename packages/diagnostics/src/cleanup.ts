@@ -1,0 +1,103 @@
+import { rmdir } from 'node:fs/promises';
+import { PhoenixError } from '@phoenix-hydra/core';
+import { call, type ContainerInfo, type Podman } from '@phoenix-hydra/podman-adapter';
+import type { StackObservation } from './observe.ts';
+
+/** What cleanup would delete for one volume, with its size so the user knows what is at stake. */
+export interface CleanupItem {
+  volume: string;
+  path: string | null;
+  bytes: number;
+  files: number;
+  namedVolume: string | null;
+}
+
+/** A container that mounts one of the stack's volumes. */
+export interface VolumeUser {
+  container: string;
+  running: boolean;
+  volumes: string[];
+}
+
+export interface CleanupPlan {
+  items: CleanupItem[];
+  users: VolumeUser[];
+  baseDir: string;
+}
+
+function usedVolumes(container: ContainerInfo, observation: StackObservation): string[] {
+  return observation.volumes
+    .filter((v) =>
+      container.mounts.some(
+        (m) =>
+          m.name === v.podmanVolumeName ||
+          m.source === v.spec.hostPath ||
+          m.source.startsWith(`${v.spec.hostPath}/`),
+      ),
+    )
+    .map((v) => v.spec.name);
+}
+
+/** Every container, running or not, that mounts a volume of the stack: podman refuses to remove a volume in use. */
+export async function findVolumeUsers(podman: Podman, observation: StackObservation): Promise<VolumeUser[]> {
+  const all = await podman.ps({ all: true });
+  const inspected = await Promise.all(all.map((c) => podman.inspectContainer(c.id)));
+  return inspected
+    .filter((c): c is ContainerInfo => c !== null)
+    .map((c) => ({ container: c.name, running: c.running, volumes: usedVolumes(c, observation) }))
+    .filter((u) => u.volumes.length > 0);
+}
+
+/** Measures what cleanup would delete; changes nothing. */
+export async function planCleanup(podman: Podman, observation: StackObservation): Promise<CleanupPlan> {
+  const items = await Promise.all(
+    observation.volumes.map(async (v): Promise<CleanupItem> => {
+      const usage = v.dir ? await podman.unshare.du(v.spec.hostPath) : { bytes: 0, files: 0 };
+      return {
+        volume: v.spec.name,
+        path: v.dir ? v.spec.hostPath : null,
+        bytes: usage.bytes,
+        files: usage.files,
+        namedVolume: v.namedVolume ? v.podmanVolumeName : null,
+      };
+    }),
+  );
+  return { items, users: await findVolumeUsers(podman, observation), baseDir: observation.stack.baseDir };
+}
+
+/** Deletes what the plan lists; with `stop`, first stops and removes the containers using the volumes. */
+export async function applyCleanup(
+  podman: Podman,
+  plan: CleanupPlan,
+  options: { stop: boolean; onStep?: (step: string) => void },
+): Promise<{ freedBytes: number }> {
+  if (plan.users.length > 0 && !options.stop) {
+    const names = plan.users.map((u) => `${u.container} (${u.running ? 'running' : 'stopped'}, uses ${u.volumes.join(', ')})`);
+    throw new PhoenixError('VOLUME_IN_USE', `volumes are in use by ${names.join('; ')}`, {
+      hint: 'stop the stack first (podman-compose down), or pass --stop to stop and remove these containers',
+      details: { containers: plan.users.map((u) => u.container) },
+    });
+  }
+  for (const user of plan.users) {
+    if (user.running) {
+      options.onStep?.(`stopping ${user.container}`);
+      await podman.stop(user.container);
+    }
+    options.onStep?.(`removing container ${user.container}`);
+    await call(podman.config, ['rm', '--', user.container]);
+  }
+  let freedBytes = 0;
+  for (const item of plan.items) {
+    if (item.path) {
+      options.onStep?.(`removing ${item.path}`);
+      await podman.unshare.rmrf(item.path);
+      freedBytes += item.bytes;
+    }
+    if (item.namedVolume) {
+      options.onStep?.(`removing podman volume ${item.namedVolume}`);
+      await podman.volumeRm(item.namedVolume);
+    }
+  }
+  await rmdir(plan.baseDir).catch(() => undefined); // only when empty: other files there are not ours
+  return { freedBytes };
+}

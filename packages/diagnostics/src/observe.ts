@@ -1,0 +1,136 @@
+import { lstat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Owner, Stack, VolumeSpec } from '@phoenix-hydra/core';
+import {
+  type IdMapping,
+  type Podman,
+  type PodmanInfo,
+  toContainerId,
+  toHostId,
+  type VolumeInfo,
+} from '@phoenix-hydra/podman-adapter';
+
+/** A path as the host sees it and, through the user's id maps, as a container sees it. */
+export interface PathState {
+  type: 'directory' | 'file' | 'symlink' | 'other';
+  /** Permission bits (0o7777). */
+  mode: number;
+  hostUid: number;
+  hostGid: number;
+  /** The owner inside a container; undefined when the host id is outside the user's ranges. */
+  owner: Partial<Owner>;
+}
+
+/** Free space of the filesystem holding a volume, from statfs. */
+export interface SpaceState {
+  sizeBytes: number;
+  availBytes: number;
+  filesFree: number;
+  files: number;
+}
+
+/** Everything setup, check and doctor read about one volume, gathered once. */
+export interface VolumeObservation {
+  spec: VolumeSpec;
+  podmanVolumeName: string;
+  dir: PathState | null;
+  namedVolume: VolumeInfo | null;
+  /** `default.conf` of an nginx configuration volume; undefined for other volumes. */
+  defaultConf?: PathState | null;
+  space: SpaceState | null;
+}
+
+/** The observed state of the whole stack. */
+export interface StackObservation {
+  stack: Stack;
+  info: PodmanInfo;
+  baseDir: PathState | null;
+  volumes: VolumeObservation[];
+}
+
+const NGINX_CONF_DIR = '/etc/nginx/conf.d';
+
+/** True for a volume that holds nginx's conf.d, which must contain a default.conf. */
+export function isNginxConfig(spec: VolumeSpec): boolean {
+  return spec.containerPath.replace(/\/+$/, '') === NGINX_CONF_DIR;
+}
+
+/** lstat through the id maps; null when the path does not exist. */
+export async function observePath(
+  path: string,
+  uidMappings: readonly IdMapping[],
+  gidMappings: readonly IdMapping[],
+): Promise<PathState | null> {
+  try {
+    const st = await lstat(path);
+    const uid = toContainerId(st.uid, uidMappings);
+    const gid = toContainerId(st.gid, gidMappings);
+    return {
+      type: st.isDirectory() ? 'directory' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other',
+      mode: st.mode & 0o7777,
+      hostUid: st.uid,
+      hostGid: st.gid,
+      owner: { ...(uid === undefined ? {} : { uid }), ...(gid === undefined ? {} : { gid }) },
+    };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** statfs of the nearest existing ancestor of a path, so space is known before setup creates it. */
+export async function observeSpace(path: string): Promise<SpaceState | null> {
+  let current = path;
+  for (;;) {
+    try {
+      const st = await statfs(current);
+      return {
+        sizeBytes: st.blocks * st.bsize,
+        availBytes: st.bavail * st.bsize,
+        filesFree: st.ffree,
+        files: st.files,
+      };
+    } catch (error) {
+      const parent = join(current, '..');
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) return null;
+      current = parent;
+    }
+  }
+}
+
+/** Reads podman info, each volume directory and each named volume; changes nothing. */
+export async function observeStack(stack: Stack, podman: Podman): Promise<StackObservation> {
+  const info = await podman.info();
+  const { uidMappings, gidMappings } = info;
+  // The host user cannot even stat inside a subuid-owned 0700 directory: ask the namespace instead.
+  const look = async (path: string): Promise<PathState | null> => {
+    try {
+      return await observePath(path, uidMappings, gidMappings);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EACCES') throw error;
+      const [st] = await podman.unshare.stat([path]).catch(() => []);
+      if (!st) return null;
+      return {
+        type: st.type,
+        mode: st.mode,
+        hostUid: toHostId(st.uid, uidMappings) ?? -1,
+        hostGid: toHostId(st.gid, gidMappings) ?? -1,
+        owner: { uid: st.uid, gid: st.gid },
+      };
+    }
+  };
+  const volumes = await Promise.all(
+    stack.volumes.map(async (spec): Promise<VolumeObservation> => {
+      const name = `${stack.project}_${spec.name}`;
+      const [dir, namedVolume, space] = await Promise.all([
+        look(spec.hostPath),
+        podman.volumeInspect(name),
+        observeSpace(spec.hostPath),
+      ]);
+      const observation: VolumeObservation = { spec, podmanVolumeName: name, dir, namedVolume, space };
+      if (isNginxConfig(spec)) observation.defaultConf = dir ? await look(join(spec.hostPath, 'default.conf')) : null;
+      return observation;
+    }),
+  );
+  return { stack, info, baseDir: await look(stack.baseDir), volumes };
+}

@@ -1,0 +1,126 @@
+import { formatMode, formatOwner, type Owner, PhoenixError } from '@phoenix-hydra/core';
+import { toHostId } from '@phoenix-hydra/podman-adapter';
+import { isNginxConfig, type StackObservation, type VolumeObservation } from './observe.ts';
+
+/** One step of setup; `describe` is what the plan prints, in the words a user checks. */
+export type SetupAction =
+  | { type: 'mkdir'; volume: string | null; path: string; mode: number; describe: string }
+  | { type: 'seed-default-conf'; volume: string; path: string; describe: string }
+  | { type: 'chmod'; volume: string; path: string; mode: number; describe: string }
+  | { type: 'chown'; volume: string; path: string; owner: Owner; recursive: boolean; describe: string }
+  | { type: 'relabel'; volume: string; path: string; describe: string }
+  | {
+      type: 'volume-create';
+      volume: string;
+      name: string;
+      device: string;
+      labels: Record<string, string>;
+      describe: string;
+    };
+
+const BASE_DIR_MODE = 0o755;
+
+function ownerMatches(actual: Partial<Owner>, wanted: Owner): boolean {
+  return actual.uid === wanted.uid && actual.gid === wanted.gid;
+}
+
+/** Owner as `999:999 (host 100998:100998)`, the form every output uses. */
+export function describeOwner(owner: Owner, observation: Pick<StackObservation, 'info'>): string {
+  const uid = toHostId(owner.uid, observation.info.uidMappings);
+  const gid = toHostId(owner.gid, observation.info.gidMappings);
+  if (uid === undefined || gid === undefined) return `${formatOwner(owner)} (no host id: outside your subuid range)`;
+  return `${formatOwner(owner)} (host ${uid}:${gid})`;
+}
+
+/** Refuses a named volume that exists but keeps its data somewhere other than the volume's host path. */
+function assertNotDrifted(v: VolumeObservation): void {
+  const named = v.namedVolume;
+  if (!named || named.device === v.spec.hostPath) return;
+  const where = named.device ?? `podman's own storage (${named.mountpoint})`;
+  throw new PhoenixError(
+    'VOLUME_DRIFT',
+    `named volume ${named.name} already exists and keeps its data in ${where}, not in ${v.spec.hostPath}`,
+    {
+      hint:
+        named.device === null
+          ? `save its data first (podman volume export ${named.name} > ${v.spec.name}.tar), stop its containers, then: podman volume rm ${named.name} && phoenix-volumes setup`
+          : `stop its containers, then: podman volume rm ${named.name} && phoenix-volumes setup (the data in ${named.device} is not touched)`,
+      details: { volume: v.spec.name, namedVolume: named.name, device: named.device, expected: v.spec.hostPath },
+    },
+  );
+}
+
+function planVolume(v: VolumeObservation, observation: StackObservation, project: string): SetupAction[] {
+  const { spec } = v;
+  const actions: SetupAction[] = [];
+  if (v.dir && v.dir.type !== 'directory') {
+    throw new PhoenixError('VOLUME_INVALID', `${spec.hostPath} exists but is a ${v.dir.type}, not a directory`, {
+      hint: `move it away (mv ${spec.hostPath} ${spec.hostPath}.old), then run phoenix-volumes setup again`,
+      details: { volume: spec.name },
+    });
+  }
+  if (!v.dir) {
+    actions.push({ type: 'mkdir', volume: spec.name, path: spec.hostPath, mode: spec.mode, describe: `create ${spec.hostPath}` });
+  }
+  if (isNginxConfig(spec) && !v.defaultConf) {
+    actions.push({
+      type: 'seed-default-conf',
+      volume: spec.name,
+      path: `${spec.hostPath}/default.conf`,
+      describe: `write a starter ${spec.hostPath}/default.conf (nginx has no server without it)`,
+    });
+  }
+  if (!v.dir || v.dir.mode !== spec.mode) {
+    const from = v.dir ? ` (now ${formatMode(v.dir.mode)})` : '';
+    actions.push({
+      type: 'chmod',
+      volume: spec.name,
+      path: spec.hostPath,
+      mode: spec.mode,
+      describe: `chmod ${formatMode(spec.mode)} ${spec.hostPath}${from}`,
+    });
+  }
+  if (!v.dir || !ownerMatches(v.dir.owner, spec.owner)) {
+    const now = v.dir ? ` (now ${formatOwner({ uid: v.dir.owner.uid ?? -1, gid: v.dir.owner.gid ?? -1 })} in the container)` : '';
+    actions.push({
+      type: 'chown',
+      volume: spec.name,
+      path: spec.hostPath,
+      owner: spec.owner,
+      recursive: v.dir !== null,
+      describe: `give ${spec.hostPath} to ${describeOwner(spec.owner, observation)}${now} via podman unshare`,
+    });
+  }
+  if (observation.info.selinuxEnabled && spec.selinux !== 'none' && !v.dir) {
+    actions.push({
+      type: 'relabel',
+      volume: spec.name,
+      path: spec.hostPath,
+      describe: `label ${spec.hostPath} container_file_t for SELinux`,
+    });
+  }
+  if (!v.namedVolume) {
+    actions.push({
+      type: 'volume-create',
+      volume: spec.name,
+      name: v.podmanVolumeName,
+      device: spec.hostPath,
+      labels: { 'io.podman.compose.project': project, 'com.docker.compose.project': project },
+      describe: `create podman volume ${v.podmanVolumeName} bound to ${spec.hostPath}`,
+    });
+  }
+  return actions;
+}
+
+/** What setup would change, in order; empty when everything is already right. Throws before any change on drift. */
+export function planSetup(observation: StackObservation): SetupAction[] {
+  const { stack } = observation;
+  for (const v of observation.volumes) assertNotDrifted(v);
+  const actions: SetupAction[] = [];
+  if (!observation.baseDir) {
+    actions.push({ type: 'mkdir', volume: null, path: stack.baseDir, mode: BASE_DIR_MODE, describe: `create ${stack.baseDir}` });
+  }
+  for (const v of observation.volumes) actions.push(...planVolume(v, observation, stack.project));
+  return actions;
+}
+
