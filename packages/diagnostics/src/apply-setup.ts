@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_NGINX_CONF } from '@phoenix-hydra/core';
+import { NGINX_DEFAULT_CONF } from '@phoenix-hydra/core';
 import { call, type Podman } from '@phoenix-hydra/podman-adapter';
 import type { SetupAction } from './plan-setup.ts';
 
@@ -15,7 +15,7 @@ export type ApplyListener = (action: SetupAction, index: number, total: number) 
  */
 async function seedDefaultConf(podman: Podman, path: string, baseDir: string): Promise<void> {
   const temp = join(baseDir, `.default.conf.${randomBytes(4).toString('hex')}`);
-  await writeFile(temp, DEFAULT_NGINX_CONF, { mode: 0o644, flag: 'wx' });
+  await writeFile(temp, NGINX_DEFAULT_CONF, { mode: 0o644, flag: 'wx' });
   try {
     await call(podman.config, ['unshare', 'cp', '--no-clobber', '--', temp, path]);
     await podman.unshare.chmod([path], 0o644);
