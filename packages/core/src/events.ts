@@ -10,7 +10,12 @@ const volumeField = { volume: z.string() };
 
 /** Every event the CLI and the agent raise, one schema for hooks, logs and monitoring. */
 export const phoenixEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('backup.started'), ...base, backupId: z.string(), volumes: z.array(z.string()) }),
+  z.object({
+    type: z.literal('backup.started'),
+    ...base,
+    backupId: z.string(),
+    volumes: z.array(z.string()),
+  }),
   z.object({
     type: z.literal('backup.completed'),
     ...base,
@@ -27,7 +32,12 @@ export const phoenixEventSchema = z.discriminatedUnion('type', [
     volumes: z.array(z.string()),
     error: z.object({ code: z.string(), message: z.string() }),
   }),
-  z.object({ type: z.literal('restore.completed'), ...base, backupId: z.string(), volumes: z.array(z.string()) }),
+  z.object({
+    type: z.literal('restore.completed'),
+    ...base,
+    backupId: z.string(),
+    volumes: z.array(z.string()),
+  }),
   z.object({
     type: z.literal('restore.failed'),
     ...base,

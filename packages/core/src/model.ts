@@ -15,8 +15,11 @@ export type SelinuxLabel = (typeof selinuxLabels)[number];
 export const backupStrategies = ['archive', 'postgres-logical', 'none'] as const;
 export type BackupStrategy = (typeof backupStrategies)[number];
 
+/** The largest uid or gid podman accepts (2^32 - 2; 2^32 - 1 is the kernel's "no id"). */
+export const MAX_ID = 4_294_967_294;
+
 /** A uid or gid as the container sees it; the range podman accepts. */
-export const idSchema = z.number().int().min(0).max(4_294_967_294);
+export const idSchema = z.number().int().min(0).max(MAX_ID);
 
 /** Owner inside the container (the uid/gid the service runs as), not the host's view. */
 export const ownerSchema = z.object({ uid: idSchema, gid: idSchema });

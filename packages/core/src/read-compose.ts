@@ -1,0 +1,150 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { composeError, fromZodError } from './compose-error.ts';
+import type { XPhoenixStack } from './compose-schema.ts';
+import { composeFileSchema } from './compose-schema.ts';
+import { PhoenixError } from './errors.ts';
+import type { Env } from './interpolate.ts';
+import type { UnsetUse } from './interpolate-values.ts';
+import { interpolateValues } from './interpolate-values.ts';
+import { NAME_PATTERN } from './model.ts';
+import type { ParsedMount } from './parse-mount.ts';
+import { parseMount } from './parse-mount.ts';
+import type { ComposeUser } from './parse-owner.ts';
+import { parseUser } from './parse-owner.ts';
+import type { ComposeVolume } from './read-compose-volumes.ts';
+import { readComposeVolumes } from './read-compose-volumes.ts';
+import type { YamlSource } from './yaml-source.ts';
+import { formatPath, parseYaml, where } from './yaml-source.ts';
+
+/** A mount of a stack volume by a service, with where it is written in the file. */
+export type ComposeMount = Extract<ParsedMount, { type: 'volume' }> & { path: PropertyKey[] };
+
+/** A service as read from the file: image, parsed `user:` and its mounts of stack volumes. */
+export interface ComposeService {
+  name: string;
+  image: string | undefined;
+  user: ComposeUser | undefined;
+  mounts: ComposeMount[];
+}
+
+/** A compose file read and checked, with enough source to point errors at lines. */
+export interface ComposeModel {
+  file: string;
+  dir: string;
+  name: string | undefined;
+  xPhoenix: XPhoenixStack;
+  services: ComposeService[];
+  volumes: ComposeVolume[];
+  warnings: string[];
+  source: YamlSource;
+}
+
+// An unset variable in these values would silently move data to another directory.
+const PATH_VALUES = [/^volumes\.[^.]+\.driver_opts\.device$/, /^x-phoenix\.baseDir$/];
+
+function checkUnset(unset: UnsetUse[], source: YamlSource, warnings: string[]): void {
+  const warned = new Set<string>();
+  for (const { variable, path } of unset) {
+    const at = formatPath(path);
+    if (PATH_VALUES.some((pattern) => pattern.test(at))) {
+      throw composeError(source, path, `variable ${variable} is not set, so this host path would be wrong`, {
+        code: 'COMPOSE_VARIABLE',
+        hint: `set ${variable} in the environment or in ${dirname(source.file)}/.env, or write \${${variable}:-/some/path}`,
+        details: { variable },
+      });
+    }
+    if (warned.has(variable)) continue;
+    warned.add(variable);
+    warnings.push(
+      `variable ${variable} is not set, substituting an empty string (${at} at ${where(source, path)})`,
+    );
+  }
+}
+
+function checkName(source: YamlSource, path: PropertyKey[], what: 'service' | 'volume'): void {
+  const name = String(path.at(-1));
+  if (NAME_PATTERN.test(name)) return;
+  throw composeError(source, path, `invalid ${what} name "${name}"`, {
+    code: what === 'volume' ? 'VOLUME_INVALID' : 'COMPOSE_INVALID',
+    hint: `rename ${what} "${name}" in ${source.file}: start with a letter or digit, then letters, digits, "_", "." or "-"`,
+  });
+}
+
+/** Parses, interpolates and checks compose text; `file` must be absolute (relative paths resolve against it). */
+export function parseCompose(text: string, file: string, env: Env): ComposeModel {
+  const { data: raw, source } = parseYaml(file, text);
+  if (raw === null || raw === undefined) {
+    throw new PhoenixError('COMPOSE_INVALID', `${file}: the compose file is empty`, {
+      hint: `add services: and volumes: to ${file}, or remove it to use the built-in stack`,
+      details: { file },
+    });
+  }
+  const warnings: string[] = [];
+  const { data: interpolated, unset } = interpolateValues(raw, env, source);
+  checkUnset(unset, source, warnings);
+  const parsed = composeFileSchema.safeParse(interpolated);
+  if (!parsed.success) throw fromZodError(source, parsed.error);
+  const compose = parsed.data;
+
+  for (const name of Object.keys(compose.volumes ?? {})) checkName(source, ['volumes', name], 'volume');
+  const { volumes, unmanaged } = readComposeVolumes(compose.volumes ?? {}, source, warnings);
+  const declared = new Set([...volumes.map((volume) => volume.name), ...unmanaged]);
+
+  const services: ComposeService[] = [];
+  for (const [name, service] of Object.entries(compose.services ?? {})) {
+    checkName(source, ['services', name], 'service');
+    const user = service.user === undefined ? undefined : parseUser(service.user);
+    if (service.user !== undefined && user === undefined) {
+      throw composeError(source, ['services', name, 'user'], `invalid user "${service.user}"`, {
+        hint: `write user: "uid:gid" (for example "999:999") for service ${name} in ${file}`,
+      });
+    }
+    const mounts: ComposeMount[] = [];
+    for (const [index, entry] of (service.volumes ?? []).entries()) {
+      const path = ['services', name, 'volumes', index];
+      const mount = parseMount(entry, source, path, warnings);
+      if (mount.type !== 'volume') continue;
+      if (!declared.has(mount.volume)) {
+        throw composeError(
+          source,
+          path,
+          `service ${name} mounts volume "${mount.volume}", which is not declared`,
+          {
+            code: 'COMPOSE_INVALID',
+            hint: `declare ${mount.volume}: under the top-level volumes: of ${file} (declared: ${[...declared].join(', ') || 'none'})`,
+            details: { volume: mount.volume, service: name },
+          },
+        );
+      }
+      if (!unmanaged.includes(mount.volume)) mounts.push({ ...mount, path });
+    }
+    services.push({ name, image: service.image, user, mounts });
+  }
+  return {
+    file,
+    dir: dirname(file),
+    name: compose.name,
+    xPhoenix: compose['x-phoenix'] ?? {},
+    services,
+    volumes,
+    warnings,
+    source,
+  };
+}
+
+/** Reads and parses a compose file; `env` must already include the `.env` file's variables. */
+export async function readCompose(file: string, env: Env): Promise<ComposeModel> {
+  const absolute = resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    throw new PhoenixError('COMPOSE_NOT_FOUND', `cannot read compose file ${absolute}`, {
+      hint: `check the path given to --file, or run from the directory that holds compose.yaml`,
+      cause: error,
+      details: { file: absolute },
+    });
+  }
+  return parseCompose(text, absolute, env);
+}

@@ -1,0 +1,176 @@
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { homeOf, resolveBaseDir } from './base-dir.ts';
+import { defaultStack } from './default-stack.ts';
+import { PhoenixError } from './errors.ts';
+import { expandHome } from './expand-home.ts';
+import { findComposeFile } from './find-compose.ts';
+import { inferVolume } from './infer-volume.ts';
+import type { Env } from './interpolate.ts';
+import type { ServiceSpec, Stack, VolumeSpec } from './model.ts';
+import { stackSchema } from './model.ts';
+import { resolveProjectName } from './project-name.ts';
+import type { ComposeModel, ComposeService } from './read-compose.ts';
+import { readCompose } from './read-compose.ts';
+import { readDotenv } from './read-dotenv.ts';
+import { validateStack } from './validate-stack.ts';
+
+export interface ResolveStackOptions {
+  /** Directory searched for a compose file and against which relative options resolve. */
+  cwd: string;
+  /** Explicit compose file (--file); otherwise COMPOSE_FILE, then the names in COMPOSE_FILE_NAMES. */
+  composeFile?: string | undefined;
+  project?: string | undefined;
+  baseDir?: string | undefined;
+  /** Defaults to process.env; the compose file's `.env` fills in what it does not set. */
+  env?: Env | undefined;
+}
+
+/** The stack every command works on, what to tell the user about it, and where it came from. */
+export interface ResolvedStack {
+  stack: Stack;
+  warnings: string[];
+  source: 'compose' | 'default';
+}
+
+async function locateComposeFile(options: ResolveStackOptions, env: Env) {
+  const home = homeOf(env);
+  if (options.composeFile !== undefined) {
+    return { file: resolve(options.cwd, expandHome(options.composeFile, home)), warnings: [] };
+  }
+  const fromEnv = env.COMPOSE_FILE;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const files = fromEnv.split(env.COMPOSE_PATH_SEPARATOR ?? ':').filter((file) => file !== '');
+    if (files.length > 1) {
+      throw new PhoenixError(
+        'USAGE',
+        `COMPOSE_FILE names ${files.length} files; merging compose files is not supported`,
+        {
+          hint: 'merge them into one file (podman-compose config > merged.yaml) and pass it with --file',
+        },
+      );
+    }
+    if (files[0] !== undefined)
+      return { file: resolve(options.cwd, expandHome(files[0], home)), warnings: [] };
+  }
+  return findComposeFile(options.cwd);
+}
+
+function toServiceSpec(service: ComposeService): ServiceSpec {
+  const spec: ServiceSpec = {
+    name: service.name,
+    mounts: service.mounts.map(({ volume, target, readOnly, selinux }) => ({
+      volume,
+      target,
+      readOnly,
+      selinux,
+    })),
+  };
+  if (service.image !== undefined) spec.image = service.image;
+  const { uid, gid } = service.user ?? {};
+  if (uid !== undefined) spec.user = gid === undefined ? { uid } : { uid, gid };
+  return spec;
+}
+
+async function fromCompose(
+  model: ComposeModel,
+  options: ResolveStackOptions,
+  env: Env,
+): Promise<ResolvedStack> {
+  const warnings = [...model.warnings];
+  const composeDir = await realpath(model.dir).catch(() => model.dir);
+  const named = resolveProjectName({
+    option: options.project,
+    env,
+    composeName: model.name,
+    xPhoenixProject: model.xPhoenix.project,
+    composeDir,
+  });
+  warnings.push(...named.warnings);
+  const home = homeOf(env);
+  const devices = new Map<string, string>();
+  for (const volume of model.volumes) {
+    if (volume.device === undefined) continue;
+    if (!isAbsolute(volume.device)) {
+      warnings.push(
+        `volume ${volume.name}: driver_opts.device "${volume.device}" is not absolute; podman-compose passes it ` +
+          'to podman unchanged, so write an absolute path',
+      );
+    }
+    devices.set(volume.name, resolve(model.dir, expandHome(volume.device, home)));
+  }
+  const { baseDir } = resolveBaseDir({
+    option: options.baseDir,
+    xPhoenixBaseDir: model.xPhoenix.baseDir,
+    env,
+    devices: model.volumes
+      .filter((volume) => !volume.x.external)
+      .flatMap((volume) => devices.get(volume.name) ?? []),
+    project: named.project,
+    cwd: options.cwd,
+    composeDir: model.dir,
+  });
+  const volumes: VolumeSpec[] = [];
+  for (const volume of model.volumes) {
+    const hostPath = devices.get(volume.name) ?? resolve(baseDir, volume.name);
+    const spec = inferVolume(volume, model.services, hostPath, { source: model.source, warnings });
+    if (spec !== undefined) volumes.push(spec);
+  }
+  const stack: Stack = {
+    project: named.project,
+    baseDir,
+    composeFile: model.file,
+    services: model.services.map(toServiceSpec),
+    volumes,
+  };
+  validateStack(stack, model.source);
+  return { stack, warnings, source: 'compose' };
+}
+
+/**
+ * Resolves the stack from a compose file (explicit, COMPOSE_FILE, or found in cwd) or, when there is
+ * none, the built-in stack of the original design; validated, so commands can trust every field.
+ */
+export async function resolveStack(options: ResolveStackOptions): Promise<ResolvedStack> {
+  const processEnv = options.env ?? process.env;
+  const located = await locateComposeFile(options, processEnv);
+  let resolved: ResolvedStack;
+  if (located.file === undefined) {
+    const { project } = resolveProjectName({ option: options.project, env: processEnv });
+    const { baseDir } = resolveBaseDir({
+      option: options.baseDir,
+      env: processEnv,
+      devices: [],
+      project,
+      cwd: options.cwd,
+    });
+    const stack = defaultStack({ project, baseDir });
+    validateStack(stack);
+    resolved = { stack, warnings: [...located.warnings], source: 'default' };
+  } else {
+    const dir = resolve(located.file, '..');
+    // Compose reads the .env next to the compose file; the process environment wins over it.
+    const env: Env = { ...(await readDotenv(dir, processEnv)), ...definedOnly(processEnv) };
+    const model = await readCompose(located.file, env);
+    resolved = await fromCompose(model, options, env);
+    resolved.warnings.unshift(...located.warnings);
+  }
+  const checked = stackSchema.safeParse(resolved.stack);
+  if (!checked.success) {
+    throw new PhoenixError(
+      'INTERNAL',
+      `resolved stack does not match the model: ${checked.error.issues[0]?.message}`,
+      {
+        hint: 'report this as a bug with the output of phoenix-volumes config',
+        cause: checked.error,
+      },
+    );
+  }
+  return resolved;
+}
+
+function definedOnly(env: Env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}

@@ -1,0 +1,109 @@
+import { composeError } from './compose-error.ts';
+import type { PhoenixErrorCode } from './errors.ts';
+import { PhoenixError } from './errors.ts';
+import { isInside, pathsOverlap } from './is-inside.ts';
+import type { Stack, VolumeSpec } from './model.ts';
+import { formatMode, idSchema, MAX_ID, NAME_PATTERN } from './model.ts';
+import { MAX_MODE } from './parse-mode.ts';
+import type { YamlSource } from './yaml-source.ts';
+
+function volumePath(source: YamlSource | undefined, volume: VolumeSpec, key: 'device' | 'mode' | 'owner') {
+  const base = ['volumes', volume.name];
+  if (key !== 'device') return [...base, 'x-phoenix', key];
+  return source?.doc.hasIn([...base, 'driver_opts', 'device']) ? [...base, 'driver_opts', 'device'] : base;
+}
+
+/**
+ * Checks the rules every command relies on, after inference: valid names, absolute host paths inside
+ * the base directory (unless external), no two volumes sharing or nesting a directory, modes and ids in
+ * range. Each failure is a one-line PhoenixError (exit 2) with a hint naming the edit that fixes it.
+ */
+export function validateStack(stack: Stack, source?: YamlSource): void {
+  const file = stack.composeFile ?? 'the compose file';
+  const fail = (
+    code: PhoenixErrorCode,
+    path: PropertyKey[],
+    message: string,
+    hint: string,
+    details: Record<string, unknown>,
+  ) =>
+    source === undefined
+      ? new PhoenixError(code, message, { hint, details })
+      : composeError(source, path, message, { code, hint, details });
+
+  for (const volume of stack.volumes) {
+    const { name, hostPath } = volume;
+    const at = (key: 'device' | 'mode' | 'owner') => volumePath(source, volume, key);
+    if (!NAME_PATTERN.test(name)) {
+      throw fail(
+        'VOLUME_INVALID',
+        ['volumes', name],
+        `invalid volume name "${name}"`,
+        `rename volume ${name} in ${file}`,
+        {
+          volume: name,
+        },
+      );
+    }
+    if (!hostPath.startsWith('/')) {
+      throw fail(
+        'VOLUME_INVALID',
+        at('device'),
+        `volume ${name}: host path ${hostPath} is not absolute`,
+        `set driver_opts.device to an absolute path for volume ${name} in ${file}`,
+        { volume: name },
+      );
+    }
+    if (!volume.external && !isInside(stack.baseDir, hostPath)) {
+      throw fail(
+        'PATH_OUTSIDE_BASE',
+        at('device'),
+        `volume ${name}: host path ${hostPath} is outside the base directory ${stack.baseDir}`,
+        `move it under ${stack.baseDir} (driver_opts.device: ${stack.baseDir}/${name}) or set x-phoenix.external: true on volume ${name} in ${file}`,
+        { volume: name, hostPath, baseDir: stack.baseDir },
+      );
+    }
+    if (volume.external && pathsOverlap(hostPath, stack.baseDir) && !isInside(stack.baseDir, hostPath)) {
+      throw fail(
+        'PATH_CONFLICT',
+        at('device'),
+        `volume ${name}: host path ${hostPath} contains the base directory ${stack.baseDir}`,
+        `point driver_opts.device of volume ${name} at its own directory in ${file}`,
+        { volume: name, hostPath, baseDir: stack.baseDir },
+      );
+    }
+    if (!Number.isInteger(volume.mode) || volume.mode < 0 || volume.mode > MAX_MODE) {
+      throw fail(
+        'VOLUME_INVALID',
+        at('mode'),
+        `volume ${name}: invalid mode ${volume.mode.toString(8)}, expected 0000-0777`,
+        `set x-phoenix.mode: "${formatMode(0o755)}" on volume ${name} in ${file}`,
+        { volume: name, value: volume.mode },
+      );
+    }
+    for (const id of [volume.owner.uid, volume.owner.gid]) {
+      if (idSchema.safeParse(id).success) continue;
+      throw fail(
+        'VOLUME_INVALID',
+        at('owner'),
+        `volume ${name}: invalid owner id ${id}, expected 0-${MAX_ID}`,
+        `set x-phoenix.owner: "999:999" (the uid:gid the service runs as) on volume ${name} in ${file}`,
+        { volume: name, value: id },
+      );
+    }
+  }
+
+  stack.volumes.forEach((volume, index) => {
+    for (const other of stack.volumes.slice(index + 1)) {
+      if (!pathsOverlap(volume.hostPath, other.hostPath)) continue;
+      const relation = volume.hostPath === other.hostPath ? 'the same directory' : 'nested directories';
+      throw fail(
+        'PATH_CONFLICT',
+        volumePath(source, other, 'device'),
+        `volumes ${volume.name} and ${other.name} use ${relation}: ${volume.hostPath} and ${other.hostPath}`,
+        `give volumes ${volume.name} and ${other.name} separate, non-nested directories (driver_opts.device) in ${file}`,
+        { volumes: [volume.name, other.name], hostPaths: [volume.hostPath, other.hostPath] },
+      );
+    }
+  });
+}
