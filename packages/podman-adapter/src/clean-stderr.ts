@@ -1,5 +1,5 @@
 /** Warnings podman prints on healthy rootless hosts; they carry no information about the command's outcome. */
-export const HARMLESS_WARNINGS: readonly RegExp[] = [/"\/" is not a shared mount/];
+export const HARMLESS_WARNINGS: readonly RegExp[] = [/\\?"\/\\?" is not a shared mount/];
 
 const WARNING_PREFIX = /^(?:WARN\[\d+\]|time="[^"]*" level=warning msg=)/;
 

@@ -36,6 +36,7 @@ export interface Outcome {
   isCanceled: boolean;
   exitCode?: number | undefined;
   signal?: string | undefined;
+  shortMessage?: string | undefined;
   stderr?: unknown;
 }
 
@@ -50,23 +51,35 @@ export function outcomeError(
   const argv = [config.bin, ...args];
   const stderr = typeof o.stderr === 'string' ? cleanStderr(o.stderr) : '';
   const details = { argv, exitCode: o.exitCode, stderr };
-  const what = `podman ${args.find((a) => !a.startsWith('-')) ?? ''}`.trim();
-  if (o.code === 'ENOENT' && o.exitCode === undefined) {
-    return new PhoenixError('PODMAN_MISSING', `podman not found (${config.bin})`, {
+  const what = ['podman', ...leadingWords(args)].join(' ');
+  if ((o.code === 'ENOENT' || o.code === 'EACCES') && o.exitCode === undefined) {
+    return new PhoenixError('PODMAN_MISSING', `podman cannot be run (${config.bin}: ${o.code})`, {
       hint: INSTALL_HINT,
       details,
     });
   }
   if (o.timedOut) {
-    return new PhoenixError('PODMAN_TIMEOUT', `${argv.join(' ')} did not finish in time`, {
+    return new PhoenixError('PODMAN_TIMEOUT', `${what} did not finish in time`, {
       hint: 'podman info   # check podman answers; slow storage may need a longer timeoutMs',
       details,
     });
   }
   if (o.isCanceled) return new PhoenixError('ABORTED', `${what} was cancelled`, { details });
   if (!o.failed && o.exitCode === 0) return undefined;
-  const reason = firstLine(stderr) || (o.signal ? `killed by ${o.signal}` : `exit code ${o.exitCode}`);
-  return new PhoenixError('PODMAN_FAILED', `${what} failed: ${reason}`, { details });
+  const reason =
+    firstLine(stderr) ||
+    (o.exitCode !== undefined
+      ? `exit code ${o.exitCode}`
+      : o.signal
+        ? `killed by ${o.signal}`
+        : o.shortMessage);
+  return new PhoenixError('PODMAN_FAILED', `${what} failed: ${reason ?? 'unknown error'}`, { details });
+}
+
+/** `volume inspect` from `['volume', 'inspect', '--format', ...]`: the subcommand words before the first flag. */
+function leadingWords(args: readonly string[]): string[] {
+  const end = args.findIndex((a) => a.startsWith('-'));
+  return args.slice(0, end === -1 ? args.length : end).slice(0, 2);
 }
 
 function firstLine(text: string): string {
@@ -81,7 +94,8 @@ export function execOptions(config: RunnerConfig, options: CallOptions, timeoutM
     // execa treats 0 as "no limit"; only the events stream asks for that.
     timeout: timeoutMs > 0 && Number.isFinite(timeoutMs) ? timeoutMs : 0,
     env: { ...config.env, ...options.env },
-    stdin: options.stdin ?? 'ignore',
+    // execa's `stdin` option only takes streams backed by a file descriptor; `input` takes any Readable.
+    ...(options.stdin ? { input: options.stdin } : { stdin: 'ignore' as const }),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     stripFinalNewline: false,
   } as const;

@@ -37,7 +37,9 @@ export function callStream(
   );
   // A consumer that stops reading must not leave podman blocked on a full pipe.
   stdout.on('close', () => {
-    if (!settled) child.kill();
+    if (settled) return;
+    child.kill();
+    child.stdout.resume();
   });
   return { stdout, done };
 }

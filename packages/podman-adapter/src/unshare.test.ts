@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { createUnshare, parseDuOutput, parseStatOutput } from './unshare.ts';
+
+const config = { bin: 'podman', timeoutMs: 1000, streamTimeoutMs: 1000, env: {} };
+
+describe('parseStatOutput', () => {
+  it('parses NUL-separated records, keeping odd paths intact', () => {
+    const out = '999:999:41c0:4096:/data/db\u00000:0:81a4:3:/data/a:b\nc\u0000';
+    expect(parseStatOutput(out)).toEqual([
+      { path: '/data/db', uid: 999, gid: 999, mode: 0o700, type: 'directory', size: 4096 },
+      { path: '/data/a:b\nc', uid: 0, gid: 0, mode: 0o644, type: 'file', size: 3 },
+    ]);
+  });
+
+  it('keeps setgid bits and recognises symlinks', () => {
+    expect(parseStatOutput('1:1:45f8:10:/x\u00001:1:a1ff:1:/l\u0000').map((s) => [s.mode, s.type])).toEqual([
+      [0o2770, 'directory'],
+      [0o777, 'symlink'],
+    ]);
+  });
+});
+
+describe('parseDuOutput', () => {
+  it('reads the first column', () => {
+    expect(parseDuOutput('8196\t/tmp/x\n')).toBe(8196);
+    expect(() => parseDuOutput('du: cannot read')).toThrow(/unexpected du output/);
+  });
+});
+
+describe('createUnshare', () => {
+  it('refuses relative paths and / before running podman', async () => {
+    const unshare = createUnshare(config);
+    await expect(unshare.rmrf('/')).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(unshare.rmrf('//')).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(unshare.chown(['data'], { uid: 999, gid: 999 })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(unshare.stat([])).rejects.toMatchObject({ code: 'USAGE' });
+  });
+});
