@@ -1,1 +1,25 @@
-export {};
+export { BACKUP_ID_PATTERN, isBackupId } from './backup-id.ts';
+export { type BackupVolume, type CreateBackupOptions, createBackup } from './create-backup.ts';
+export { type ListedBackup, listBackups } from './list.ts';
+export { localExec } from './local-exec.ts';
+export { acquireLock, LOCK_FILE, type Lock, type LockHolder } from './lock.ts';
+export {
+  type Manifest,
+  type ManifestVolume,
+  manifestSchema,
+  readManifest,
+  readVerification,
+  type Verification,
+} from './manifest.ts';
+export { dumpPostgres, type PostgresTarget, restorePostgres } from './postgres.ts';
+export {
+  type PrunePlan,
+  planPrune,
+  pruneBackups,
+  type RetentionPolicy,
+  retentionPolicySchema,
+} from './prune.ts';
+export { type RestoreOptions, type RestoreResult, restoreBackup } from './restore.ts';
+export type { Compression, Exec, ExecOptions, ExecResult, OnProgress, Progress, TakenHow } from './types.ts';
+export { type VerifyOptions, type VerifyResult, verifyAll, verifyBackup } from './verify.ts';
+export { toolVersion } from './version.ts';

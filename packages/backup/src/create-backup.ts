@@ -1,0 +1,166 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { isPhoenixError, nameSchema, PhoenixError, type VolumeSpec } from '@phoenix-hydra/core';
+import { beginTempDir, removeStaleTempDirs, type TempBackupDir } from './atomic-dir.ts';
+import { newBackupId } from './backup-id.ts';
+import { archiveExtension } from './compression.ts';
+import { ensurePrivateDir, isNoSpace } from './durable.ts';
+import { type Manifest, type ManifestVolume, writeManifest } from './manifest.ts';
+import { dumpPostgres, type PostgresTarget } from './postgres.ts';
+import type { Compression, Exec, OnProgress, TakenHow } from './types.ts';
+import { toolVersion } from './version.ts';
+import { writeArchive } from './write-archive.ts';
+
+/** One volume to back up: a directory to archive, or a database to dump through `exec`. */
+export type BackupVolume =
+  | { name: string; strategy: 'archive'; path: string; spec?: VolumeSpec | undefined }
+  | {
+      name: string;
+      strategy: 'postgres-logical';
+      postgres: Omit<PostgresTarget, 'exec' | 'signal'>;
+      spec?: VolumeSpec | undefined;
+    };
+
+export interface CreateBackupOptions {
+  backupDir: string;
+  project: string;
+  volumes: BackupVolume[];
+  /** How the data was taken; an archive of a database volume is refused unless its containers were stopped. */
+  taken: TakenHow;
+  compression?: Compression | undefined;
+  /** Runs pg_dump; required for postgres-logical volumes. */
+  exec?: Exec | undefined;
+  onProgress?: OnProgress | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+function checkVolumes(options: CreateBackupOptions): void {
+  const seen = new Set<string>();
+  for (const volume of options.volumes) {
+    if (!nameSchema.safeParse(volume.name).success || seen.has(volume.name)) {
+      throw new PhoenixError('USAGE', `volume name "${volume.name}" is invalid or repeated`);
+    }
+    seen.add(volume.name);
+    if (volume.strategy === 'postgres-logical' && !options.exec) {
+      throw new PhoenixError(
+        'USAGE',
+        `volume ${volume.name} is dumped with pg_dump, which needs an exec function`,
+      );
+    }
+    if (
+      volume.strategy === 'archive' &&
+      volume.spec?.kind === 'database' &&
+      options.taken === 'logical-dump'
+    ) {
+      throw new PhoenixError(
+        'BACKUP_LIVE_DATABASE',
+        `refusing to archive the files of database volume ${volume.name} while it runs`,
+        {
+          hint: 'stop the stack first (phoenix-volumes backup --stop), or use the postgres-logical strategy',
+        },
+      );
+    }
+  }
+  if (options.volumes.length === 0) throw new PhoenixError('USAGE', 'no volumes to back up');
+}
+
+/**
+ * Writes one backup to `<backupDir>/<id>/`: an artifact per volume, then manifest.json, all inside a
+ * hidden temp dir renamed into place at the end, so a backup is listed complete or not at all.
+ * A full disk gives NO_SPACE and leaves nothing behind.
+ */
+export async function createBackup(options: CreateBackupOptions): Promise<Manifest> {
+  checkVolumes(options);
+  const started = performance.now();
+  const compression = options.compression ?? 'zstd';
+  await ensurePrivateDir(options.backupDir);
+  await removeStaleTempDirs(options.backupDir);
+  const createdAt = new Date();
+  const id = newBackupId(createdAt);
+  let temp: TempBackupDir | undefined;
+  try {
+    temp = await beginTempDir(options.backupDir, id);
+    const volumes: ManifestVolume[] = [];
+    for (const volume of options.volumes)
+      volumes.push(await backupVolume(temp.path, volume, compression, options));
+    const manifest: Manifest = {
+      schemaVersion: 1,
+      id,
+      createdAt: createdAt.toISOString(),
+      toolVersion,
+      host: hostname(),
+      project: options.project,
+      volumes,
+      taken: options.taken,
+      durationSeconds: Math.round(performance.now() - started) / 1000,
+    };
+    await writeManifest(temp.path, manifest);
+    await temp.commit();
+    return manifest;
+  } catch (error) {
+    await temp?.discard();
+    throw asBackupError(error, options);
+  }
+}
+
+async function backupVolume(
+  dir: string,
+  volume: BackupVolume,
+  compression: Compression,
+  options: CreateBackupOptions,
+): Promise<ManifestVolume> {
+  const spec = volume.spec ?? null;
+  if (volume.strategy === 'postgres-logical') {
+    const artifact = `${volume.name}.pgdump`;
+    const exec = options.exec as Exec;
+    const dump = await dumpPostgres({
+      ...volume.postgres,
+      exec,
+      signal: options.signal,
+      out: join(dir, artifact),
+    });
+    const { database, user } = volume.postgres;
+    return {
+      name: volume.name,
+      spec,
+      strategy: volume.strategy,
+      artifact,
+      compression: 'none',
+      entries: null,
+      bytes: dump.bytes,
+      artifactBytes: dump.bytes,
+      sha256: dump.sha256,
+      skipped: [],
+      postgres: { database, user },
+    };
+  }
+  const artifact = `${volume.name}.${archiveExtension(compression)}`;
+  const stats = await writeArchive({
+    root: volume.path,
+    out: join(dir, artifact),
+    compression,
+    volume: volume.name,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
+  return { name: volume.name, spec, strategy: 'archive', artifact, compression, ...stats, postgres: null };
+}
+
+function asBackupError(error: unknown, options: CreateBackupOptions): unknown {
+  if (isNoSpace(error)) {
+    return new PhoenixError(
+      'NO_SPACE',
+      `the disk holding ${options.backupDir} is full; the partial backup was removed`,
+      {
+        hint: 'free some space there, or write the backup to another disk with --to DIR',
+        cause: error,
+        details: { backupDir: options.backupDir },
+      },
+    );
+  }
+  if (options.signal?.aborted) {
+    return new PhoenixError('ABORTED', 'backup cancelled; the partial backup was removed', { cause: error });
+  }
+  if (isPhoenixError(error)) return error;
+  return new PhoenixError('BACKUP_FAILED', `backup failed: ${(error as Error).message}`, { cause: error });
+}

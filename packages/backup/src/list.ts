@@ -1,0 +1,38 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { removeStaleTempDirs } from './atomic-dir.ts';
+import { isBackupId } from './backup-id.ts';
+import { type Manifest, readManifest, readVerification, type Verification } from './manifest.ts';
+
+/** A complete backup, or one whose manifest cannot be read (reported, never thrown). */
+export type ListedBackup =
+  | { id: string; path: string; status: 'ok'; manifest: Manifest; verification: Verification | null }
+  | { id: string; path: string; status: 'broken'; problem: string };
+
+/**
+ * Complete backups in `backupDir`, newest first. Backups still being written (or killed mid-way) are
+ * never listed; leftovers of dead writers are removed on the way.
+ */
+export async function listBackups(backupDir: string): Promise<ListedBackup[]> {
+  await removeStaleTempDirs(backupDir);
+  let names: string[];
+  try {
+    names = await readdir(backupDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const ids = names.filter(isBackupId).sort().reverse();
+  const listed: ListedBackup[] = [];
+  for (const id of ids) {
+    const path = join(backupDir, id);
+    try {
+      const manifest = await readManifest(path);
+      if (manifest.id !== id) throw new Error(`manifest names backup ${manifest.id}, not ${id}`);
+      listed.push({ id, path, status: 'ok', manifest, verification: await readVerification(path) });
+    } catch (error) {
+      listed.push({ id, path, status: 'broken', problem: (error as Error).message });
+    }
+  }
+  return listed;
+}

@@ -1,0 +1,119 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isPhoenixError, PhoenixError } from '@phoenix-hydra/core';
+import { isBackupId } from './backup-id.ts';
+import { unsafeReason } from './entry-safety.ts';
+import { hashFile, PGDUMP_MAGIC, readHead } from './file-hash.ts';
+import { hashTap } from './hash-tap.ts';
+import { listBackups } from './list.ts';
+import { type ManifestVolume, readManifest, writeVerification } from './manifest.ts';
+import { progressMeter } from './progress.ts';
+import { scanArchive } from './read-archive.ts';
+import type { OnProgress } from './types.ts';
+import { toolVersion } from './version.ts';
+
+export interface VerifyResult {
+  id: string;
+  ok: boolean;
+  problems: string[];
+  verifiedAt: string;
+}
+
+export interface VerifyOptions {
+  onProgress?: OnProgress | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Re-reads one artifact completely: sha256 and size against the manifest, then every tar entry (count,
+ * content bytes, unsafe entries) or the pg_dump magic. Returns the problems found; empty means sound.
+ */
+export async function verifyVolume(
+  backupPath: string,
+  volume: ManifestVolume,
+  options: VerifyOptions = {},
+): Promise<string[]> {
+  const file = join(backupPath, volume.artifact);
+  const name = volume.name;
+  try {
+    await stat(file);
+  } catch {
+    return [`${name}: artifact ${volume.artifact} is missing`];
+  }
+  const problems: string[] = [];
+  const meter = progressMeter(options.onProgress, {
+    operation: 'verify',
+    volume: name,
+    bytesTotal: volume.artifactBytes,
+  });
+  const tap = hashTap((bytes) => meter.add(bytes));
+  let digest: { sha256: string; bytes: number };
+  if (volume.compression === 'none') {
+    digest = await hashFile(file, options.signal);
+    const head = await readHead(file, PGDUMP_MAGIC.length);
+    if (!head.equals(PGDUMP_MAGIC))
+      problems.push(`${name}: ${volume.artifact} is not a pg_dump custom-format file`);
+  } else {
+    try {
+      const scan = await scanArchive(file, volume.compression, {
+        tap: tap.stream,
+        check: unsafeReason,
+        signal: options.signal,
+      });
+      digest = tap.digest();
+      if (scan.entries !== volume.entries)
+        problems.push(`${name}: ${scan.entries} entries, manifest says ${volume.entries}`);
+      if (scan.bytes !== volume.bytes)
+        problems.push(`${name}: ${scan.bytes} content bytes, manifest says ${volume.bytes}`);
+      for (const reason of scan.unsafe.slice(0, 5)) problems.push(`${name}: unsafe entry: ${reason}`);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      problems.push(`${name}: cannot read ${volume.artifact}: ${(error as Error).message}`);
+      digest = await hashFile(file, options.signal);
+    }
+  }
+  meter.finish();
+  if (digest.bytes !== volume.artifactBytes)
+    problems.push(`${name}: ${digest.bytes} bytes on disk, manifest says ${volume.artifactBytes}`);
+  if (digest.sha256 !== volume.sha256)
+    problems.push(`${name}: sha256 ${digest.sha256} does not match the manifest's ${volume.sha256}`);
+  return problems;
+}
+
+/** Verifies every artifact of a backup and records the outcome in `verified.json` (atomically). */
+export async function verifyBackup(
+  backupDir: string,
+  id: string,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
+  if (!isBackupId(id))
+    throw new PhoenixError('BACKUP_NOT_FOUND', `"${id}" is not a backup id`, { exitCode: 2 });
+  const path = join(backupDir, id);
+  try {
+    await stat(path);
+  } catch (error) {
+    throw new PhoenixError('BACKUP_NOT_FOUND', `no backup ${id} in ${backupDir}`, {
+      hint: 'list the backups with `phoenix-volumes backup ls`',
+      cause: error,
+    });
+  }
+  const problems: string[] = [];
+  try {
+    const manifest = await readManifest(path);
+    for (const volume of manifest.volumes) problems.push(...(await verifyVolume(path, volume, options)));
+  } catch (error) {
+    if (!isPhoenixError(error) || !['BACKUP_CORRUPT', 'BACKUP_NOT_FOUND'].includes(error.code)) throw error;
+    problems.push(error.message);
+  }
+  const result = { id, ok: problems.length === 0, problems, verifiedAt: new Date().toISOString() };
+  await writeVerification(path, { verifiedAt: result.verifiedAt, ok: result.ok, problems, toolVersion });
+  return result;
+}
+
+/** Verifies every backup in the directory, newest first; broken manifests come back as failed results. */
+export async function verifyAll(backupDir: string, options: VerifyOptions = {}): Promise<VerifyResult[]> {
+  const results: VerifyResult[] = [];
+  for (const backup of await listBackups(backupDir))
+    results.push(await verifyBackup(backupDir, backup.id, options));
+  return results;
+}
