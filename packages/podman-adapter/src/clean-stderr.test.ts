@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFixture } from '../test/read-fixture.ts';
 import { cleanStderr } from './clean-stderr.ts';
 
 describe('cleanStderr', () => {
@@ -10,6 +11,12 @@ describe('cleanStderr', () => {
       '',
     ].join('\n');
     expect(cleanStderr(stderr)).toBe('Error: no such volume nope');
+  });
+
+  it('cleans the warning as podman really prints it to a pipe (logfmt, escaped quotes)', () => {
+    const recorded = readFixture('stderr-missing-volume-fresh-namespace.txt');
+    expect(recorded).toContain('is not a shared mount');
+    expect(cleanStderr(recorded)).toBe('Error: inspecting object: no such volume nope');
   });
 
   it('keeps unknown warnings', () => {

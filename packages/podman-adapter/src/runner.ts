@@ -98,6 +98,8 @@ export function execOptions(config: RunnerConfig, options: CallOptions, timeoutM
     ...(options.stdin ? { input: options.stdin } : { stdin: 'ignore' as const }),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     stripFinalNewline: false,
+    // A timed-out `podman unshare du` must take its du with it, or the open pipe keeps the call waiting.
+    killDescendants: true,
   } as const;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFixture } from '../test/read-fixture.ts';
 import { createUnshare, parseDuOutput, parseStatOutput } from './unshare.ts';
 
 const config = { bin: 'podman', timeoutMs: 1000, streamTimeoutMs: 1000, env: {} };
@@ -17,6 +18,42 @@ describe('parseStatOutput', () => {
       [0o2770, 'directory'],
       [0o777, 'symlink'],
     ]);
+  });
+});
+
+describe('recorded unshare output', () => {
+  it('shows the chowned data dir as 999:999 0700 inside the namespace', () => {
+    expect(parseStatOutput(readFixture('unshare-stat.bin'))).toEqual([
+      {
+        path: '/home/phoenix-e2e/pa-fixture/db_data',
+        uid: 999,
+        gid: 999,
+        mode: 0o700,
+        type: 'directory',
+        size: 4096,
+      },
+      {
+        path: '/home/phoenix-e2e/pa-fixture/conf/app.conf',
+        uid: 0,
+        gid: 0,
+        mode: 0o644,
+        type: 'file',
+        size: 3,
+      },
+      {
+        path: '/home/phoenix-e2e/pa-fixture/conf/link',
+        uid: 0,
+        gid: 0,
+        mode: 0o777,
+        type: 'symlink',
+        size: 8,
+      },
+    ]);
+  });
+
+  it('reads du -sb and du --inodes', () => {
+    expect(parseDuOutput(readFixture('unshare-du-bytes.txt'))).toBe(12299);
+    expect(parseDuOutput(readFixture('unshare-du-inodes.txt'))).toBe(5);
   });
 });
 
