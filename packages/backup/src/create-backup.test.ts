@@ -1,0 +1,143 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isRoot, makeSampleVolume, run, snapshotTree, tempDir } from '../test/helpers.ts';
+import { createBackup } from './create-backup.ts';
+import { listBackups } from './list.ts';
+import { manifestSchema } from './manifest.ts';
+import type { Compression, Progress } from './types.ts';
+
+async function backupSample(compression: Compression) {
+  const volume = await tempDir();
+  await makeSampleVolume(volume);
+  const backupDir = join(await tempDir(), 'backups');
+  const manifest = await createBackup({
+    backupDir,
+    project: 'phoenix-hydra',
+    volumes: [{ name: 'db_data', strategy: 'archive', path: volume }],
+    compression,
+    taken: 'containers-stopped',
+  });
+  return { volume, backupDir, manifest, dir: join(backupDir, manifest.id) };
+}
+
+describe('createBackup', () => {
+  it('writes one artifact per volume and a manifest describing it', async () => {
+    const { backupDir, manifest, dir } = await backupSample('zstd');
+    expect(manifest.id).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(await readdir(dir)).toEqual(['db_data.tar.zst', 'manifest.json']);
+    const onDisk = manifestSchema.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
+    expect(onDisk).toEqual(manifest);
+    const [volume] = manifest.volumes;
+    expect(volume).toMatchObject({
+      name: 'db_data',
+      strategy: 'archive',
+      artifact: 'db_data.tar.zst',
+      compression: 'zstd',
+    });
+    expect(volume?.entries).toBe(15); // ./ and the 14 entries of the sample volume
+    expect(volume?.bytes).toBe(1024 * 1024 + 3 + 24 + 10 + 18); // regular-file content, the hard link once
+    expect(volume?.artifactBytes).toBe((await stat(join(dir, 'db_data.tar.zst'))).size);
+    expect(volume?.sha256).toBe(run('sha256sum', [join(dir, 'db_data.tar.zst')]).split(' ')[0]);
+    expect(manifest).toMatchObject({
+      schemaVersion: 1,
+      project: 'phoenix-hydra',
+      taken: 'containers-stopped',
+    });
+    const listed = await listBackups(backupDir);
+    expect(listed.map((b) => b.id)).toEqual([manifest.id]);
+  });
+
+  it('keeps backups private: directories 0700, files 0600', async () => {
+    const { backupDir, dir } = await backupSample('zstd');
+    expect((await stat(backupDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    for (const name of await readdir(dir)) expect((await stat(join(dir, name))).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([
+    ['zstd', ['--zstd', '-xpf']],
+    ['gzip', ['-xzpf']],
+  ] as const)('GNU tar extracts the %s archive into an identical tree', async (compression, flags) => {
+    const { volume, dir, manifest } = await backupSample(compression);
+    const out = await tempDir();
+    run('tar', [...flags, join(dir, manifest.volumes[0]?.artifact ?? ''), '-C', out]);
+    expect(await snapshotTree(out)).toEqual(await snapshotTree(volume));
+  });
+
+  it('the zstd binary checks the artifact and pipes it into tar', async () => {
+    const { volume, dir } = await backupSample('zstd');
+    const artifact = join(dir, 'db_data.tar.zst');
+    expect(() => run('zstd', ['-tq', artifact])).not.toThrow();
+    const out = await tempDir();
+    run('sh', ['-c', `zstd -dc "${artifact}" | tar -xpf - -C "${out}"`]);
+    expect(await snapshotTree(out)).toEqual(await snapshotTree(volume));
+  });
+
+  it.skipIf(!isRoot)(
+    'records numeric owners as lstat sees them (999:999 for postgres, 101:101 for nginx)',
+    async () => {
+      const { dir } = await backupSample('zstd');
+      const listing = run('tar', ['--zstd', '--numeric-owner', '-tvf', join(dir, 'db_data.tar.zst')]);
+      expect(listing).toMatch(/999\/999 +1048576 .* \.\/base\/1\/1259/);
+      expect(listing).toMatch(/101\/101 .* \.\/conf\.d\/site\.conf/);
+    },
+  );
+
+  it('reports progress with a total from a cheap walk', async () => {
+    const volume = await tempDir();
+    await makeSampleVolume(volume);
+    const reports: Progress[] = [];
+    await createBackup({
+      backupDir: await tempDir(),
+      project: 'p',
+      volumes: [{ name: 'v', strategy: 'archive', path: volume }],
+      taken: 'offline',
+      onProgress: (p) => reports.push(p),
+    });
+    const last = reports.at(-1);
+    expect(last?.bytesDone).toBeGreaterThan(1024 * 1024);
+    expect(last?.bytesTotal).toBeGreaterThanOrEqual(last?.bytesDone ?? Number.POSITIVE_INFINITY);
+    expect(last?.bytesPerSecond).toBeGreaterThan(0);
+  });
+
+  it('refuses to archive a running database volume', async () => {
+    const volume = await tempDir();
+    const spec = {
+      name: 'db_data',
+      kind: 'database',
+      hostPath: volume,
+      containerPath: '/var/lib/postgresql/data',
+      mode: 0o700,
+      owner: { uid: 999, gid: 999 },
+      readOnly: false,
+      selinux: 'Z',
+      services: ['db'],
+      backup: 'archive',
+      external: false,
+    } as const;
+    const backupDir = await tempDir();
+    await expect(
+      createBackup({
+        backupDir,
+        project: 'p',
+        volumes: [
+          { name: 'db_data', strategy: 'archive', path: volume, spec: { ...spec, services: ['db'] } },
+        ],
+        taken: 'logical-dump',
+      }),
+    ).rejects.toMatchObject({ code: 'BACKUP_LIVE_DATABASE' });
+    expect(await readdir(backupDir)).toEqual([]);
+  });
+
+  it('rejects volume names that are not safe file names', async () => {
+    await expect(
+      createBackup({
+        backupDir: await tempDir(),
+        project: 'p',
+        volumes: [{ name: '../x', strategy: 'archive', path: '/tmp' }],
+        taken: 'offline',
+      }),
+    ).rejects.toMatchObject({ code: 'USAGE' });
+  });
+});
