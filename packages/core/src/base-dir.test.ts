@@ -24,12 +24,23 @@ describe('commonParent', () => {
 
 describe('resolveBaseDir', () => {
   const base = { env, devices: [], project: 'phoenix-hydra', cwd: '/work', composeDir: '/work/stack' };
-  const design = ['db_data', 'nginx_config', 'logs'].map((name) => `/home/ana/.local/share/phoenix-hydra/${name}`);
+  const design = ['db_data', 'nginx_config', 'logs'].map(
+    (name) => `/home/ana/.local/share/phoenix-hydra/${name}`,
+  );
 
   it('follows option > x-phoenix.baseDir > PHOENIX_BASE_DIR > devices > XDG default', () => {
-    const all = { ...base, option: 'opt', xPhoenixBaseDir: 'xdir', env: { ...env, PHOENIX_BASE_DIR: '~/envdir' }, devices: design };
+    const all = {
+      ...base,
+      option: 'opt',
+      xPhoenixBaseDir: 'xdir',
+      env: { ...env, PHOENIX_BASE_DIR: '~/envdir' },
+      devices: design,
+    };
     expect(resolveBaseDir(all)).toEqual({ baseDir: '/work/opt', source: 'option' });
-    expect(resolveBaseDir({ ...all, option: undefined })).toEqual({ baseDir: '/work/stack/xdir', source: 'x-phoenix' });
+    expect(resolveBaseDir({ ...all, option: undefined })).toEqual({
+      baseDir: '/work/stack/xdir',
+      source: 'x-phoenix',
+    });
     expect(resolveBaseDir({ ...all, option: undefined, xPhoenixBaseDir: undefined })).toEqual({
       baseDir: '/home/ana/envdir',
       source: 'env',
@@ -38,14 +49,24 @@ describe('resolveBaseDir', () => {
       baseDir: '/home/ana/.local/share/phoenix-hydra',
       source: 'devices',
     });
-    expect(resolveBaseDir(base)).toEqual({ baseDir: '/home/ana/.local/share/phoenix-hydra', source: 'default' });
+    expect(resolveBaseDir(base)).toEqual({
+      baseDir: '/home/ana/.local/share/phoenix-hydra',
+      source: 'default',
+    });
   });
 
   it('never takes /, a top-level directory or $HOME and above from the devices', () => {
-    for (const devices of [['/a/x', '/b/y'], ['/srv/x', '/srv/y'], ['/home/ana/db', '/home/ana/logs'], ['/home/ana/x', '/home/bob/y']]) {
+    for (const devices of [
+      ['/a/x', '/b/y'],
+      ['/srv/x', '/srv/y'],
+      ['/home/ana/db', '/home/ana/logs'],
+      ['/home/ana/x', '/home/bob/y'],
+    ]) {
       expect(resolveBaseDir({ ...base, devices }).source).toBe('default');
     }
-    expect(resolveBaseDir({ ...base, devices: ['/srv/phoenix/db', '/srv/phoenix/logs'] }).baseDir).toBe('/srv/phoenix');
+    expect(resolveBaseDir({ ...base, devices: ['/srv/phoenix/db', '/srv/phoenix/logs'] }).baseDir).toBe(
+      '/srv/phoenix',
+    );
   });
 
   it('expands ~ in options', () => {

@@ -36,7 +36,9 @@ export function fromZodError(source: YamlSource, error: z.ZodError, basePath: re
       details: { keys: issue.keys },
     });
   }
-  const reference = path.includes('x-phoenix') ? '' : ' (see https://docs.docker.com/reference/compose-file/)';
+  const reference = path.includes('x-phoenix')
+    ? ''
+    : ' (see https://docs.docker.com/reference/compose-file/)';
   return composeError(source, path, `${issue?.message ?? 'invalid value'}${suffix}`, {
     hint: `fix ${formatPath(path) || 'the file'} in ${source.file}${reference}`,
   });

@@ -113,7 +113,9 @@ volumes: { db: {}, data: {} }
 `);
     expect(volumes.db?.owner).toEqual({ uid: 999, gid: 999 });
     expect(volumes.data?.owner).toEqual({ uid: 101, gid: 101 });
-    expect(warnings).toEqual(['volume data: cannot resolve user "www" of service app to a uid; set x-phoenix.owner']);
+    expect(warnings).toEqual([
+      'volume data: cannot resolve user "www" of service app to a uid; set x-phoenix.owner',
+    ]);
   });
 });
 
@@ -158,7 +160,9 @@ volumes:
   });
 
   it('derives defaults from an x-phoenix kind', () => {
-    const { volumes } = infer('services:\n  a: { volumes: ["v:/v"] }\nvolumes:\n  v:\n    x-phoenix: { kind: database }\n');
+    const { volumes } = infer(
+      'services:\n  a: { volumes: ["v:/v"] }\nvolumes:\n  v:\n    x-phoenix: { kind: database }\n',
+    );
     expect(volumes.v).toMatchObject({ kind: 'database', mode: 0o700, backup: 'postgres-logical' });
   });
 
@@ -187,7 +191,9 @@ volumes:
   });
 
   it('rejects an invalid owner', () => {
-    const error = errorOf('services:\n  a: { volumes: ["v:/v"] }\nvolumes:\n  v:\n    x-phoenix: { owner: "nobody" }\n');
+    const error = errorOf(
+      'services:\n  a: { volumes: ["v:/v"] }\nvolumes:\n  v:\n    x-phoenix: { owner: "nobody" }\n',
+    );
     expect(error.code).toBe('VOLUME_INVALID');
     expect(error.message).toMatch(/volume v: invalid owner "nobody", expected "uid:gid"/);
     expect(error.hint).toBe('set x-phoenix.owner: "999:999" on volume v in /p/compose.yaml');

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose ${VAR} syntax is the subject under test
 import { describe, expect, it } from 'vitest';
 import type { PhoenixError } from './errors.ts';
 import { interpolate } from './interpolate.ts';
@@ -70,11 +71,14 @@ describe('interpolate', () => {
     expect(error.hint).toMatch(/^set \w+ in the environment/);
   });
 
-  it.each(['${', '${SET', '${}', '${1A}', '$', 'cost $5', '${SET:x}', '${SET:-unclosed'])('%j is an invalid template', (text) => {
-    const error = errorOf(text);
-    expect(error.code).toBe('COMPOSE_VARIABLE');
-    expect(error.message).toMatch(/^invalid interpolation in/);
-    expect(error.message).not.toContain('\n');
-    expect(error.hint).toContain('$$');
-  });
+  it.each(['${', '${SET', '${}', '${1A}', '$', 'cost $5', '${SET:x}', '${SET:-unclosed'])(
+    '%j is an invalid template',
+    (text) => {
+      const error = errorOf(text);
+      expect(error.code).toBe('COMPOSE_VARIABLE');
+      expect(error.message).toMatch(/^invalid interpolation in/);
+      expect(error.message).not.toContain('\n');
+      expect(error.hint).toContain('$$');
+    },
+  );
 });

@@ -15,7 +15,10 @@ describe('parseMode', () => {
     expect(parseMode(input)).toBe(mode);
   });
 
-  it.each(['0800', 'abc', '', '1777', '07777', '-700', '0x1ff', 'u=rwx', 512, -1, 1.5])('rejects %j', (input) => {
-    expect(parseMode(input)).toBeUndefined();
-  });
+  it.each(['0800', 'abc', '', '1777', '07777', '-700', '0x1ff', 'u=rwx', 512, -1, 1.5])(
+    'rejects %j',
+    (input) => {
+      expect(parseMode(input)).toBeUndefined();
+    },
+  );
 });

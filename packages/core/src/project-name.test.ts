@@ -22,38 +22,58 @@ describe('resolveProjectName', () => {
 
   it('follows option > COMPOSE_PROJECT_NAME > name: > x-phoenix.project > directory', () => {
     expect(resolveProjectName(full)).toMatchObject({ project: 'from-option', source: 'option' });
-    expect(resolveProjectName({ ...full, option: undefined })).toMatchObject({ project: 'from-env', source: 'env' });
+    expect(resolveProjectName({ ...full, option: undefined })).toMatchObject({
+      project: 'from-env',
+      source: 'env',
+    });
     expect(resolveProjectName({ ...full, option: undefined, env: {} })).toMatchObject({
       project: 'from-name',
       source: 'compose-name',
     });
-    expect(resolveProjectName({ ...full, option: undefined, env: {}, composeName: undefined })).toMatchObject({
-      project: 'from-x',
-      source: 'x-phoenix',
-    });
+    expect(resolveProjectName({ ...full, option: undefined, env: {}, composeName: undefined })).toMatchObject(
+      {
+        project: 'from-x',
+        source: 'x-phoenix',
+      },
+    );
     expect(
-      resolveProjectName({ ...full, option: undefined, env: {}, composeName: undefined, xPhoenixProject: undefined }),
+      resolveProjectName({
+        ...full,
+        option: undefined,
+        env: {},
+        composeName: undefined,
+        xPhoenixProject: undefined,
+      }),
     ).toEqual({ project: 'phoenixhydra', source: 'directory', warnings: [] });
   });
 
   it('ignores empty values, as compose does', () => {
-    expect(resolveProjectName({ ...full, option: '', env: { COMPOSE_PROJECT_NAME: '' }, composeName: '' }).project).toBe(
-      'from-x',
-    );
+    expect(
+      resolveProjectName({ ...full, option: '', env: { COMPOSE_PROJECT_NAME: '' }, composeName: '' }).project,
+    ).toBe('from-x');
   });
 
   it('warns when x-phoenix.project differs from what podman-compose will use', () => {
-    const { warnings } = resolveProjectName({ env: {}, xPhoenixProject: 'hydra', composeDir: '/srv/phoenix-hydra' });
+    const { warnings } = resolveProjectName({
+      env: {},
+      xPhoenixProject: 'hydra',
+      composeDir: '/srv/phoenix-hydra',
+    });
     expect(warnings).toEqual([
       'x-phoenix.project "hydra" is not seen by podman-compose, which will use "phoenix-hydra"; add name: hydra at the top of the compose file so both agree',
     ]);
-    expect(resolveProjectName({ env: {}, xPhoenixProject: 'phoenix-hydra', composeDir: '/srv/phoenix-hydra' }).warnings).toEqual(
-      [],
-    );
+    expect(
+      resolveProjectName({ env: {}, xPhoenixProject: 'phoenix-hydra', composeDir: '/srv/phoenix-hydra' })
+        .warnings,
+    ).toEqual([]);
   });
 
   it('gives the built-in stack phoenix-hydra unless told otherwise', () => {
-    expect(resolveProjectName({ env: {} })).toEqual({ project: 'phoenix-hydra', source: 'default', warnings: [] });
+    expect(resolveProjectName({ env: {} })).toEqual({
+      project: 'phoenix-hydra',
+      source: 'default',
+      warnings: [],
+    });
     expect(resolveProjectName({ env: { COMPOSE_PROJECT_NAME: 'other' } }).project).toBe('other');
     expect(resolveProjectName({ option: 'mine', env: {} }).project).toBe('mine');
   });

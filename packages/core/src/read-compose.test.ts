@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose ${VAR} syntax is the subject under test
 import { describe, expect, it } from 'vitest';
 import type { PhoenixError } from './errors.ts';
 import { parseCompose } from './read-compose.ts';
@@ -79,7 +80,13 @@ volumes:
   conf: {}
 `);
     expect(model.services[0]?.mounts.map(({ path: _, ...mount }) => mount)).toEqual([
-      { type: 'volume', volume: 'db_data', target: '/var/lib/postgresql/data', readOnly: false, selinux: 'none' },
+      {
+        type: 'volume',
+        volume: 'db_data',
+        target: '/var/lib/postgresql/data',
+        readOnly: false,
+        selinux: 'none',
+      },
       { type: 'volume', volume: 'conf', target: '/etc/postgresql', readOnly: true, selinux: 'Z' },
     ]);
   });
@@ -114,7 +121,9 @@ services:
       'COMPOSE_INVALID',
       /^\/p\/compose\.yaml:4:9: services\.db\.volumes\[0\]: service db mounts volume "db_dta", which is not declared$/,
     );
-    expect(error.hint).toBe('declare db_dta: under the top-level volumes: of /p/compose.yaml (declared: db_data)');
+    expect(error.hint).toBe(
+      'declare db_dta: under the top-level volumes: of /p/compose.yaml (declared: db_data)',
+    );
   });
 
   it.each([
@@ -132,7 +141,11 @@ services:
   });
 
   it('rejects a malformed user:', () => {
-    expectUsageError(errorOf('services:\n  s:\n    user: "a:b:c"\n'), 'COMPOSE_INVALID', /services\.s\.user: invalid user/);
+    expectUsageError(
+      errorOf('services:\n  s:\n    user: "a:b:c"\n'),
+      'COMPOSE_INVALID',
+      /services\.s\.user: invalid user/,
+    );
   });
 });
 
@@ -174,20 +187,36 @@ volumes:
 `);
     expect(model.xPhoenix).toEqual({ baseDir: '/srv/phoenix', project: 'hydra' });
     expect(model.volumes.map((volume) => volume.x)).toEqual([
-      { kind: 'data', mode: '0750', owner: '1000:1000', backup: 'none', selinux: 'z', external: true, readOnly: true },
+      {
+        kind: 'data',
+        mode: '0750',
+        owner: '1000:1000',
+        backup: 'none',
+        selinux: 'z',
+        external: true,
+        readOnly: true,
+      },
       { mode: 448 },
     ]);
   });
 
   it('rejects an unknown x-phoenix key, naming it and the allowed keys', () => {
     const error = errorOf('volumes:\n  db_data:\n    x-phoenix:\n      kind: database\n      mdoe: "0700"\n');
-    expectUsageError(error, 'COMPOSE_INVALID', /^\/p\/compose\.yaml:5:13: volumes\.db_data\.x-phoenix\.mdoe: unknown key "mdoe"/);
+    expectUsageError(
+      error,
+      'COMPOSE_INVALID',
+      /^\/p\/compose\.yaml:5:13: volumes\.db_data\.x-phoenix\.mdoe: unknown key "mdoe"/,
+    );
     expect(error.message).toContain('(allowed: kind, mode, owner, backup, selinux, external, readOnly)');
     expect(error.hint).toBe('remove or rename volumes.db_data.x-phoenix.mdoe in /p/compose.yaml');
   });
 
   it('rejects an unknown top-level x-phoenix key and bad enum values', () => {
-    expectUsageError(errorOf('x-phoenix: { base: /x }\n'), 'COMPOSE_INVALID', /unknown key "base" \(allowed: baseDir, project\)/);
+    expectUsageError(
+      errorOf('x-phoenix: { base: /x }\n'),
+      'COMPOSE_INVALID',
+      /unknown key "base" \(allowed: baseDir, project\)/,
+    );
     expectUsageError(
       errorOf('volumes:\n  v:\n    x-phoenix: { kind: cache }\n'),
       'COMPOSE_INVALID',
@@ -247,7 +276,8 @@ volumes:
   });
 
   it('fails when an unset variable would move a host path', () => {
-    const text = 'volumes:\n  db_data:\n    driver_opts:\n      type: none\n      o: bind\n      device: ${DATA}/db\n';
+    const text =
+      'volumes:\n  db_data:\n    driver_opts:\n      type: none\n      o: bind\n      device: ${DATA}/db\n';
     const error = errorOf(text);
     expectUsageError(
       error,
@@ -255,13 +285,20 @@ volumes:
       /^\/p\/compose\.yaml:6:15: volumes\.db_data\.driver_opts\.device: variable DATA is not set/,
     );
     expect(error.hint).toBe('set DATA in the environment or in /p/.env, or write ${DATA:-/some/path}');
-    expectUsageError(errorOf('x-phoenix:\n  baseDir: $BASE/x\n'), 'COMPOSE_VARIABLE', /x-phoenix\.baseDir: variable BASE/);
+    expectUsageError(
+      errorOf('x-phoenix:\n  baseDir: $BASE/x\n'),
+      'COMPOSE_VARIABLE',
+      /x-phoenix\.baseDir: variable BASE/,
+    );
   });
 
   it('accepts interpolated booleans', () => {
-    const model = parse('services:\n  s:\n    volumes:\n      - { type: volume, source: v, target: /v, read_only: "${RO}" }\nvolumes:\n  v: {}\n', {
-      RO: 'true',
-    });
+    const model = parse(
+      'services:\n  s:\n    volumes:\n      - { type: volume, source: v, target: /v, read_only: "${RO}" }\nvolumes:\n  v: {}\n',
+      {
+        RO: 'true',
+      },
+    );
     expect(model.services[0]?.mounts[0]?.readOnly).toBe(true);
   });
 });

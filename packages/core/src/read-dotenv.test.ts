@@ -1,7 +1,8 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose ${VAR} syntax is the subject under test
 import { describe, expect, it } from 'vitest';
+import { tempProject } from '../test/temp-project.ts';
 import type { PhoenixError } from './errors.ts';
 import { parseDotenv, readDotenv } from './read-dotenv.ts';
-import { tempProject } from '../test/temp-project.ts';
 
 describe('parseDotenv', () => {
   it('reads the forms compose accepts', () => {
@@ -43,7 +44,11 @@ describe('parseDotenv', () => {
   it.each([
     ['not an assignment', 'COMPOSE_INVALID', '/p/.env:2:1: expected KEY=value'],
     ['A="unterminated', 'COMPOSE_INVALID', '/p/.env:2:1: unterminated quoted value'],
-    ['A=${MISSING:?set it}', 'COMPOSE_VARIABLE', '/p/.env:2:1: required variable MISSING is missing a value: set it'],
+    [
+      'A=${MISSING:?set it}',
+      'COMPOSE_VARIABLE',
+      '/p/.env:2:1: required variable MISSING is missing a value: set it',
+    ],
   ])('points at the line of %j', (line, code, message) => {
     let error: PhoenixError | undefined;
     try {
