@@ -88,15 +88,23 @@ step_packages() {
     chmod 755 "$policy_rc"
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
-  apt-get update -qq
-  local required=()
+  local log=$CACHE_DIR/apt.log required=()
+  install -d -m 755 "$CACHE_DIR"
+  note "apt output: $log"
+  apt-get update >"$log" 2>&1 || {
+    tail -n 20 "$log" >&2
+    die "apt-get update failed; full log: $log"
+  }
   for p in "${REQUIRED_PACKAGES[@]}"; do installed "$p" || required+=("$p"); done
   if [ ${#required[@]} -gt 0 ]; then
-    apt-get install -y -qq -o Dpkg::Use-Pty=0 "${required[@]}" >/dev/null
+    apt-get install -y -o Dpkg::Use-Pty=0 "${required[@]}" >>"$log" 2>&1 || {
+      tail -n 20 "$log" >&2
+      die "apt-get install ${required[*]} failed; full log: $log"
+    }
   fi
   for p in "${OPTIONAL_PACKAGES[@]}"; do
     installed "$p" && continue
-    apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "$p" >/dev/null ||
+    apt-get install -y -o Dpkg::Use-Pty=0 --no-install-recommends "$p" >>"$log" 2>&1 ||
       warn "could not install $p (promtool checks will be unavailable); continuing"
   done
   rm -f "$policy_rc"
@@ -104,7 +112,7 @@ step_packages() {
   # A freshly installed postgresql-15 creates cluster 15/main; keep it from ever holding port 5432
   # (an existing host cluster is left as its admin configured it).
   if [ "$fresh_postgres" = 1 ] && [ -f /etc/postgresql/15/main/start.conf ]; then
-    pg_ctlcluster 15 main stop 2>/dev/null || true
+    pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
     echo manual >/etc/postgresql/15/main/start.conf
     note "host cluster 15/main set to manual start (stopped)"
   fi
@@ -280,10 +288,6 @@ step_base_image() {
   fi
   note "importing $ROOTFS_TAR as $BASE_IMAGE"
   podman_user import --quiet - "$BASE_IMAGE" <"$ROOTFS_TAR" >/dev/null
-  local old
-  for old in $(podman_user images --format '{{.Repository}}:{{.Tag}}' --filter "reference=$IMAGE_REPO:base-*"); do
-    [ "$old" = "$BASE_IMAGE" ] || { podman_user rmi "$old" >/dev/null && note "removed old $old"; }
-  done
 }
 
 # Builds TAG from one Containerfile on top of BASE_IMAGE: metadata only, no network, no pull.
@@ -310,8 +314,14 @@ step_images() {
   build_derived "$PROBE_IMAGE" "$RECIPE_DIR/probe.Containerfile"
   build_derived "$POSTGRES_IMAGE" "$RECIPE_DIR/postgres.Containerfile"
   build_derived "$NGINX_IMAGE" "$RECIPE_DIR/nginx.Containerfile"
-  podman_user image prune -f >/dev/null
   IMAGES_BUILT=1
+  # Old recipes' images go unless a container still uses them (other engineers' stacks keep theirs).
+  podman_user image prune -f >/dev/null
+  local old
+  for old in $(podman_user images --format '{{.Repository}}:{{.Tag}}' --filter "reference=$IMAGE_REPO:base-*"); do
+    [ "$old" = "$BASE_IMAGE" ] && continue
+    if podman_user rmi "$old" >/dev/null 2>&1; then note "removed old $old"; else note "kept old $old (in use)"; fi
+  done
 }
 
 # After a (re)build: short names resolve locally and the probe image has what tests expect.
@@ -325,7 +335,7 @@ step_verify() {
     want=$(podman_user image inspect --format '{{.Id}}' "docker.io/library/$name")
     ctr=$(podman_user create --pull=never --network none "$name")
     got=$(podman_user container inspect --format '{{.Image}}' "$ctr")
-    podman_user rm "$ctr" >/dev/null
+    podman_user rm -v "$ctr" >/dev/null # -v: the postgres image declares VOLUME, as the official one does
     [ "$got" = "$want" ] || die "short name $name does not resolve to docker.io/library/$name"
     note "short name $name -> docker.io/library/$name (local, no registry)"
   done

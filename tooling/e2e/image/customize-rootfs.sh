@@ -62,7 +62,7 @@ install -d -m 755 /docker-entrypoint-initdb.d
 # nginx: only conf.d, real log files (the logs volume is mounted on /var/log/nginx).
 rm -f /etc/nginx/sites-enabled/default
 rm -f /var/log/nginx/*.log
-install -d -m 755 /var/log/nginx
+install -d -o root -g root -m 755 /var/log/nginx
 
 # Size: downloaded .debs, apt lists, docs, man pages and translations (~230 MB).
 rm -rf /var/cache/apt/archives/*.deb /var/cache/apt/*.bin /var/lib/apt/lists/* \

@@ -1,0 +1,69 @@
+// `pnpm test:e2e`: runs the e2e vitest project with real rootless podman. As root it checks the host
+// prepare-host.sh made, then re-runs vitest as the unprivileged test user; otherwise it runs vitest
+// directly (a developer with their own rootless podman). Extra arguments go to vitest.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import type { HostUser } from './host.ts';
+import {
+  E2E_USER,
+  IMAGES,
+  lookupUser,
+  PREPARE_HOST_COMMAND,
+  REPO_ROOT,
+  run,
+  runtimeDir,
+  testUserEnv,
+  VITEST_CACHE_DIR,
+} from './host.ts';
+
+const VITEST = join(REPO_ROOT, 'node_modules', '.bin', 'vitest');
+
+function fail(message: string): never {
+  process.stderr.write(`run-e2e: ${message}\n`);
+  process.exit(1);
+}
+
+// What prepare-host.sh guarantees: the user, its runtime dir, the images, a repository it can read.
+async function checkHost(user: HostUser | undefined): Promise<HostUser> {
+  const prepare = `the e2e host is not prepared; run \`${PREPARE_HOST_COMMAND}\` (bash tooling/e2e/prepare-host.sh) as root`;
+  if (user === undefined) fail(`user ${E2E_USER} does not exist: ${prepare}`);
+  if (!existsSync(runtimeDir(user.uid))) fail(`${runtimeDir(user.uid)} is missing: ${prepare}`);
+  const asUser = (cmd: string, ...args: string[]) =>
+    run('runuser', ['-u', user.name, '--', cmd, ...args], { cwd: user.home, env: testUserEnv(user) });
+  const images = await asUser('podman', 'image', 'inspect', '--format', '{{.Id}}', ...Object.values(IMAGES));
+  if (images.code !== 0) {
+    fail(`test images missing in ${E2E_USER}'s storage (${Object.values(IMAGES).join(', ')}): ${prepare}`);
+  }
+  const readable = await asUser('test', '-r', join(REPO_ROOT, 'vitest.config.ts'), '-a', '-x', VITEST);
+  if (readable.code !== 0) {
+    fail(
+      `${E2E_USER} cannot read ${REPO_ROOT} (vitest.config.ts, node_modules/.bin/vitest); ` +
+        'every directory on the way must be world-executable and files world-readable (e.g. chmod o+rX)',
+    );
+  }
+  return user;
+}
+
+function runVitest(runuserArgs: string[], env: NodeJS.ProcessEnv): void {
+  // Native config loading: the default (bundle) writes node_modules/.vite-temp, which the test user cannot.
+  const vitest = [VITEST, 'run', '--project', 'e2e', '--configLoader', 'native', ...process.argv.slice(2)];
+  const [cmd, ...args] = [...runuserArgs, ...vitest];
+  if (cmd === undefined) return;
+  const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: 'inherit' });
+  // Ctrl-C already reaches vitest through the terminal's process group; SIGTERM (CI) must be passed on.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  child.on('error', (error) => fail(`could not start ${cmd}: ${error.message}`));
+  child.on('exit', (code, signal) => {
+    process.exitCode = code ?? 128 + (signal === null ? 0 : constants.signals[signal]);
+  });
+}
+
+if (process.getuid?.() === 0) {
+  const user = await checkHost(lookupUser(E2E_USER));
+  runVitest(['runuser', '-u', user.name, '--'], { ...testUserEnv(user), VITEST_CACHE_DIR });
+} else {
+  runVitest([], process.env);
+}
