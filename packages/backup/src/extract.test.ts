@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HeaderData } from 'tar';
+import { describe, expect, it } from 'vitest';
+import { rawTarZst, snapshotTree, tempDir } from '../test/helpers.ts';
+import { extractArchive } from './extract.ts';
+import { type Manifest, writeManifest } from './manifest.ts';
+import { restoreBackup } from './restore.ts';
+
+type Entry = HeaderData & { body?: string };
+
+/** A temp area: `outside/` must never change; `x` is a file a hard link might try to reach. */
+async function arena() {
+  const base = await tempDir();
+  const outside = join(base, 'outside');
+  await mkdir(outside);
+  await writeFile(join(outside, 'keep'), 'untouched\n');
+  await writeFile(join(base, 'x'), 'outside file\n');
+  const target = join(base, 'target');
+  await mkdir(target);
+  await writeFile(join(target, 'live'), 'live data\n');
+  return { base, outside, target };
+}
+
+/** Each case's entries; OUTSIDE stands for the arena's outside directory. */
+const malicious: [string, Entry[]][] = [
+  ['a ../ path', [{ path: '../evil', body: 'evil\n' }]],
+  ['an absolute path', [{ path: 'OUTSIDE/abs', body: 'abs\n' }]],
+  [
+    'a symlink out of the tree, then a file through it',
+    [
+      { path: 'link', type: 'SymbolicLink', linkpath: 'OUTSIDE', size: 0 },
+      { path: 'link/passwd', body: 'root::0:0::/:/bin/sh\n' },
+    ],
+  ],
+  [
+    'a relative symlink out of the tree',
+    [{ path: 'up', type: 'SymbolicLink', linkpath: '../outside', size: 0 }],
+  ],
+  ['a hard link to ../x', [{ path: 'hard', type: 'Link', linkpath: '../x', size: 0 }]],
+  ['a character device', [{ path: 'null', type: 'CharacterDevice', size: 0 }]],
+  ['a fifo', [{ path: 'pipe', type: 'FIFO', size: 0 }]],
+  ['a setuid binary', [{ path: 'su', mode: 0o4755, body: '#!/bin/sh\n' }]],
+];
+
+function placeOutside(entries: Entry[], outside: string): Entry[] {
+  return entries.map((e) => ({
+    ...e,
+    ...(e.path ? { path: e.path.replace('OUTSIDE', outside) } : {}),
+    ...(e.linkpath ? { linkpath: e.linkpath.replace('OUTSIDE', outside) } : {}),
+  }));
+}
+
+function archiveWith(entries: Entry[]): Buffer {
+  return rawTarZst([
+    { path: './', type: 'Directory', mode: 0o755, size: 0 },
+    { path: './ok.txt', body: 'fine\n' },
+    ...entries,
+    { path: './after.txt', body: 'after\n' },
+  ]);
+}
+
+describe('extractArchive with a malicious archive', () => {
+  it.each(malicious)('rejects %s, writing nothing outside staging', async (_name, entries) => {
+    const { base, outside, target } = await arena();
+    const artifact = join(base, 'evil.tar.zst');
+    await writeFile(artifact, archiveWith(placeOutside(entries, outside)));
+    const before = await snapshotTree(base);
+    const staging = join(base, 'staging');
+    await mkdir(staging);
+    await expect(
+      extractArchive({ artifact, compression: 'zstd', staging, preserveOwner: false }),
+    ).rejects.toMatchObject({
+      code: 'BACKUP_UNSAFE_ENTRY',
+    });
+    const after = (await snapshotTree(base)).filter(
+      (e) => e.path !== 'staging' && !e.path.startsWith('staging/'),
+    );
+    const expected = before.filter((e) => e.path !== '.');
+    expect(after.filter((e) => e.path !== '.')).toEqual(expected);
+    expect(await readdir(staging)).not.toContain('after.txt');
+    expect(await readdir(target)).toEqual(['live']);
+  });
+});
+
+describe('restoreBackup with a malicious archive whose manifest matches it', () => {
+  it.each([
+    ['../evil', [{ path: '../evil', body: 'evil\n' }]],
+    [
+      'link -> outside, link/passwd',
+      [
+        { path: 'link', type: 'SymbolicLink', linkpath: '/etc', size: 0 },
+        { path: 'link/passwd', body: 'x\n' },
+      ],
+    ],
+    ['hard -> ../x', [{ path: 'hard', type: 'Link', linkpath: '../x', size: 0 }]],
+  ] as [string, Entry[]][])(
+    'refuses %s with BACKUP_UNSAFE_ENTRY and changes nothing',
+    async (_name, entries) => {
+      const { base, target } = await arena();
+      const backupDir = join(base, 'backups');
+      const id = '20261125T193000Z-abcdef';
+      await mkdir(join(backupDir, id), { recursive: true });
+      const archive = archiveWith(entries);
+      await writeFile(join(backupDir, id, 'v.tar.zst'), archive);
+      const manifest: Manifest = {
+        schemaVersion: 1,
+        id,
+        createdAt: new Date().toISOString(),
+        toolVersion: '0.0.0',
+        host: 'attacker',
+        project: 'p',
+        taken: 'offline',
+        durationSeconds: 0,
+        volumes: [
+          {
+            name: 'v',
+            spec: null,
+            strategy: 'archive',
+            artifact: 'v.tar.zst',
+            compression: 'zstd',
+            entries: 3 + entries.length,
+            bytes: 5 + 6 + entries.reduce((n, e) => n + Buffer.byteLength(e.body ?? ''), 0),
+            artifactBytes: archive.length,
+            sha256: createHash('sha256').update(archive).digest('hex'),
+            skipped: [],
+            postgres: null,
+          },
+        ],
+      };
+      await writeManifest(join(backupDir, id), manifest);
+      const before = (await snapshotTree(base)).filter((e) => !e.path.startsWith('backups'));
+      await expect(restoreBackup({ backupDir, id, volume: 'v', targetPath: target })).rejects.toMatchObject({
+        code: 'BACKUP_UNSAFE_ENTRY',
+      });
+      expect((await snapshotTree(base)).filter((e) => !e.path.startsWith('backups'))).toEqual(before);
+    },
+  );
+});
