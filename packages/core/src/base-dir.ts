@@ -39,6 +39,7 @@ function isSpecific(dir: string, home: string): boolean {
   return depth >= 2 && resolve(dir) !== resolve(home) && !isInside(dir, home);
 }
 
+/** Every place a base directory can come from, plus what relative paths resolve against. */
 export interface BaseDirInput {
   option?: string | undefined;
   xPhoenixBaseDir?: string | undefined;

@@ -78,10 +78,12 @@ export function podmanVolumeName(stack: Pick<Stack, 'project'>, volume: Pick<Vol
   return `${stack.project}_${volume.name}`;
 }
 
+/** A mode as users and chmod write it: 448 → "0700". */
 export function formatMode(mode: number): string {
   return mode.toString(8).padStart(4, '0');
 }
 
+/** An owner as podman and chown write it: "999:999". */
 export function formatOwner(owner: Owner): string {
   return `${owner.uid}:${owner.gid}`;
 }

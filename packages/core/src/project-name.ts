@@ -19,6 +19,7 @@ export function normalizeProjectName(name: string): string {
     .replace(/^[_-]+/, '');
 }
 
+/** Every place a project name can come from; absent ones are undefined. */
 export interface ProjectNameInput {
   option?: string | undefined;
   env: Env;

@@ -15,6 +15,7 @@ import { readCompose } from './read-compose.ts';
 import { readDotenv } from './read-dotenv.ts';
 import { validateStack } from './validate-stack.ts';
 
+/** What the CLI passes in: its flags and the environment; everything else is read from disk. */
 export interface ResolveStackOptions {
   /** Directory searched for a compose file and against which relative options resolve. */
   cwd: string;
@@ -57,8 +58,11 @@ async function locateComposeFile(options: ResolveStackOptions, env: Env) {
 }
 
 function toServiceSpec(service: ComposeService): ServiceSpec {
-  const spec: ServiceSpec = {
+  const { uid, gid } = service.user ?? {};
+  return {
     name: service.name,
+    ...(service.image === undefined ? {} : { image: service.image }),
+    ...(uid === undefined ? {} : { user: gid === undefined ? { uid } : { uid, gid } }),
     mounts: service.mounts.map(({ volume, target, readOnly, selinux }) => ({
       volume,
       target,
@@ -66,10 +70,6 @@ function toServiceSpec(service: ComposeService): ServiceSpec {
       selinux,
     })),
   };
-  if (service.image !== undefined) spec.image = service.image;
-  const { uid, gid } = service.user ?? {};
-  if (uid !== undefined) spec.user = gid === undefined ? { uid } : { uid, gid };
-  return spec;
 }
 
 async function fromCompose(
