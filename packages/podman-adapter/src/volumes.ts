@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { PhoenixError } from '@phoenix-hydra/core';
 import { z } from 'zod';
 import { type Filters, filterArgs } from './filters.ts';
@@ -56,6 +56,18 @@ export function createVolumes(config: RunnerConfig) {
     const [volume] = parseOutput(result.argv, result.stdout, z.array(volumeSchema).length(1));
     return volume ? toVolumeInfo(volume) : null;
   };
+  const dataDir = async (name: string): Promise<string> => {
+    const volume = await inspect(name);
+    if (!volume)
+      throw new PhoenixError('PODMAN_FAILED', `no such volume ${name}`, { details: { volume: name } });
+    if (volume.driver !== 'local') {
+      throw new PhoenixError(
+        'PODMAN_FAILED',
+        `volume ${name} uses driver ${volume.driver}; only local volumes`,
+      );
+    }
+    return volume.device ?? volume.mountpoint;
+  };
   return {
     /** Volumes matching the filters, e.g. `{ label: 'io.podman.compose.project=phoenix-hydra' }`. */
     async volumeLs(options: { filters?: Filters } = {}): Promise<VolumeInfo[]> {
@@ -82,17 +94,30 @@ export function createVolumes(config: RunnerConfig) {
     async volumeRm(name: string, options: { force?: boolean } = {}): Promise<void> {
       await call(config, ['volume', 'rm', ...(options.force ? ['--force'] : []), '--', name]);
     },
-    /** The volume's content as a tar stream; errors instead of ending if podman fails midway. */
+    /**
+     * The volume's content as a tar stream (ids as the container sees them); errors instead of ending if
+     * tar fails midway. Runs tar in `podman unshare` on the real directory (the bind device or `_data`):
+     * podman 4.3's `volume export` opens /dev/stdout by path, which fails on Node's socket pipes (ENXIO),
+     * and refuses bind-backed volumes that no container has mounted.
+     */
     volumeExport(name: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Readable {
-      return callStream(config, ['volume', 'export', '--', name], options).stdout;
+      return Readable.from(
+        (async function* () {
+          const dir = await dataDir(name);
+          const args = ['unshare', 'tar', '--numeric-owner', '-C', dir, '-cf', '-', '.'];
+          yield* callStream(config, args, options).stdout;
+        })(),
+        { objectMode: false },
+      );
     },
-    /** Unpacks a tar stream into the volume, merging with what is there. */
+    /** Unpacks a tar stream into the volume as namespace root (owners and modes kept), merging with its content. */
     async volumeImport(
       name: string,
       tar: Readable,
       options: { timeoutMs?: number; signal?: AbortSignal } = {},
     ): Promise<void> {
-      await call(config, ['volume', 'import', '--', name, '-'], {
+      const dir = await dataDir(name);
+      await call(config, ['unshare', 'tar', '--numeric-owner', '--same-owner', '-xpf', '-', '-C', dir], {
         stdin: tar,
         timeoutMs: options.timeoutMs ?? config.streamTimeoutMs,
         signal: options.signal,
