@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The package as users get it: built to JS, packed with `pnpm pack` (workspace ranges and
+ * publishConfig applied), installed alone with npm into an empty project next to the packed core,
+ * and driven by plain Node with type stripping off.
+ */
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const coreDir = join(packageDir, '../core');
+const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+
+function sh(command: string, args: string[], cwd: string): string {
+  return execFileSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+let work = '';
+let app = '';
+
+describe('the published package', () => {
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'phoenix-pack-'));
+    sh('pnpm', ['exec', 'tsc', '-p', 'tsconfig.build.json'], packageDir);
+    sh('pnpm', ['pack', '--pack-destination', work], packageDir);
+    // Core is built and packed from a copy, so this test writes nothing into another package's folder.
+    const core = join(work, 'core');
+    await mkdir(core);
+    sh(
+      'pnpm',
+      ['exec', 'tsc', '-p', join(coreDir, 'tsconfig.build.json'), '--outDir', join(core, 'dist')],
+      packageDir,
+    );
+    const manifest = JSON.parse(await readFile(join(coreDir, 'package.json'), 'utf8'));
+    delete manifest.devDependencies; // workspace-only tooling; not published
+    await writeFile(join(core, 'package.json'), JSON.stringify(manifest, null, 2));
+    await copyFile(join(coreDir, 'README.md'), join(core, 'README.md')).catch(() => {});
+    sh('pnpm', ['pack', '--pack-destination', work], core);
+    app = join(work, 'app');
+    await mkdir(app);
+    await writeFile(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'app', private: true, type: 'module' }),
+    );
+    const tarballs = ['phoenix-hydra-core-0.1.0.tgz', 'phoenix-hydra-backup-0.1.0.tgz'].map((t) =>
+      join(work, t),
+    );
+    sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], app);
+  });
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('contains only dist and the README, with exports on dist and a real version range for core', () => {
+    const files = sh('tar', ['-tzf', join(work, 'phoenix-hydra-backup-0.1.0.tgz')], work)
+      .split('\n')
+      .filter(Boolean);
+    expect(files.filter((f) => !f.startsWith('package/dist/'))).toEqual([
+      'package/README.md',
+      'package/package.json',
+    ]);
+    expect(files).toContain('package/dist/index.js');
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    const published = JSON.parse(
+      sh('tar', ['-xzOf', join(work, 'phoenix-hydra-backup-0.1.0.tgz'), 'package/package.json'], work),
+    );
+    expect(published.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    expect(published.dependencies['@phoenix-hydra/core']).toBe('^0.1.0');
+    expect(Object.keys(published.dependencies)).not.toContain('@phoenix-hydra/podman-adapter');
+  });
+
+  it('backs up, verifies and restores a directory with plain Node', async () => {
+    await mkdir(join(app, 'data/sub'), { recursive: true });
+    await writeFile(join(app, 'data/sub/hello.txt'), 'hello from the tarball\n');
+    const script = `
+      import { createBackup, listBackups, restoreBackup, verifyBackup } from '@phoenix-hydra/backup';
+      const manifest = await createBackup({ backupDir: 'backups', project: 'app', volumes: [{ name: 'data', strategy: 'archive', path: 'data' }], taken: 'offline' });
+      const verified = await verifyBackup('backups', manifest.id);
+      const restored = await restoreBackup({ backupDir: 'backups', id: manifest.id, volume: 'data', targetPath: 'restored' });
+      console.log(JSON.stringify({ ok: verified.ok, listed: (await listBackups('backups')).length, version: manifest.toolVersion, restored }));
+    `;
+    const out = JSON.parse(
+      sh(process.execPath, ['--no-experimental-strip-types', '--input-type=module', '-e', script], app),
+    );
+    expect(out).toMatchObject({
+      ok: true,
+      listed: 1,
+      version: '0.1.0',
+      restored: { targetPath: join(app, 'restored'), preRestorePath: null },
+    });
+    expect(await readFile(join(app, 'restored/sub/hello.txt'), 'utf8')).toBe('hello from the tarball\n');
+  });
+});
