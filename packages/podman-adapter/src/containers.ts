@@ -157,8 +157,8 @@ export function createContainers(config: RunnerConfig) {
       return raw ? toContainerInfo(raw) : null;
     },
     /** Starts a stopped container (no-op when it runs). */
-    async start(container: string): Promise<void> {
-      await call(config, ['start', '--', container]);
+    async start(container: string, options: { timeoutMs?: number } = {}): Promise<void> {
+      await call(config, ['start', '--', container], options);
     },
     /** Stops a container, waiting `timeoutSeconds` (podman's default 10) before SIGKILL. */
     async stop(container: string, options: { timeoutSeconds?: number } = {}): Promise<void> {

@@ -23,8 +23,9 @@ export interface PodmanOptions {
   composeBin?: string | undefined;
 }
 
-/** The defaults createPodman applies. */
+/** Default limit of ordinary podman calls. */
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Default limit of streamed calls: long enough for a multi-GB pg_dump, finite so nothing hangs forever. */
 export const DEFAULT_STREAM_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 
 /** A podman client: every method runs podman with an argument array, a time limit and validated output. */

@@ -76,6 +76,15 @@ describe('callStream', () => {
     await expect(done).rejects.toMatchObject({ code: 'PODMAN_FAILED' });
   });
 
+  it('survives megabytes of stderr (a verbose dump) and keeps only its tail', async () => {
+    const script = 'head -c 3000000 /dev/zero | tr "\\0" x >&2; echo ok';
+    const { stdout, done } = callStream(sh, ['-c', script]);
+    let out = '';
+    for await (const chunk of stdout) out += String(chunk);
+    await done;
+    expect(out).toBe('ok\n');
+  });
+
   it('kills the command when the consumer destroys the stream', async () => {
     const { stdout, done } = callStream(sh, ['-c', 'exec yes']);
     stdout.once('data', () => stdout.destroy());

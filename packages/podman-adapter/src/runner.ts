@@ -40,6 +40,7 @@ export interface Outcome {
   stderr?: unknown;
 }
 
+/** The packages a Debian/Ubuntu host needs for rootless podman; shown when podman cannot be run. */
 export const INSTALL_HINT = 'sudo apt-get install podman uidmap slirp4netns';
 
 /** Turns a failed outcome into the PhoenixError callers match on; returns undefined for exit code 0. */

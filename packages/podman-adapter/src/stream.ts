@@ -10,7 +10,8 @@ export interface StreamedCall {
   done: Promise<void>;
 }
 
-const STDERR_LIMIT = 1024 * 1024;
+/** How much of a streamed command's stderr is kept for its error: the tail, where podman puts `Error:`. */
+export const STDERR_TAIL_BYTES = 256 * 1024;
 
 /** Starts podman with stdout piped through (backpressure reaches podman); the default limit is streamTimeoutMs. */
 export function callStream(
@@ -20,15 +21,19 @@ export function callStream(
 ): StreamedCall {
   const child = execa(config.bin, args, {
     ...execOptions(config, options, options.timeoutMs ?? config.streamTimeoutMs),
-    buffer: { stdout: false, stderr: true },
-    maxBuffer: { stderr: STDERR_LIMIT },
+    // execa would kill a command whose buffered stderr passes maxBuffer (a verbose pg_dump can); keep a tail instead.
+    buffer: false,
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
   });
   const stdout = new PassThrough();
   let settled = false;
   child.stdout.pipe(stdout, { end: false });
   const done = child.then((result) => {
     settled = true;
-    const error = outcomeError(config, args, result);
+    const error = outcomeError(config, args, { ...result, stderr });
     if (error) throw error;
   });
   done.then(

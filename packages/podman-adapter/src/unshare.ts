@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { type Owner, PhoenixError } from '@phoenix-hydra/core';
-import { type CallOptions, call, type RunnerConfig } from './runner.ts';
+import { call, type RunnerConfig } from './runner.ts';
 
 /** What a path looks like inside the rootless user namespace (ids are container-side: 999, not 100998). */
 export interface UnshareStat {
@@ -18,6 +18,16 @@ export interface UnshareStat {
 export interface DiskUsage {
   bytes: number;
   files: number;
+}
+
+/** Per-call time limit; tree walks (chown -R, du, rm -rf) over big volumes may need more than the default. */
+export interface TimeLimit {
+  timeoutMs?: number | undefined;
+}
+
+/** Options of chown/chmod. */
+export interface TreeOptions extends TimeLimit {
+  recursive?: boolean | undefined;
 }
 
 const STAT_FORMAT = '%u:%g:%f:%s:%n\\0';
@@ -67,54 +77,46 @@ function requirePaths(paths: readonly string[]): void {
 
 /** File operations run inside `podman unshare`, where the user acts as root over its subordinate ids. */
 export function createUnshare(config: RunnerConfig) {
-  const unshare = (argv: readonly string[], options?: CallOptions) =>
-    call(config, ['unshare', ...argv], options);
+  const unshare = (argv: readonly string[], options: TimeLimit = {}) =>
+    call(config, ['unshare', ...argv], { timeoutMs: options.timeoutMs });
   return {
     /** chown to container-side ids (999:999 lands as 100998 on the host); -R does not follow symlinks. */
-    async chown(
-      paths: readonly string[],
-      owner: Owner,
-      options: { recursive?: boolean } = {},
-    ): Promise<void> {
+    async chown(paths: readonly string[], owner: Owner, options: TreeOptions = {}): Promise<void> {
       requirePaths(paths);
       const flags = options.recursive ? ['-R'] : [];
-      await unshare(['chown', ...flags, '--', `${owner.uid}:${owner.gid}`, ...paths]);
+      await unshare(['chown', ...flags, '--', `${owner.uid}:${owner.gid}`, ...paths], options);
     },
     /** chmod with numeric mode; works on files the host user no longer owns after a chown. */
-    async chmod(
-      paths: readonly string[],
-      mode: number,
-      options: { recursive?: boolean } = {},
-    ): Promise<void> {
+    async chmod(paths: readonly string[], mode: number, options: TreeOptions = {}): Promise<void> {
       requirePaths(paths);
       const flags = options.recursive ? ['-R'] : [];
-      await unshare(['chmod', ...flags, '--', mode.toString(8).padStart(4, '0'), ...paths]);
+      await unshare(['chmod', ...flags, '--', mode.toString(8).padStart(4, '0'), ...paths], options);
     },
     /** rm -rf of a tree owned by subordinate ids, which the host user cannot delete; refuses `/`. */
-    async rmrf(path: string): Promise<void> {
+    async rmrf(path: string, options: TimeLimit = {}): Promise<void> {
       requirePaths([path]);
       if (path.replace(/\/+$/, '') === '') throw new PhoenixError('USAGE', 'refusing to remove /');
-      await unshare(['rm', '-rf', '--one-file-system', '--', path]);
+      await unshare(['rm', '-rf', '--one-file-system', '--', path], options);
     },
     /** lstat of each path as the namespace sees it, in the order given. */
-    async stat(paths: readonly string[]): Promise<UnshareStat[]> {
+    async stat(paths: readonly string[], options: TimeLimit = {}): Promise<UnshareStat[]> {
       requirePaths(paths);
-      const result = await unshare(['stat', `--printf=${STAT_FORMAT}`, '--', ...paths]);
+      const result = await unshare(['stat', `--printf=${STAT_FORMAT}`, '--', ...paths], options);
       return parseStatOutput(result.stdout);
     },
     /** Apparent bytes and inode count of a tree, readable even where the host user lacks permission. */
-    async du(path: string): Promise<DiskUsage> {
+    async du(path: string, options: TimeLimit = {}): Promise<DiskUsage> {
       requirePaths([path]);
       const [bytes, files] = await Promise.all([
-        unshare(['du', '-s', '-b', '--', path]),
-        unshare(['du', '-s', '--inodes', '--', path]),
+        unshare(['du', '-s', '-b', '--', path], options),
+        unshare(['du', '-s', '--inodes', '--', path], options),
       ]);
       return { bytes: parseDuOutput(bytes.stdout), files: parseDuOutput(files.stdout) };
     },
     /** mkdir -p; the mode applies to the last component only (parents get the umask default). */
-    async mkdir(path: string, mode: number): Promise<void> {
+    async mkdir(path: string, mode: number, options: TimeLimit = {}): Promise<void> {
       requirePaths([path]);
-      await unshare(['mkdir', '-p', '-m', mode.toString(8).padStart(4, '0'), '--', path]);
+      await unshare(['mkdir', '-p', '-m', mode.toString(8).padStart(4, '0'), '--', path], options);
     },
   };
 }
