@@ -140,4 +140,36 @@ describe('createBackup', () => {
       }),
     ).rejects.toMatchObject({ code: 'USAGE' });
   });
+
+  it('gives ABORTED when cancelled and leaves nothing behind', async () => {
+    const volume = await tempDir();
+    await makeSampleVolume(volume);
+    const backupDir = await tempDir();
+    const controller = new AbortController();
+    const backup = createBackup({
+      backupDir,
+      project: 'p',
+      volumes: [{ name: 'v', strategy: 'archive', path: volume }],
+      taken: 'offline',
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    await expect(backup).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(await readdir(backupDir)).toEqual([]);
+  });
+
+  it('refuses a volume path that is not a directory', async () => {
+    const backupDir = await tempDir();
+    await expect(
+      createBackup({
+        backupDir,
+        project: 'p',
+        volumes: [{ name: 'v', strategy: 'archive', path: join(backupDir, 'missing') }],
+        taken: 'offline',
+      }),
+    ).rejects.toMatchObject({
+      code: 'BACKUP_FAILED',
+      message: expect.stringContaining('is not a directory'),
+    });
+  });
 });

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isPhoenixError, nameSchema, PhoenixError, type VolumeSpec } from '@phoenix-hydra/core';
@@ -32,6 +33,21 @@ export interface CreateBackupOptions {
   exec?: Exec | undefined;
   onProgress?: OnProgress | undefined;
   signal?: AbortSignal | undefined;
+}
+
+async function checkPaths(volumes: BackupVolume[]): Promise<void> {
+  for (const volume of volumes) {
+    if (volume.strategy !== 'archive') continue;
+    const isDir = await stat(volume.path).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDir) {
+      throw new PhoenixError('BACKUP_FAILED', `volume ${volume.name}: ${volume.path} is not a directory`, {
+        hint: 'check the volume path (phoenix-volumes check shows where each volume really lives)',
+      });
+    }
+  }
 }
 
 function checkVolumes(options: CreateBackupOptions): void {
@@ -71,6 +87,7 @@ function checkVolumes(options: CreateBackupOptions): void {
  */
 export async function createBackup(options: CreateBackupOptions): Promise<Manifest> {
   checkVolumes(options);
+  await checkPaths(options.volumes);
   const started = performance.now();
   const compression = options.compression ?? 'zstd';
   await ensurePrivateDir(options.backupDir);
@@ -162,5 +179,13 @@ function asBackupError(error: unknown, options: CreateBackupOptions): unknown {
     return new PhoenixError('ABORTED', 'backup cancelled; the partial backup was removed', { cause: error });
   }
   if (isPhoenixError(error)) return error;
-  return new PhoenixError('BACKUP_FAILED', `backup failed: ${(error as Error).message}`, { cause: error });
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'files owned by a container user can only be read inside its user namespace: run the backup under `podman unshare`'
+      : undefined;
+  return new PhoenixError('BACKUP_FAILED', `backup failed: ${(error as Error).message}`, {
+    cause: error,
+    hint,
+  });
 }

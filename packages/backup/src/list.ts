@@ -22,9 +22,8 @@ export async function listBackups(backupDir: string): Promise<ListedBackup[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const ids = names.filter(isBackupId).sort().reverse();
   const listed: ListedBackup[] = [];
-  for (const id of ids) {
+  for (const id of names.filter(isBackupId)) {
     const path = join(backupDir, id);
     try {
       const manifest = await readManifest(path);
@@ -34,5 +33,12 @@ export async function listBackups(backupDir: string): Promise<ListedBackup[]> {
       listed.push({ id, path, status: 'broken', problem: (error as Error).message });
     }
   }
-  return listed;
+  return listed.sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : sortKey(a) > sortKey(b) ? -1 : 0));
+}
+
+/** Creation time to the millisecond (ids only resolve seconds); broken backups use their id's time. */
+function sortKey(backup: ListedBackup): string {
+  if (backup.status === 'ok') return `${backup.manifest.createdAt} ${backup.id}`;
+  const t = backup.id;
+  return `${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T${t.slice(9, 11)}:${t.slice(11, 13)}:${t.slice(13, 15)}.000Z ${t}`;
 }

@@ -1,5 +1,11 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type PruneCandidate, planPrune } from './prune.ts';
+import { tempDir } from '../test/helpers.ts';
+import { createBackup } from './create-backup.ts';
+import { listBackups } from './list.ts';
+import { type PruneCandidate, planPrune, pruneBackups } from './prune.ts';
+import { verifyBackup } from './verify.ts';
 
 /** A backup taken at local noon on the given day (noon keeps DST changes out of the buckets). */
 function at(year: number, month: number, day: number, hour = 12): PruneCandidate {
@@ -85,5 +91,40 @@ describe('planPrune (restic semantics)', () => {
   it('refuses without a policy, as restic does', () => {
     expect(() => planPrune(twiceDaily, {})).toThrow(/no retention policy/);
     expect(() => planPrune(twiceDaily, { keepDaily: 0 })).toThrow(expect.objectContaining({ code: 'USAGE' }));
+  });
+});
+
+describe('pruneBackups on disk', () => {
+  it('dry-runs, then removes what the plan says, keeping the newest verified backup', async () => {
+    const volume = await tempDir();
+    await writeFile(join(volume, 'f'), 'data');
+    const backupDir = await tempDir();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const manifest = await createBackup({
+        backupDir,
+        project: 'p',
+        volumes: [{ name: 'v', strategy: 'archive', path: volume }],
+        taken: 'offline',
+      });
+      ids.push(manifest.id);
+    }
+    const [oldest, middle, newest] = ids;
+    expect((await listBackups(backupDir)).map((b) => b.id)).toEqual([newest, middle, oldest]);
+    await verifyBackup(backupDir, oldest ?? '');
+
+    const planned = await pruneBackups(backupDir, { keepLast: 1, dryRun: true });
+    expect(planned).toEqual({
+      keep: [
+        { id: newest, reasons: ['last'] },
+        { id: oldest, reasons: ['newest verified'] },
+      ],
+      remove: [{ id: middle }],
+    });
+    expect(await listBackups(backupDir)).toHaveLength(3);
+
+    expect(await pruneBackups(backupDir, { keepLast: 1 })).toEqual(planned);
+    expect((await listBackups(backupDir)).map((b) => b.id)).toEqual([newest, oldest]);
+    expect((await readdir(backupDir)).sort()).toEqual([oldest, newest].sort());
   });
 });

@@ -1,7 +1,7 @@
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isPhoenixError, PhoenixError } from '@phoenix-hydra/core';
-import { compactTime } from './backup-id.ts';
+import { compactTime, isBackupId } from './backup-id.ts';
 import { fsyncDir, isNoSpace } from './durable.ts';
 import { extractArchive } from './extract.ts';
 import { hashTap } from './hash-tap.ts';
@@ -41,6 +41,8 @@ export interface RestoreResult {
  * the old data stays at `<target>.pre-restore-<time>`. A dump is restored in one transaction.
  */
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
+  if (!isBackupId(options.id))
+    throw new PhoenixError('BACKUP_NOT_FOUND', `"${options.id}" is not a backup id`, { exitCode: 2 });
   const backupPath = join(options.backupDir, options.id);
   const manifest = await readManifest(backupPath);
   const volume = manifest.volumes.find((v) => v.name === options.volume);
