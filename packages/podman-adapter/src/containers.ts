@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { filterArgs } from './filters.ts';
 import { assertSuccess, call, callAllowFail, callJson, parseOutput, type RunnerConfig } from './runner.ts';
 
-/** The labels podman-compose puts on every container; other front ends name containers differently. */
+/** The project label podman-compose puts on every container; other front ends name containers differently. */
 export const COMPOSE_PROJECT_LABEL = 'io.podman.compose.project';
+/** The service label, shared by podman-compose and docker compose. */
 export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
 
 const labelsSchema = z
