@@ -10,7 +10,10 @@ export const binPath = join(here, '../bin/phoenix-volumes.js');
 export const designCompose = join(repoRoot, 'tooling/e2e/fixtures/podman-compose.yaml');
 
 /** Runs the real CLI binary as a user would, never throwing: tests assert on exit code and output. */
-export function cli(args: readonly string[], options: { cwd?: string; input?: string; env?: Record<string, string> } = {}) {
+export function cli(
+  args: readonly string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+) {
   return execa(process.execPath, [binPath, ...args], {
     cwd: options.cwd ?? repoRoot,
     reject: false,

@@ -20,7 +20,12 @@ describe('phoenix-volumes config', () => {
     expect(stack.project).toBe('phoenix-hydra');
     expect(stack.baseDir).toBe('/home/alice/.local/share/phoenix-hydra');
     const db = stack.volumes.find((v: { name: string }) => v.name === 'db_data');
-    expect(db).toMatchObject({ mode: 0o700, owner: { uid: 999, gid: 999 }, selinux: 'Z', backup: 'postgres-logical' });
+    expect(db).toMatchObject({
+      mode: 0o700,
+      owner: { uid: 999, gid: 999 },
+      selinux: 'Z',
+      backup: 'postgres-logical',
+    });
     const conf = stack.volumes.find((v: { name: string }) => v.name === 'nginx_config');
     expect(conf).toMatchObject({ mode: 0o755, owner: { uid: 101, gid: 101 }, readOnly: true });
   });
@@ -42,7 +47,9 @@ describe('phoenix-volumes config', () => {
   it('prints a readable table by default', async () => {
     const cwd = await designProjectDir();
     const result = await cli(['config'], { cwd, env: { HOME: '/home/alice' } });
-    expect(result.stdout).toMatch(/db_data\s+database\s+\/home\/alice\/\.local\/share\/phoenix-hydra\/db_data\s+\/var\/lib\/postgresql\/data\s+0700\s+999:999/);
+    expect(result.stdout).toMatch(
+      /db_data\s+database\s+\/home\/alice\/\.local\/share\/phoenix-hydra\/db_data\s+\/var\/lib\/postgresql\/data\s+0700\s+999:999/,
+    );
   });
 
   const bad: [string, string, RegExp][] = [

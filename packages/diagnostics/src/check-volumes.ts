@@ -35,9 +35,15 @@ function checkNamedVolume(v: VolumeObservation): CheckResult {
     };
   }
   if (named.device === v.spec.hostPath) {
-    return { ...base, status: 'pass', evidence, message: `podman volume ${named.name} is bound to ${v.spec.hostPath}` };
+    return {
+      ...base,
+      status: 'pass',
+      evidence,
+      message: `podman volume ${named.name} is bound to ${v.spec.hostPath}`,
+    };
   }
-  const where = named.device ?? `podman's own storage (${named.mountpoint}), because podman-compose dropped driver_opts`;
+  const where =
+    named.device ?? `podman's own storage (${named.mountpoint}), because podman-compose dropped driver_opts`;
   return {
     ...base,
     status: 'fail',
@@ -50,7 +56,7 @@ function checkNamedVolume(v: VolumeObservation): CheckResult {
 function checkDirectory(v: VolumeObservation, observation: StackObservation): CheckResult[] {
   const { spec, dir } = v;
   const at = (check: string) => ({ check, volume: spec.name });
-  if (!dir || dir.type !== 'directory') {
+  if (dir?.type !== 'directory') {
     const what = dir ? `is a ${dir.type}, not a directory` : 'does not exist';
     return [{ ...at('directory'), status: 'fail', message: `${spec.hostPath} ${what}`, hint: SETUP_HINT }];
   }
@@ -116,7 +122,12 @@ function checkSpace(v: VolumeObservation, limits: { database: number; other: num
       hint: 'free space on that filesystem or move the base directory (--base-dir)',
     };
   }
-  return { ...base, status: 'pass', evidence, message: `${gib(v.space.availBytes)} free of ${gib(v.space.sizeBytes)}` };
+  return {
+    ...base,
+    status: 'pass',
+    evidence,
+    message: `${gib(v.space.availBytes)} free of ${gib(v.space.sizeBytes)}`,
+  };
 }
 
 /** Every per-volume check of `phoenix-volumes check`, in a stable order. */

@@ -1,6 +1,6 @@
 import { rmdir } from 'node:fs/promises';
 import { PhoenixError } from '@phoenix-hydra/core';
-import { call, type ContainerInfo, type Podman } from '@phoenix-hydra/podman-adapter';
+import { type ContainerInfo, call, type Podman } from '@phoenix-hydra/podman-adapter';
 import type { StackObservation } from './observe.ts';
 
 /** What cleanup would delete for one volume, with its size so the user knows what is at stake. */
@@ -72,7 +72,9 @@ export async function applyCleanup(
   options: { stop: boolean; onStep?: (step: string) => void },
 ): Promise<{ freedBytes: number }> {
   if (plan.users.length > 0 && !options.stop) {
-    const names = plan.users.map((u) => `${u.container} (${u.running ? 'running' : 'stopped'}, uses ${u.volumes.join(', ')})`);
+    const names = plan.users.map(
+      (u) => `${u.container} (${u.running ? 'running' : 'stopped'}, uses ${u.volumes.join(', ')})`,
+    );
     throw new PhoenixError('VOLUME_IN_USE', `volumes are in use by ${names.join('; ')}`, {
       hint: 'stop the stack first (podman-compose down), or pass --stop to stop and remove these containers',
       details: { containers: plan.users.map((u) => u.container) },

@@ -4,11 +4,11 @@ import type { Owner, Stack, VolumeSpec } from '@phoenix-hydra/core';
 import {
   type IdMapping,
   type Podman,
-  type PodmanInfo,
   toContainerId,
   toHostId,
   type VolumeInfo,
 } from '@phoenix-hydra/podman-adapter';
+import { readUserNamespace, type UserNamespace } from './user-namespace.ts';
 
 /** A path as the host sees it and, through the user's id maps, as a container sees it. */
 export interface PathState {
@@ -43,7 +43,7 @@ export interface VolumeObservation {
 /** The observed state of the whole stack. */
 export interface StackObservation {
   stack: Stack;
-  info: PodmanInfo;
+  namespace: UserNamespace;
   baseDir: PathState | null;
   volumes: VolumeObservation[];
 }
@@ -98,10 +98,14 @@ export async function observeSpace(path: string): Promise<SpaceState | null> {
   }
 }
 
-/** Reads podman info, each volume directory and each named volume; changes nothing. */
-export async function observeStack(stack: Stack, podman: Podman): Promise<StackObservation> {
-  const info = await podman.info();
-  const { uidMappings, gidMappings } = info;
+/** Reads the id maps, each volume directory and each named volume; changes nothing. */
+export async function observeStack(
+  stack: Stack,
+  podman: Podman,
+  namespace?: UserNamespace,
+): Promise<StackObservation> {
+  const ns = namespace ?? (await readUserNamespace());
+  const { uidMappings, gidMappings } = ns;
   // The host user cannot even stat inside a subuid-owned 0700 directory: ask the namespace instead.
   const look = async (path: string): Promise<PathState | null> => {
     try {
@@ -128,9 +132,10 @@ export async function observeStack(stack: Stack, podman: Podman): Promise<StackO
         observeSpace(spec.hostPath),
       ]);
       const observation: VolumeObservation = { spec, podmanVolumeName: name, dir, namedVolume, space };
-      if (isNginxConfig(spec)) observation.defaultConf = dir ? await look(join(spec.hostPath, 'default.conf')) : null;
+      if (isNginxConfig(spec))
+        observation.defaultConf = dir ? await look(join(spec.hostPath, 'default.conf')) : null;
       return observation;
     }),
   );
-  return { stack, info, baseDir: await look(stack.baseDir), volumes };
+  return { stack, namespace: ns, baseDir: await look(stack.baseDir), volumes };
 }

@@ -25,10 +25,11 @@ function ownerMatches(actual: Partial<Owner>, wanted: Owner): boolean {
 }
 
 /** Owner as `999:999 (host 100998:100998)`, the form every output uses. */
-export function describeOwner(owner: Owner, observation: Pick<StackObservation, 'info'>): string {
-  const uid = toHostId(owner.uid, observation.info.uidMappings);
-  const gid = toHostId(owner.gid, observation.info.gidMappings);
-  if (uid === undefined || gid === undefined) return `${formatOwner(owner)} (no host id: outside your subuid range)`;
+export function describeOwner(owner: Owner, observation: Pick<StackObservation, 'namespace'>): string {
+  const uid = toHostId(owner.uid, observation.namespace.uidMappings);
+  const gid = toHostId(owner.gid, observation.namespace.gidMappings);
+  if (uid === undefined || gid === undefined)
+    return `${formatOwner(owner)} (no host id: outside your subuid range)`;
   return `${formatOwner(owner)} (host ${uid}:${gid})`;
 }
 
@@ -45,7 +46,12 @@ function assertNotDrifted(v: VolumeObservation): void {
         named.device === null
           ? `save its data first (podman volume export ${named.name} > ${v.spec.name}.tar), stop its containers, then: podman volume rm ${named.name} && phoenix-volumes setup`
           : `stop its containers, then: podman volume rm ${named.name} && phoenix-volumes setup (the data in ${named.device} is not touched)`,
-      details: { volume: v.spec.name, namedVolume: named.name, device: named.device, expected: v.spec.hostPath },
+      details: {
+        volume: v.spec.name,
+        namedVolume: named.name,
+        device: named.device,
+        expected: v.spec.hostPath,
+      },
     },
   );
 }
@@ -54,13 +60,23 @@ function planVolume(v: VolumeObservation, observation: StackObservation, project
   const { spec } = v;
   const actions: SetupAction[] = [];
   if (v.dir && v.dir.type !== 'directory') {
-    throw new PhoenixError('VOLUME_INVALID', `${spec.hostPath} exists but is a ${v.dir.type}, not a directory`, {
-      hint: `move it away (mv ${spec.hostPath} ${spec.hostPath}.old), then run phoenix-volumes setup again`,
-      details: { volume: spec.name },
-    });
+    throw new PhoenixError(
+      'VOLUME_INVALID',
+      `${spec.hostPath} exists but is a ${v.dir.type}, not a directory`,
+      {
+        hint: `move it away (mv ${spec.hostPath} ${spec.hostPath}.old), then run phoenix-volumes setup again`,
+        details: { volume: spec.name },
+      },
+    );
   }
   if (!v.dir) {
-    actions.push({ type: 'mkdir', volume: spec.name, path: spec.hostPath, mode: spec.mode, describe: `create ${spec.hostPath}` });
+    actions.push({
+      type: 'mkdir',
+      volume: spec.name,
+      path: spec.hostPath,
+      mode: spec.mode,
+      describe: `create ${spec.hostPath}`,
+    });
   }
   if (isNginxConfig(spec) && !v.defaultConf) {
     actions.push({
@@ -81,7 +97,9 @@ function planVolume(v: VolumeObservation, observation: StackObservation, project
     });
   }
   if (!v.dir || !ownerMatches(v.dir.owner, spec.owner)) {
-    const now = v.dir ? ` (now ${formatOwner({ uid: v.dir.owner.uid ?? -1, gid: v.dir.owner.gid ?? -1 })} in the container)` : '';
+    const now = v.dir
+      ? ` (now ${formatOwner({ uid: v.dir.owner.uid ?? -1, gid: v.dir.owner.gid ?? -1 })} in the container)`
+      : '';
     actions.push({
       type: 'chown',
       volume: spec.name,
@@ -91,7 +109,7 @@ function planVolume(v: VolumeObservation, observation: StackObservation, project
       describe: `give ${spec.hostPath} to ${describeOwner(spec.owner, observation)}${now} via podman unshare`,
     });
   }
-  if (observation.info.selinuxEnabled && spec.selinux !== 'none' && !v.dir) {
+  if (observation.namespace.selinuxEnabled && spec.selinux !== 'none' && !v.dir) {
     actions.push({
       type: 'relabel',
       volume: spec.name,
@@ -118,9 +136,14 @@ export function planSetup(observation: StackObservation): SetupAction[] {
   for (const v of observation.volumes) assertNotDrifted(v);
   const actions: SetupAction[] = [];
   if (!observation.baseDir) {
-    actions.push({ type: 'mkdir', volume: null, path: stack.baseDir, mode: BASE_DIR_MODE, describe: `create ${stack.baseDir}` });
+    actions.push({
+      type: 'mkdir',
+      volume: null,
+      path: stack.baseDir,
+      mode: BASE_DIR_MODE,
+      describe: `create ${stack.baseDir}`,
+    });
   }
   for (const v of observation.volumes) actions.push(...planVolume(v, observation, stack.project));
   return actions;
 }
-

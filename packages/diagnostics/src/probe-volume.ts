@@ -28,7 +28,12 @@ export async function probeVolume(
   const base = { check, volume: spec.name };
   const image = probeImage(stack, spec, options.image);
   if (!image) {
-    return { ...base, status: 'skip', message: 'no service image to probe with', hint: 'pass --probe-image IMAGE' };
+    return {
+      ...base,
+      status: 'skip',
+      message: 'no service image to probe with',
+      hint: 'pass --probe-image IMAGE',
+    };
   }
   const exists = await callAllowFail(podman.config, ['image', 'exists', '--', image]);
   if (exists.exitCode !== 0) {
@@ -43,12 +48,19 @@ export async function probeVolume(
   const result = await podman.run(image, ['-c', spec.readOnly ? READ_SCRIPT : WRITE_SCRIPT], {
     user: spec.owner,
     entrypoint: 'sh',
-    mounts: [{ source: spec.hostPath, target: TARGET, options: [...(spec.readOnly ? ['ro'] : []), ...labelOptions] }],
+    mounts: [
+      { source: spec.hostPath, target: TARGET, options: [...(spec.readOnly ? ['ro'] : []), ...labelOptions] },
+    ],
   });
   const who = `${spec.owner.uid}:${spec.owner.gid}`;
   const verb = spec.readOnly ? 'read' : 'write';
   if (result.exitCode === 0) {
-    return { ...base, status: 'pass', message: `a container running as ${who} can ${verb} it`, evidence: { image } };
+    return {
+      ...base,
+      status: 'pass',
+      message: `a container running as ${who} can ${verb} it`,
+      evidence: { image },
+    };
   }
   const said = result.stderr.trim().split('\n').pop() ?? '';
   return {

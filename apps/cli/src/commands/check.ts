@@ -33,7 +33,9 @@ export async function checkCommand(options: CheckCommandOptions): Promise<number
   const hints = [...new Set(results.filter((r) => r.status === 'fail' && r.hint).map((r) => r.hint))];
   const counts = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
   out('');
-  out(`${counts('pass')} passed, ${counts('warn')} warnings, ${counts('fail')} failed, ${counts('skip')} skipped`);
+  out(
+    `${counts('pass')} passed, ${counts('warn')} warnings, ${counts('fail')} failed, ${counts('skip')} skipped`,
+  );
   for (const hint of hints) out(`fix: ${hint}`);
   return failed ? 1 : 0;
 }

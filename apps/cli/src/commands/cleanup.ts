@@ -16,9 +16,13 @@ export interface CleanupOptions extends StackOptions, CommandIO {
 
 async function promptOnTerminal(question: string): Promise<string> {
   if (!process.stdin.isTTY) {
-    throw new PhoenixError('USAGE', 'cleanup deletes data and needs a confirmation, but there is no terminal to ask', {
-      hint: 'run it in a terminal, or pass --yes to confirm in a script',
-    });
+    throw new PhoenixError(
+      'USAGE',
+      'cleanup deletes data and needs a confirmation, but there is no terminal to ask',
+      {
+        hint: 'run it in a terminal, or pass --yes to confirm in a script',
+      },
+    );
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -45,25 +49,46 @@ export async function cleanupCommand(options: CleanupOptions): Promise<void> {
   say(
     formatTable([
       ['VOLUME', 'DIRECTORY', 'SIZE', 'FILES', 'PODMAN VOLUME'],
-      ...plan.items.map((i) => [i.volume, i.path ?? '-', formatBytes(i.bytes), String(i.files), i.namedVolume ?? '-']),
+      ...plan.items.map((i) => [
+        i.volume,
+        i.path ?? '-',
+        formatBytes(i.bytes),
+        String(i.files),
+        i.namedVolume ?? '-',
+      ]),
     ]),
   );
   for (const u of plan.users) {
-    say(`container ${u.container} (${u.running ? 'running' : 'stopped'}) uses ${u.volumes.join(', ')}${options.stop ? ': it will be stopped and removed' : ''}`);
+    say(
+      `container ${u.container} (${u.running ? 'running' : 'stopped'}) uses ${u.volumes.join(', ')}${options.stop ? ': it will be stopped and removed' : ''}`,
+    );
   }
   if (plan.users.length > 0 && !options.stop) {
     await applyCleanup(podman, plan, { stop: false }); // throws VOLUME_IN_USE naming the containers
   }
   if (!options.yes) {
-    const answer = await (options.confirm ?? promptOnTerminal)(`Type the project name (${stack.project}) to delete: `);
+    const answer = await (options.confirm ?? promptOnTerminal)(
+      `Type the project name (${stack.project}) to delete: `,
+    );
     if (answer.trim() !== stack.project) {
       throw new PhoenixError('ABORTED', 'cleanup aborted: the name typed did not match; nothing was deleted');
     }
   }
-  const { freedBytes } = await applyCleanup(podman, plan, { stop: Boolean(options.stop), onStep: (s) => err(s) });
+  const { freedBytes } = await applyCleanup(podman, plan, {
+    stop: Boolean(options.stop),
+    onStep: (s) => err(s),
+  });
   if (options.json) {
-    out(JSON.stringify({ project: stack.project, removed: plan.items, containers: plan.users, freedBytes }, null, 2));
+    out(
+      JSON.stringify(
+        { project: stack.project, removed: plan.items, containers: plan.users, freedBytes },
+        null,
+        2,
+      ),
+    );
   } else {
-    out(`Removed ${plan.items.filter((i) => i.path || i.namedVolume).length} volumes, freed ${formatBytes(freedBytes)}.`);
+    out(
+      `Removed ${plan.items.filter((i) => i.path || i.namedVolume).length} volumes, freed ${formatBytes(freedBytes)}.`,
+    );
   }
 }

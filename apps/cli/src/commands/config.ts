@@ -26,7 +26,18 @@ export async function configCommand(options: ConfigOptions): Promise<void> {
     `compose file  ${origin}`,
     '',
     formatTable([
-      ['VOLUME', 'KIND', 'HOST PATH', 'CONTAINER PATH', 'MODE', 'OWNER', 'ACCESS', 'SELINUX', 'BACKUP', 'SERVICES'],
+      [
+        'VOLUME',
+        'KIND',
+        'HOST PATH',
+        'CONTAINER PATH',
+        'MODE',
+        'OWNER',
+        'ACCESS',
+        'SELINUX',
+        'BACKUP',
+        'SERVICES',
+      ],
       ...stack.volumes.map((v) => [
         v.name,
         v.kind,

@@ -36,8 +36,16 @@ export async function setupCommand(options: SetupOptions): Promise<void> {
   }
   if (options.json) {
     const changed = apply;
-    out(JSON.stringify({ project: stack.project, baseDir: stack.baseDir, dryRun: Boolean(options.dryRun), changed, actions }, null, 2));
+    out(
+      JSON.stringify(
+        { project: stack.project, baseDir: stack.baseDir, dryRun: Boolean(options.dryRun), changed, actions },
+        null,
+        2,
+      ),
+    );
     return;
   }
-  out(`Done: ${actions.length} change${actions.length === 1 ? '' : 's'} applied. Run \`phoenix-volumes check\` to verify.`);
+  out(
+    `Done: ${actions.length} change${actions.length === 1 ? '' : 's'} applied. Run \`phoenix-volumes check\` to verify.`,
+  );
 }
