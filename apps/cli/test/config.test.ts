@@ -54,6 +54,7 @@ describe('phoenix-volumes config', () => {
 
   const bad: [string, string, RegExp][] = [
     ['malformed YAML', 'services:\n  db:\n    image: [postgres\n', /compose\.yaml:\d+:\d+/],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation, not a JS template
     ['an unset required variable', 'services:\n  db:\n    image: ${PG_IMAGE:?set PG_IMAGE}\n', /PG_IMAGE/],
     [
       'a host path outside the base directory',
