@@ -75,7 +75,10 @@ write_file() {
 
 step_packages() {
   local missing=() p policy_rc=/usr/sbin/policy-rc.d fresh_postgres=0
-  for p in "${REQUIRED_PACKAGES[@]}" "${OPTIONAL_PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
+  # One dpkg-query for all packages keeps the re-run fast.
+  mapfile -t missing < <(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' \
+    "${REQUIRED_PACKAGES[@]}" "${OPTIONAL_PACKAGES[@]}" 2>&1 |
+    awk '/^dpkg-query: no packages found matching/ { print $NF; next } $2 != "ii" { print $1 }')
   if [ ${#missing[@]} -eq 0 ]; then
     note "all present: ${REQUIRED_PACKAGES[*]} ${OPTIONAL_PACKAGES[*]}"
     return
@@ -232,14 +235,26 @@ debian_mirror() {
 }
 
 # The image recipe: everything here and in ROOTFS_FILES feeds BASE_HASH, so editing it rebuilds.
+# Two stages so the second runs with dpkg's fsyncs off and without Debian's default cluster (an initdb
+# nobody uses). Downloads stay in $CACHE_DIR/debs, so a recipe change does not download again.
 build_rootfs() {
-  local out=$1 root
+  local out=$1 root debs=$CACHE_DIR/debs log=$CACHE_DIR/debootstrap.log
   root=$(mktemp -d "$CACHE_DIR/rootfs-build.XXXXXX")
-  debootstrap --variant=minbase --include=postgresql-15,nginx-light,zstd bookworm "$root" "$(debian_mirror)" \
-    >"$CACHE_DIR/debootstrap.log" 2>&1 || {
-    tail -n 20 "$CACHE_DIR/debootstrap.log" >&2
-    die "debootstrap failed; full log: $CACHE_DIR/debootstrap.log"
+  install -d -m 755 "$debs"
+  {
+    debootstrap --foreign --cache-dir="$debs" --variant=minbase --include=postgresql-15,nginx-light,zstd \
+      bookworm "$root" "$(debian_mirror)" &&
+      printf 'force-unsafe-io\nforce-confold\nforce-confdef\n' >"$root/etc/dpkg/dpkg.cfg.d/phoenix-e2e-build" &&
+      install -d "$root/etc/postgresql-common" &&
+      echo 'create_main_cluster = false' >"$root/etc/postgresql-common/createcluster.conf" &&
+      chroot "$root" /debootstrap/debootstrap --second-stage
+  } >"$log" 2>&1 || {
+    tail -n 20 "$log" >&2
+    die "debootstrap failed; full log: $log"
   }
+  rm -f "$root/etc/dpkg/dpkg.cfg.d/phoenix-e2e-build"
+  # Keep only this build's packages in the download cache.
+  comm -23 <(ls "$debs" | sort) <(ls "$root/var/cache/apt/archives" | sort) | sed "s|^|$debs/|" | xargs -r rm -f
   install -m 755 "$RECIPE_DIR/docker-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
   install -m 644 "$RECIPE_DIR/nginx.conf" "$root/etc/nginx/nginx.conf"
   install -m 644 "$RECIPE_DIR/default.conf" "$root/etc/nginx/conf.d/default.conf"
