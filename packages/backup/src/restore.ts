@@ -51,7 +51,10 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       hint: `it has: ${manifest.volumes.map((v) => v.name).join(', ')}`,
     });
   }
-  const problems = await verifyVolume(backupPath, volume, { signal: options.signal });
+  const problems = await verifyVolume(backupPath, volume, {
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
   if (problems.length > 0) {
     const unsafe = problems.some((p) => p.includes('unsafe entry'));
     throw new PhoenixError(

@@ -13,6 +13,7 @@ import { estimateTarBytes, walkTree } from './walk.ts';
 const MAX_QUEUED = 256;
 /** node-tar's read buffer per file (default 16 MiB, times 4 jobs); 1 MiB keeps memory flat. */
 const READ_SIZE = 1024 * 1024;
+const STAT_CACHE_SIZE = 4 * MAX_QUEUED;
 
 export interface WriteArchiveOptions {
   root: string;
@@ -32,12 +33,17 @@ export interface ArchiveStats {
   skipped: string[];
 }
 
-/** A stat cache that forgets an entry once read: node-tar reads each stat once, so memory stays flat. */
-class ReadOnceMap<K, V> extends Map<K, V> {
-  override get(key: K): V | undefined {
-    const value = super.get(key);
-    super.delete(key);
-    return value;
+/**
+ * node-tar's stat cache, capped: it only saves a second lstat of an entry just queued, and an
+ * unbounded Map would grow with every file of the volume. An evicted entry is simply lstat'ed again.
+ */
+class BoundedMap<K, V> extends Map<K, V> {
+  override set(key: K, value: V): this {
+    if (this.size >= STAT_CACHE_SIZE) {
+      const oldest = this.keys().next();
+      if (!oldest.done) this.delete(oldest.value);
+    }
+    return super.set(key, value);
   }
 }
 
@@ -64,7 +70,7 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Archiv
     strict: true,
     maxReadSize: READ_SIZE,
     linkCache: new Map(),
-    statCache: new ReadOnceMap(),
+    statCache: new BoundedMap(),
     onWriteEntry(entry: WriteEntry) {
       entries += 1;
       if (entry.type === 'File') bytes += entry.stat?.size ?? 0;
