@@ -1,8 +1,8 @@
 // `pnpm test:e2e`: runs the e2e vitest project with real rootless podman. As root it checks the host
 // prepare-host.sh made, then re-runs vitest as the unprivileged test user; otherwise it runs vitest
 // directly (a developer with their own rootless podman). Extra arguments go to vitest.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { HostUser } from './host.ts';
@@ -43,12 +43,27 @@ async function checkHost(user: HostUser | undefined): Promise<HostUser> {
         'every directory on the way must be world-executable and files world-readable (e.g. chmod o+rX)',
     );
   }
+  warnUnreadable(user);
   return user;
 }
 
-function runVitest(runuserArgs: string[], env: NodeJS.ProcessEnv): void {
-  // Native config loading: the default (bundle) writes node_modules/.vite-temp, which the test user cannot.
-  const vitest = [VITEST, 'run', '--project', 'e2e', '--configLoader', 'native', ...process.argv.slice(2)];
+// Tracked files the test user cannot read (pnpm writes pnpm-lock.yaml 0600): tests that need them will fail.
+function warnUnreadable(user: HostUser): void {
+  const listed = spawnSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (listed.status !== 0) return;
+  const unreadable = listed.stdout
+    .split('\0')
+    .filter((file) => file !== '' && existsSync(join(REPO_ROOT, file)))
+    .filter((file) => (statSync(join(REPO_ROOT, file)).mode & 0o004) === 0);
+  if (unreadable.length > 0) {
+    process.stderr.write(
+      `run-e2e: warning: ${user.name} cannot read ${unreadable.join(', ')} (not world-readable; chmod o+r to fix)\n`,
+    );
+  }
+}
+
+function runVitest(runuserArgs: string[], vitestArgs: string[], env: NodeJS.ProcessEnv): void {
+  const vitest = [VITEST, 'run', '--project', 'e2e', ...vitestArgs, ...process.argv.slice(2)];
   const [cmd, ...args] = [...runuserArgs, ...vitest];
   if (cmd === undefined) return;
   const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: 'inherit' });
@@ -63,7 +78,10 @@ function runVitest(runuserArgs: string[], env: NodeJS.ProcessEnv): void {
 
 if (process.getuid?.() === 0) {
   const user = await checkHost(lookupUser(E2E_USER));
-  runVitest(['runuser', '-u', user.name, '--'], { ...testUserEnv(user), VITEST_CACHE_DIR });
+  // Nothing may write inside the repository: the default config loader (bundle) writes
+  // node_modules/.vite-temp and the module cache lives in node_modules/.vitest-cache.
+  const noRepoWrites = ['--configLoader', 'native', '--fsModuleCachePath', join(VITEST_CACHE_DIR, 'modules')];
+  runVitest(['runuser', '-u', user.name, '--'], noRepoWrites, { ...testUserEnv(user), VITEST_CACHE_DIR });
 } else {
-  runVitest([], process.env);
+  runVitest([], [], process.env);
 }
