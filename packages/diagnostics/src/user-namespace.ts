@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { type IdMapping, readSubidMappings } from '@phoenix-hydra/podman-adapter';
+import { type IdMapping, type ReadSubidOptions, readSubidMappings } from '@phoenix-hydra/podman-adapter';
 
 /** How container ids map to host ids for this user, and whether SELinux labels matter. */
 export interface UserNamespace {
@@ -14,9 +14,9 @@ const IDENTITY: IdMapping[] = [{ containerId: 0, hostId: 0, size: 4_294_967_295 
 /**
  * Read from /etc/subuid, /etc/subgid and selinuxfs rather than `podman info`, which takes seconds
  * here; rootless podman builds exactly these maps. Throws SUBID_MISSING (with the usermod fix)
- * when the user has no range.
+ * when the user has no range. `options` point at other subuid/subgid files (tests, doctor).
  */
-export async function readUserNamespace(): Promise<UserNamespace> {
+export async function readUserNamespace(options: ReadSubidOptions = {}): Promise<UserNamespace> {
   const selinuxEnabled = await access('/sys/fs/selinux/enforce').then(
     () => true,
     () => false,
@@ -24,6 +24,6 @@ export async function readUserNamespace(): Promise<UserNamespace> {
   if (process.getuid?.() === 0) {
     return { rootless: false, uidMappings: IDENTITY, gidMappings: IDENTITY, selinuxEnabled };
   }
-  const { uidMappings, gidMappings } = await readSubidMappings();
+  const { uidMappings, gidMappings } = await readSubidMappings(options);
   return { rootless: true, uidMappings, gidMappings, selinuxEnabled };
 }

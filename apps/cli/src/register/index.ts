@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerCheck } from './check.ts';
 import { registerCleanup } from './cleanup.ts';
 import { registerConfig } from './config.ts';
+import { registerDoctor } from './doctor.ts';
 import { registerSetup } from './setup.ts';
 
 /** Each command registers itself; the order here is the order `--help` lists them. */
@@ -9,5 +10,6 @@ export const commandRegistrations: ((program: Command, setExitCode: (code: numbe
   registerConfig,
   registerSetup,
   registerCheck,
+  registerDoctor,
   registerCleanup,
 ];

@@ -1,0 +1,201 @@
+import { join } from 'node:path';
+import { formatMode, formatOwner, type VolumeSpec } from '@phoenix-hydra/core';
+import { applySetup } from '../apply-setup.ts';
+import { isNginxConfig, type PathState, type VolumeObservation } from '../observe.ts';
+import { describeOwner, type SetupAction } from '../plan-setup.ts';
+import type { DoctorContext } from './context.ts';
+import { type Finding, type Fix, finding } from './finding.ts';
+import type { DoctorCheck } from './run-doctor.ts';
+
+/** A fix made of setup's own actions, applied the way setup applies them. */
+export function setupFix(ctx: DoctorContext, actions: SetupAction[]): Fix {
+  return {
+    describe: actions.map((a) => a.describe).join('; '),
+    apply: (podman) => applySetup(podman, actions, { baseDir: ctx.stack.baseDir }),
+  };
+}
+
+/** Runs `look` on each volume whose directory exists; other volumes are PHX-DIR-002's. */
+async function eachDirectory(
+  ctx: DoctorContext,
+  look: (v: VolumeObservation & { dir: PathState }) => Finding | Finding[] | undefined | Promise<Finding[]>,
+): Promise<Finding[]> {
+  const { volumes } = await ctx.observation();
+  const found = await Promise.all(
+    volumes.map(async (v) => (v.dir?.type === 'directory' ? (look({ ...v, dir: v.dir }) ?? []) : [])),
+  );
+  return found.flat();
+}
+
+const BASE_DIR_MODE = 0o755;
+
+const baseDirMissing: DoctorCheck = {
+  id: 'PHX-DIR-001',
+  title: 'base directory is missing',
+  severity: 'error',
+  why: 'every volume directory lives under it; podman-compose fails to mount a bind volume whose directory does not exist',
+  async run(ctx) {
+    const { baseDir } = await ctx.observation();
+    const path = ctx.stack.baseDir;
+    if (baseDir?.type === 'directory') return [];
+    if (baseDir) {
+      return [
+        finding(this, {
+          message: `${path} is a ${baseDir.type}, not a directory`,
+          evidence: { path, type: baseDir.type },
+          hint: `mv ${path} ${path}.old && phoenix-volumes setup`,
+        }),
+      ];
+    }
+    const action: SetupAction = {
+      type: 'mkdir',
+      volume: null,
+      path,
+      mode: BASE_DIR_MODE,
+      describe: `create ${path}`,
+    };
+    return [
+      finding(this, {
+        message: `${path} does not exist`,
+        evidence: { path },
+        hint: 'phoenix-volumes setup',
+        fix: setupFix(ctx, [action]),
+      }),
+    ];
+  },
+};
+
+function createVolumeDir(spec: VolumeSpec, ownerWords: string): SetupAction[] {
+  const actions: SetupAction[] = [
+    {
+      type: 'mkdir',
+      volume: spec.name,
+      path: spec.hostPath,
+      mode: spec.mode,
+      describe: `create ${spec.hostPath}`,
+    },
+    {
+      type: 'chown',
+      volume: spec.name,
+      path: spec.hostPath,
+      owner: spec.owner,
+      recursive: false,
+      describe: `give ${spec.hostPath} to ${ownerWords} via podman unshare`,
+    },
+  ];
+  if (isNginxConfig(spec)) {
+    actions.push({
+      type: 'seed-default-conf',
+      volume: spec.name,
+      path: join(spec.hostPath, 'default.conf'),
+      describe: `write a starter ${spec.hostPath}/default.conf`,
+    });
+  }
+  return actions;
+}
+
+const volumeDirMissing: DoctorCheck = {
+  id: 'PHX-DIR-002',
+  title: 'volume directory is missing',
+  severity: 'error',
+  why: 'podman cannot mount a bind-backed volume whose directory is gone: the container does not start',
+  async run(ctx) {
+    const observation = await ctx.observation();
+    return observation.volumes.flatMap((v) => {
+      const { spec, dir } = v;
+      if (dir?.type === 'directory') return [];
+      if (dir) {
+        return [
+          finding(this, {
+            volume: spec.name,
+            message: `${spec.hostPath} is a ${dir.type}, not a directory`,
+            evidence: { path: spec.hostPath, type: dir.type },
+            hint: `mv ${spec.hostPath} ${spec.hostPath}.old && phoenix-volumes setup`,
+          }),
+        ];
+      }
+      return [
+        finding(this, {
+          volume: spec.name,
+          message: `${spec.hostPath} does not exist`,
+          evidence: { path: spec.hostPath },
+          hint: 'phoenix-volumes setup',
+          fix: setupFix(ctx, createVolumeDir(spec, describeOwner(spec.owner, observation))),
+        }),
+      ];
+    });
+  },
+};
+
+const wrongMode: DoctorCheck = {
+  id: 'PHX-MODE-001',
+  title: 'volume directory has the wrong mode',
+  severity: 'error',
+  why: 'postgres refuses a data directory group- or world-readable; a mode without write bits stops the service writing',
+  async run(ctx) {
+    return eachDirectory(ctx, ({ spec, dir }) => {
+      if (dir.mode === spec.mode) return undefined;
+      const [actual, expected] = [formatMode(dir.mode), formatMode(spec.mode)];
+      const action: SetupAction = {
+        type: 'chmod',
+        volume: spec.name,
+        path: spec.hostPath,
+        mode: spec.mode,
+        describe: `chmod ${expected} ${spec.hostPath} (now ${actual}) via podman unshare`,
+      };
+      return finding(this, {
+        volume: spec.name,
+        message: `${spec.hostPath} has mode ${actual}, expected ${expected}`,
+        evidence: { path: spec.hostPath, actual, expected },
+        hint: `podman unshare chmod ${expected} ${spec.hostPath}`,
+        fix: setupFix(ctx, [action]),
+      });
+    });
+  },
+};
+
+const wrongOwner: DoctorCheck = {
+  id: 'PHX-OWNER-001',
+  title: 'volume directory has the wrong owner as the container sees it',
+  severity: 'error',
+  why: 'the service writes as its own uid inside the container; a directory owned by anyone else gives "Permission denied" (initdb fails). chown to your own uid does not help under rootless podman',
+  async run(ctx) {
+    const observation = await ctx.observation();
+    return eachDirectory(ctx, ({ spec, dir }) => {
+      const { uid, gid } = dir.owner;
+      if (uid === spec.owner.uid && gid === spec.owner.gid) return undefined;
+      const container = uid === undefined || gid === undefined ? 'unmapped' : formatOwner({ uid, gid });
+      const host = `${dir.hostUid}:${dir.hostGid}`;
+      const expected = describeOwner(spec.owner, observation);
+      const action: SetupAction = {
+        type: 'chown',
+        volume: spec.name,
+        path: spec.hostPath,
+        owner: spec.owner,
+        recursive: true,
+        describe: `chown -R ${formatOwner(spec.owner)} ${spec.hostPath} via podman unshare (now ${container}, host ${host})`,
+      };
+      return finding(this, {
+        volume: spec.name,
+        message: `${spec.hostPath} is owned by ${container} in the container (host ${host}); ${spec.services.join(', ') || 'its service'} runs as ${expected}`,
+        evidence: {
+          path: spec.hostPath,
+          containerOwner: container,
+          hostOwner: host,
+          expected: formatOwner(spec.owner),
+          expectedHost: expected,
+        },
+        hint: `podman unshare chown -R ${formatOwner(spec.owner)} ${spec.hostPath}`,
+        fix: setupFix(ctx, [action]),
+      });
+    });
+  },
+};
+
+/** The checks of the directories themselves: present, mode, owner as the container sees it. */
+export const directoryChecks: readonly DoctorCheck[] = [
+  baseDirMissing,
+  volumeDirMissing,
+  wrongMode,
+  wrongOwner,
+];

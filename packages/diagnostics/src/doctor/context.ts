@@ -1,0 +1,149 @@
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { homeOf, type Stack } from '@phoenix-hydra/core';
+import {
+  type ContainerInfo,
+  callAllowFail,
+  type Podman,
+  type PodmanInfo,
+  type RunOptions,
+  type RunResult,
+} from '@phoenix-hydra/podman-adapter';
+import { DEFAULT_MIN_FREE_BYTES } from '../check-volumes.ts';
+import { findVolumeUsers, type VolumeUser } from '../cleanup.ts';
+import { observeStack, type StackObservation } from '../observe.ts';
+import { readUserNamespace, type UserNamespace } from '../user-namespace.ts';
+
+/** A finished command: the exit code is data, not an error. */
+export interface ProcessResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Thresholds, files and clocks of one doctor run; every field has a default (see resolveSettings). */
+export interface DoctorSettings {
+  user: { name: string; uid: number; gid: number };
+  /** Whether this process runs as root (podman is then rootful). */
+  root: boolean;
+  subuidFile: string;
+  subgidFile: string;
+  /** PATH searched for newuidmap/newgidmap. */
+  path: string;
+  /** `${XDG_STATE_HOME:-$HOME/.local/state}/phoenix-hydra`; operation locks are under `locks/<project>`. */
+  stateDir: string;
+  /** Default `<stateDir>/backups`, or PHOENIX_BACKUP_DIR as `backup create` uses it. */
+  backupDir: string;
+  /** The newest backup may be this old (default 24 h). */
+  backupMaxAgeMs: number;
+  minFreeBytes: { database: number; other: number };
+  /** Below this fraction of free inodes a volume is reported (default 5 %). */
+  minFreeInodesRatio: number;
+  /** A logs volume above this size is growing without rotation (default 1 GiB). */
+  logsMaxBytes: number;
+  /** A single log file above this size is not rotated (default 100 MB). */
+  logFileMaxBytes: number;
+  /** Time limit of each check (default 60 s). */
+  checkTimeoutMs: number;
+  now: () => Date;
+}
+
+/** What a caller may override; the CLI passes flags and PHOENIX_SUBUID_FILE / PHOENIX_SUBGID_FILE. */
+export type DoctorOptions = Partial<DoctorSettings> & { env?: NodeJS.ProcessEnv };
+
+/** `${XDG_STATE_HOME:-$HOME/.local/state}/phoenix-hydra`: backups and operation locks live below it. */
+function stateDirOf(env: NodeJS.ProcessEnv): string {
+  const state = env.XDG_STATE_HOME?.startsWith('/') ? env.XDG_STATE_HOME : join(homeOf(env), '.local/state');
+  return join(state, 'phoenix-hydra');
+}
+
+/** Fills in every default of a doctor run. */
+export function resolveSettings(options: DoctorOptions = {}): DoctorSettings {
+  const env = options.env ?? process.env;
+  const me = userInfo();
+  const stateDir = options.stateDir ?? stateDirOf(env);
+  const backupEnv = env.PHOENIX_BACKUP_DIR;
+  return {
+    user: options.user ?? { name: me.username, uid: me.uid, gid: me.gid },
+    root: options.root ?? process.getuid?.() === 0,
+    subuidFile: options.subuidFile ?? env.PHOENIX_SUBUID_FILE ?? '/etc/subuid',
+    subgidFile: options.subgidFile ?? env.PHOENIX_SUBGID_FILE ?? '/etc/subgid',
+    path: options.path ?? env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    stateDir,
+    backupDir: options.backupDir ?? (backupEnv?.startsWith('/') ? backupEnv : join(stateDir, 'backups')),
+    backupMaxAgeMs: options.backupMaxAgeMs ?? 24 * 60 * 60 * 1000,
+    minFreeBytes: options.minFreeBytes ?? { ...DEFAULT_MIN_FREE_BYTES },
+    minFreeInodesRatio: options.minFreeInodesRatio ?? 0.05,
+    logsMaxBytes: options.logsMaxBytes ?? 1024 ** 3,
+    logFileMaxBytes: options.logFileMaxBytes ?? 100e6,
+    checkTimeoutMs: options.checkTimeoutMs ?? 60_000,
+    now: options.now ?? (() => new Date()),
+  };
+}
+
+/**
+ * The facts checks share, each gathered at most once per run (podman info alone takes seconds), and
+ * the few podman calls checks make; a unit test replaces it with recorded outputs.
+ */
+export interface DoctorContext {
+  stack: Stack;
+  settings: DoctorSettings;
+  /** The client fixes use; checks go through the methods below. */
+  podman: Podman;
+  info(): Promise<PodmanInfo>;
+  /** Id maps from the (injectable) subuid/subgid files; SUBID_MISSING when the user has no range. */
+  namespace(): Promise<UserNamespace>;
+  observation(): Promise<StackObservation>;
+  /** The project's containers, running or not, found by compose label. */
+  containers(): Promise<ContainerInfo[]>;
+  /** Every container that mounts one of the stack's volumes (podman refuses to remove those). */
+  volumeUsers(): Promise<VolumeUser[]>;
+  imageExists(image: string): Promise<boolean>;
+  /** `podman unshare ARGV`, as root of the user namespace. */
+  unshare(argv: readonly string[]): Promise<ProcessResult>;
+  /** A throwaway container. */
+  run(image: string, argv: readonly string[], options: RunOptions): Promise<RunResult>;
+  /** A command in a running container. */
+  exec(container: string, argv: readonly string[]): Promise<ProcessResult>;
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => {
+    promise ??= make();
+    return promise;
+  };
+}
+
+/** The real context: podman and the files of this host. */
+export function createDoctorContext(
+  stack: Stack,
+  podman: Podman,
+  options: DoctorOptions = {},
+): DoctorContext {
+  const settings = resolveSettings(options);
+  const namespace = once(() =>
+    readUserNamespace({ subuidFile: settings.subuidFile, subgidFile: settings.subgidFile }),
+  );
+  const observation = once(async () => observeStack(stack, podman, await namespace()));
+  const containers = once(async () => {
+    const found = await podman.ps({ project: stack.project, all: true });
+    const inspected = await Promise.all(found.map((c) => podman.inspectContainer(c.id)));
+    return inspected.filter((c): c is ContainerInfo => c !== null);
+  });
+  return {
+    stack,
+    settings,
+    podman,
+    info: once(() => podman.info()),
+    namespace,
+    observation,
+    containers,
+    volumeUsers: once(async () => findVolumeUsers(podman, await observation())),
+    imageExists: async (image) =>
+      (await callAllowFail(podman.config, ['image', 'exists', '--', image])).exitCode === 0,
+    unshare: (argv) => callAllowFail(podman.config, ['unshare', ...argv]),
+    run: (image, argv, runOptions) => podman.run(image, argv, runOptions),
+    exec: (container, argv) => podman.execText(container, argv, { reject: false }),
+  };
+}

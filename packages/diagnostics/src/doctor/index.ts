@@ -1,0 +1,6 @@
+export * from './apply-fixes.ts';
+export * from './catalogue.ts';
+export * from './context.ts';
+export * from './finding.ts';
+export * from './parse-outputs.ts';
+export * from './run-doctor.ts';
