@@ -89,7 +89,7 @@ function subidCheck(id: string, kind: 'subuid' | 'subgid'): DoctorCheck {
 }
 
 async function onPath(name: string, path: string): Promise<string | undefined> {
-  for (const dir of [...path.split(':').filter((d) => d !== ''), '/usr/bin', '/usr/sbin', '/bin']) {
+  for (const dir of path.split(':').filter((d) => d !== '')) {
     const candidate = join(dir, name);
     if (
       await access(candidate, constants.X_OK).then(

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { BASE, fakeContext, fixture, ok } from '../../test/doctor-fakes.ts';
+import { DOCTOR_CHECKS } from './catalogue.ts';
+import type { DoctorContext } from './context.ts';
+import { runDoctor } from './run-doctor.ts';
+
+async function run(ctx: DoctorContext, ...ids: string[]) {
+  return (await runDoctor(ctx, DOCTOR_CHECKS, { only: ids })).findings;
+}
+
+// Recorded `podman unshare stat -f`: line 1 the home filesystem, line 2 an 8 MiB tmpfs with 9 of 400 inodes free.
+const [home, tmpfs] = fixture('unshare-statfs.txt').trim().split('\n');
+const statfs = (...lines: (string | undefined)[]) => ok(`${lines.join('\n')}\n`);
+
+describe('space and inodes', () => {
+  it('find nothing on the recorded home filesystem', async () => {
+    const ctx = fakeContext({ unshare: { stat: statfs(home, home, home) } });
+    expect(await run(ctx, 'PHX-SPACE-001', 'PHX-SPACE-002')).toEqual([]);
+  });
+
+  it('report the logs volume on a small tmpfs seen in podman’s namespace: space and inodes', async () => {
+    const ctx = fakeContext({ unshare: { stat: statfs(home, home, tmpfs) } });
+    const found = await run(ctx, 'PHX-SPACE-001', 'PHX-SPACE-002');
+    expect(found).toMatchObject([
+      {
+        check: 'PHX-SPACE-001',
+        severity: 'error',
+        volume: 'logs',
+        message: `${BASE}/logs: 8.0 MiB free of 8.0 MiB, below 953.7 MiB`,
+        evidence: {
+          availBytes: 8388608,
+          sizeBytes: 8388608,
+          minFreeBytes: 1e9,
+          seenFrom: 'podman user namespace',
+        },
+      },
+      {
+        check: 'PHX-SPACE-002',
+        severity: 'error',
+        volume: 'logs',
+        message: `${BASE}/logs: 9 of 400 inodes free (2.3 %)`,
+      },
+    ]);
+  });
+});
+
+describe('logs', () => {
+  it('report a logs volume over its cap and a file over the size limit (recorded du and find)', async () => {
+    const ctx = fakeContext({
+      unshare: { du: ok(fixture('unshare-du-logs.txt')), find: ok(fixture('find-big-logs.bin')) },
+      settings: { logsMaxBytes: 1e6, logFileMaxBytes: 1e6 },
+    });
+    const found = await run(ctx, 'PHX-LOGS-001', 'PHX-LOGS-002');
+    expect(found).toMatchObject([
+      { check: 'PHX-LOGS-001', volume: 'logs', evidence: { bytes: 2004099, capBytes: 1e6 } },
+      {
+        check: 'PHX-LOGS-002',
+        evidence: { files: [{ bytes: 2000000, path: '/home/phoenix-e2e/dx-fixture/logs/access.log' }] },
+      },
+    ]);
+    expect(ctx.calls).toContainEqual([
+      'find',
+      `${BASE}/logs`,
+      '-xdev',
+      '-type',
+      'f',
+      '-size',
+      '+1000000c',
+      '-printf',
+      '%s %p\\0',
+    ]);
+  });
+
+  it('stay quiet under the default caps (1 GiB, 100 MB)', async () => {
+    const ctx = fakeContext({ unshare: { du: ok(fixture('unshare-du-logs.txt')), find: ok('') } });
+    expect(await run(ctx, 'PHX-LOGS-001', 'PHX-LOGS-002')).toEqual([]);
+  });
+});
