@@ -128,6 +128,7 @@ id=$(cat "$WORK/backup-id")
 rm -rf "$OUT/backups"
 mkdir -p "$OUT/backups/$id"
 cp "$WORK/backups/$id/manifest.json" "$WORK/backups/$id/verified.json" "$OUT/backups/$id/"
+chmod -R a+rX "$OUT"
 
 echo "fixtures written to $OUT:"
 ls -l "$OUT"

@@ -1,22 +1,14 @@
 import { join } from 'node:path';
-import { formatMode, formatOwner, type Owner } from '@phoenix-hydra/core';
+import { formatMode, formatOwner } from '@phoenix-hydra/core';
 import { isNginxConfig, type PathState } from '../observe.ts';
 import type { SetupAction } from '../plan-setup.ts';
 import { probeImage } from '../probe-volume.ts';
-import { setupFix } from './checks-volumes.ts';
+import { permits, setupFix } from './checks-volumes.ts';
 import { type Finding, finding } from './finding.ts';
 import { parseNginxTest, parseSelinuxLabel } from './parse-outputs.ts';
 import type { DoctorCheck } from './run-doctor.ts';
 
 const CONF_DIR = '/etc/nginx/conf.d';
-
-/** Whether a container process running as `owner` may read the file, by its mode bits. */
-export function readableBy(file: PathState, owner: Owner): boolean {
-  if (owner.uid === 0) return true;
-  if (file.owner.uid === owner.uid) return (file.mode & 0o400) !== 0;
-  if (file.owner.gid === owner.gid) return (file.mode & 0o040) !== 0;
-  return (file.mode & 0o004) !== 0;
-}
 
 const defaultConf: DoctorCheck = {
   id: 'PHX-NGINX-001',
@@ -47,7 +39,7 @@ const defaultConf: DoctorCheck = {
         ];
       }
       const seen = `${formatMode(file.mode)} ${file.owner.uid ?? 'unmapped'}:${file.owner.gid ?? 'unmapped'}`;
-      if (file.type === 'file' && readableBy(file, v.spec.owner)) return [];
+      if (file.type === 'file' && permits(file, v.spec.owner, 0o4)) return [];
       const evidence = {
         path,
         type: file.type,

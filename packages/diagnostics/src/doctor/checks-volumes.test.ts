@@ -72,6 +72,16 @@ describe('directory checks', () => {
     expect(owner?.fix?.describe).toMatch(/^chown -R 999:999 .* via podman unshare/);
   });
 
+  it('only notes (info) a read-only volume podman gave to root on first mount, while its user can still read it', async () => {
+    // What podman-compose up leaves: podman chowns a new volume to the container's user (nginx runs as root).
+    const ctx = fakeContext({ observation: observation({ nginx_config: { dir: dirState(0o755, 0) } }) });
+    expect(await run(ctx, 'PHX-OWNER-001')).toMatchObject([
+      { volume: 'nginx_config', severity: 'info', message: /owned by 0:0 .* and can still read it/ },
+    ]);
+    const closed = fakeContext({ observation: observation({ nginx_config: { dir: dirState(0o700, 0) } }) });
+    expect(await run(closed, 'PHX-OWNER-001')).toMatchObject([{ volume: 'nginx_config', severity: 'error' }]);
+  });
+
   it('reports a missing default.conf (fix: seed it) and an unreadable one (fix: chmod 0644)', async () => {
     const missing = fakeContext({ observation: observation({ nginx_config: { defaultConf: null } }) });
     expect(await run(missing, 'PHX-NGINX-001')).toMatchObject([

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { formatMode, formatOwner, type VolumeSpec } from '@phoenix-hydra/core';
+import { formatMode, formatOwner, type Owner, type VolumeSpec } from '@phoenix-hydra/core';
 import { applySetup } from '../apply-setup.ts';
 import { isNginxConfig, type PathState, type VolumeObservation } from '../observe.ts';
 import { describeOwner, type SetupAction } from '../plan-setup.ts';
@@ -13,6 +13,13 @@ export function setupFix(ctx: DoctorContext, actions: SetupAction[]): Fix {
     describe: actions.map((a) => a.describe).join('; '),
     apply: (podman) => applySetup(podman, actions, { baseDir: ctx.stack.baseDir }),
   };
+}
+
+/** Whether a container process running as `owner` has `bits` (0o4 read, 0o5 read and enter) by the mode. */
+export function permits(state: PathState, owner: Owner, bits: number): boolean {
+  if (owner.uid === 0) return true;
+  const shift = state.owner.uid === owner.uid ? 6 : state.owner.gid === owner.gid ? 3 : 0;
+  return ((state.mode >> shift) & bits) === bits;
 }
 
 /** Runs `look` on each volume whose directory exists; other volumes are PHX-DIR-002's. */
@@ -175,9 +182,13 @@ const wrongOwner: DoctorCheck = {
         recursive: true,
         describe: `chown -R ${formatOwner(spec.owner)} ${spec.hostPath} via podman unshare (now ${container}, host ${host})`,
       };
+      // Podman gives a new volume to the container's user on its first mount (NeedsChown): nginx's read-only
+      // conf.d becomes root's. Harmless while the service can still read it.
+      const harmless = spec.readOnly && permits(dir, spec.owner, 0o5);
       return finding(this, {
         volume: spec.name,
-        message: `${spec.hostPath} is owned by ${container} in the container (host ${host}); ${spec.services.join(', ') || 'its service'} runs as ${expected}`,
+        ...(harmless ? { severity: 'info' as const } : {}),
+        message: `${spec.hostPath} is owned by ${container} in the container (host ${host}); ${spec.services.join(', ') || 'its service'} runs as ${expected}${harmless ? ', and can still read it (read-only volume; podman chowns a new volume to the container user on first mount)' : ''}`,
         evidence: {
           path: spec.hostPath,
           containerOwner: container,

@@ -1,0 +1,258 @@
+// `phoenix-volumes doctor` on real rootless podman, as the e2e user: a healthy stack gives nothing above info;
+// each injected fault is reported under its id with its evidence; `doctor --fix` repairs what is safe and
+// `check` passes again. Own project (phx-doctor), own base directory, own state directory, no published port,
+// so it can run beside the other e2e tests.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, designCompose } from './cli-harness.ts';
+
+const project = 'phx-doctor';
+const base = join(homedir(), '.local/share/phx-doctor-e2e');
+let cwd = '';
+let state = '';
+
+const podman = (...args: string[]) => execa('podman', args, { reject: false });
+const unshare = (args: string[], input?: string) =>
+  execa('podman', ['unshare', ...args], { reject: false, ...(input === undefined ? {} : { input }) });
+const compose = (...args: string[]) =>
+  execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), ...args], {
+    cwd,
+    reject: false,
+    all: true,
+  });
+
+interface Finding {
+  check: string;
+  volume: string | null;
+  severity: 'error' | 'warning' | 'info';
+  status: string;
+  message: string;
+  hint?: string;
+  evidence?: Record<string, unknown>;
+  fix?: { describe: string };
+}
+interface Report {
+  ok: boolean;
+  findings: Finding[];
+  passed: string[];
+  durationMs: number;
+  fixes?: { check: string; ok: boolean; error?: string }[];
+}
+
+async function doctor(args: string[] = [], env: Record<string, string> = {}) {
+  const r = await cli(['doctor', '--json', ...args], { cwd, env: { XDG_STATE_HOME: state, ...env } });
+  if (r.stdout === '') throw new Error(`doctor printed nothing (exit ${r.exitCode}): ${r.stderr}`);
+  return { exitCode: r.exitCode ?? -1, report: JSON.parse(r.stdout) as Report, stderr: r.stderr };
+}
+/** `ID volume` of every finding above info: what a user must act on. */
+const problems = (report: Report) =>
+  report.findings.filter((f) => f.severity !== 'info').map((f) => `${f.check} ${f.volume ?? '-'}`);
+async function check() {
+  const r = await cli(['check', '--json'], { cwd, env: { XDG_STATE_HOME: state } });
+  const failed = JSON.parse(r.stdout).results.filter((x: { status: string }) => x.status === 'fail');
+  return { exitCode: r.exitCode, failed };
+}
+
+beforeAll(async () => {
+  state = await mkdtemp(join(tmpdir(), 'phx-doctor-state-'));
+  cwd = join(await mkdtemp(join(tmpdir(), 'phx-doctor-')), project);
+  await mkdir(cwd);
+  // The design's compose file with its own host directories and without the published port 8080.
+  const yaml = (await readFile(designCompose, 'utf8'))
+    .replaceAll('${HOME}/.local/share/phoenix-hydra', base)
+    .replace(/\n {4}ports:\n {6}- "8080:80"/, '');
+  await writeFile(join(cwd, 'podman-compose.yaml'), yaml);
+  await cli(['cleanup', '--yes', '--stop'], { cwd, env: { XDG_STATE_HOME: state } }); // an interrupted run's leftovers
+  const setup = await cli(['setup'], { cwd });
+  expect(setup.exitCode, setup.stderr).toBe(0);
+});
+
+afterAll(async () => {
+  await unshare(['umount', join(base, 'logs')]);
+  await compose('down');
+  await cli(['cleanup', '--yes', '--stop'], { cwd, env: { XDG_STATE_HOME: state } });
+  await rm(state, { recursive: true, force: true });
+});
+
+describe('doctor on real rootless podman', () => {
+  it('finds nothing above info on a healthy stack and exits 0', async () => {
+    const { exitCode, report } = await doctor();
+    expect(problems(report)).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.findings.map((f) => f.check)).toEqual(['PHX-BACKUP-001']); // no backup yet: info
+    const human = await cli(['doctor'], { cwd, env: { XDG_STATE_HOME: state } });
+    expect(human.stdout).toMatch(
+      /^0 errors, 0 warnings, 1 info; \d+ of \d+ checks found nothing \(\d+\.\d s\)$/m,
+    );
+  });
+
+  const saved: Record<string, string> = {};
+  const conf = () => join(base, 'nginx_config/default.conf');
+  // [what, inject, the finding expected, evidence expected, fixable by --fix, undo when not fixable]
+  const faults: [
+    string,
+    () => Promise<unknown>,
+    string,
+    Record<string, unknown>,
+    boolean,
+    () => Promise<unknown>,
+  ][] = [
+    [
+      'a wrong owner',
+      () => unshare(['chown', '0:0', join(base, 'db_data')]),
+      'PHX-OWNER-001 db_data',
+      {
+        containerOwner: '0:0',
+        hostOwner: `${userInfo().uid}:${userInfo().gid}`,
+        expected: '999:999',
+        expectedHost: expect.stringMatching(/^999:999 \(host \d+:\d+\)$/),
+      },
+      true,
+      async () => {},
+    ],
+    [
+      'a wrong mode',
+      () => unshare(['chmod', '0755', join(base, 'db_data')]),
+      'PHX-MODE-001 db_data',
+      { actual: '0755', expected: '0700' },
+      true,
+      async () => {},
+    ],
+    [
+      'a missing default.conf',
+      () => unshare(['rm', conf()]),
+      'PHX-NGINX-001 nginx_config',
+      { path: join(base, 'nginx_config/default.conf') },
+      true,
+      async () => {},
+    ],
+    [
+      'an nginx syntax error',
+      async () => {
+        saved.conf = (await unshare(['cat', conf()])).stdout;
+        await unshare(['tee', conf()], 'server {\n  listen 80;\n  location / {\n    return 200\n  }\n}\n');
+      },
+      'PHX-NGINX-002 nginx_config',
+      { file: join(base, 'nginx_config/default.conf'), line: 5, message: 'unexpected "}"' },
+      false,
+      () => unshare(['tee', conf()], saved.conf),
+    ],
+    [
+      'a non-empty db_data without PG_VERSION',
+      () => unshare(['tee', join(base, 'db_data/notes.txt')], 'left over\n'),
+      'PHX-PG-001 db_data',
+      { entries: ['notes.txt'], count: 1 },
+      false,
+      () => unshare(['rm', join(base, 'db_data/notes.txt')]),
+    ],
+    [
+      'a named volume pointing elsewhere',
+      async () => {
+        await podman('volume', 'rm', `${project}_logs`);
+        await podman('volume', 'create', `${project}_logs`);
+      },
+      'PHX-VOLUME-002 logs',
+      { device: null, expectedDevice: join(base, 'logs'), usedBy: [], entries: 0 },
+      true,
+      async () => {},
+    ],
+  ];
+
+  it.each(faults)(
+    'reports %s under its id with its evidence; --fix or a manual repair makes check pass',
+    async (_what, inject, expected, evidence, fixable, undo) => {
+      await inject();
+      const { exitCode, report } = await doctor();
+      expect(exitCode).toBe(1);
+      expect(problems(report)).toEqual([expected]);
+      const [found] = report.findings;
+      expect(found?.evidence).toMatchObject(evidence);
+      expect(found?.hint).toBeTruthy();
+      expect(Boolean(found?.fix)).toBe(fixable);
+      if (fixable) {
+        const fixed = await doctor(['--fix', '--yes']);
+        expect(fixed.report.fixes).toEqual([expect.objectContaining({ check: found?.check, ok: true })]);
+        expect(problems(fixed.report)).toEqual([]);
+        expect(fixed.exitCode).toBe(0);
+      } else {
+        const none = await cli(['doctor', '--fix', '--yes'], { cwd, env: { XDG_STATE_HOME: state } });
+        expect(none.stdout).toMatch(/Nothing here doctor can fix on its own/);
+        await undo();
+      }
+      expect(await check()).toEqual({ exitCode: 0, failed: [] });
+    },
+  );
+
+  it('reports a user with no subuid range (PHOENIX_SUBUID_FILE) and skips what needs the range', async () => {
+    const file = join(state, 'subuid');
+    await writeFile(file, 'someone-else:100000:65536\n');
+    const { exitCode, report } = await doctor([], { PHOENIX_SUBUID_FILE: file });
+    expect(exitCode).toBe(1);
+    expect(problems(report)).toEqual(['PHX-SUBID-001 -']);
+    expect(report.findings[0]).toMatchObject({
+      evidence: { file, user: userInfo().username, uid: userInfo().uid },
+      hint: `sudo usermod --add-subuids 100000-165535 ${userInfo().username} && podman system migrate`,
+    });
+    expect(report.findings.find((f) => f.check === 'PHX-OWNER-001')).toMatchObject({
+      status: 'skip',
+      message: 'not checked: your user has no subordinate id range (see PHX-SUBID-001)',
+    });
+  });
+
+  it('reports low space and inodes on the logs volume when it sits on a small tmpfs', async () => {
+    // An unprivileged user cannot mount on the host, but may inside podman's user namespace, which is
+    // where containers (and doctor's space check) see the volume; the host view keeps owner and mode.
+    const logs = join(base, 'logs');
+    const mounted = await unshare([
+      'mount',
+      '-t',
+      'tmpfs',
+      '-o',
+      'size=8m,nr_inodes=400,mode=0755',
+      'tmpfs',
+      logs,
+    ]);
+    expect(mounted.exitCode, mounted.stderr).toBe(0);
+    try {
+      await unshare(['sh', '-c', 'for i in $(seq 390); do : >"$1/f$i"; done', 'sh', logs]);
+      const { exitCode, report } = await doctor();
+      expect(exitCode).toBe(1);
+      expect(problems(report)).toEqual(['PHX-SPACE-001 logs', 'PHX-SPACE-002 logs']);
+      expect(report.findings[0]?.evidence).toMatchObject({
+        sizeBytes: 8 * 1024 ** 2,
+        minFreeBytes: 1e9,
+        seenFrom: 'podman user namespace',
+      });
+      expect(report.findings[1]?.evidence).toMatchObject({ files: 400 });
+    } finally {
+      expect((await unshare(['umount', logs])).exitCode).toBe(0);
+    }
+    expect(problems((await doctor()).report)).toEqual([]);
+  });
+
+  it('finds nothing above info with the stack running (mounts and users as compose says)', async () => {
+    const up = await compose('up', '-d');
+    expect(up.exitCode, up.all).toBe(0);
+    for (let i = 0; i < 120; i++) {
+      const ready = await podman('exec', `${project}_db_1`, 'pg_isready', '-h', '127.0.0.1');
+      if (ready.exitCode === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const { exitCode, report } = await doctor();
+    expect(problems(report)).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(report.passed).toEqual(
+      expect.arrayContaining(['PHX-MOUNT-001', 'PHX-USER-001', 'PHX-PG-002', 'PHX-NGINX-002']),
+    );
+    // podman chowned the new nginx_config volume to nginx's container user (root) on its first mount.
+    expect(report.findings.find((f) => f.check === 'PHX-OWNER-001')).toMatchObject({
+      volume: 'nginx_config',
+      severity: 'info',
+      evidence: { containerOwner: '0:0', expected: '101:101' },
+    });
+    process.stderr.write(`doctor on a healthy running stack: ${report.durationMs} ms\n`);
+  });
+});
