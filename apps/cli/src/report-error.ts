@@ -11,8 +11,34 @@ export function reportError(error: unknown, options: { json: boolean }, stderr =
     }
     return error.exitCode;
   }
+  const system = systemErrorHint(error);
+  if (system) {
+    stderr.write(
+      options.json
+        ? `${JSON.stringify({ error: system })}\n`
+        : `error: ${system.message}\nhint: ${system.hint}\n`,
+    );
+    return 1;
+  }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   stderr.write(`error: unexpected failure: ${message}\n`);
   stderr.write('hint: this is a bug in phoenix-volumes; please report it with the command you ran\n');
   return 1;
+}
+
+const SYSTEM_HINTS: Record<string, string> = {
+  EACCES:
+    'the path is not yours to change: check its owner and mode (files owned by container users need podman unshare)',
+  EPERM: 'the operation is not permitted for your user: files owned by container users need podman unshare',
+  ENOSPC: 'free space on that filesystem, or write somewhere else (--to DIR)',
+  EROFS: 'the filesystem is read-only: choose a writable location',
+  EDQUOT: 'your disk quota is used up: free space or write somewhere else (--to DIR)',
+};
+
+/** Operating-system errors the user can fix get their message and a hint instead of a stack trace. */
+function systemErrorHint(error: unknown): { code: string; message: string; hint: string } | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (!(error instanceof Error) || code === undefined) return undefined;
+  const hint = SYSTEM_HINTS[code];
+  return hint ? { code, message: error.message, hint } : undefined;
 }

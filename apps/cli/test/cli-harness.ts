@@ -1,4 +1,4 @@
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,5 +26,19 @@ export function cli(
 export async function designProjectDir(): Promise<string> {
   const dir = join(await mkdtemp(join(tmpdir(), 'phx-cli-')), 'phoenix-hydra');
   await cp(designCompose, join(dir, 'podman-compose.yaml'));
+  return dir;
+}
+
+/**
+ * The design's compose file as project NAME: its own directory, its own base directory
+ * (~/.local/share/NAME) and its own host port, so e2e files never touch each other's stacks.
+ */
+export async function isolatedProjectDir(name: string, port: number): Promise<string> {
+  const dir = join(await mkdtemp(join(tmpdir(), 'phx-cli-')), name);
+  await cp(designCompose, join(dir, 'podman-compose.yaml'));
+  const text = (await readFile(join(dir, 'podman-compose.yaml'), 'utf8'))
+    .replaceAll('/.local/share/phoenix-hydra/', `/.local/share/${name}/`)
+    .replace('"8080:80"', `"${port}:80"`);
+  await writeFile(join(dir, 'podman-compose.yaml'), text);
   return dir;
 }

@@ -62,7 +62,7 @@ beforeAll(async () => {
   await mkdir(cwd);
   // The design's compose file with its own host directories and without the published port 8080.
   const yaml = (await readFile(designCompose, 'utf8'))
-    .replaceAll('${HOME}/.local/share/phoenix-hydra', base)
+    .replaceAll(/\$\{HOME\}\/\.local\/share\/phoenix-hydra/g, base)
     .replace(/\n {4}ports:\n {6}- "8080:80"/, '');
   await writeFile(join(cwd, 'podman-compose.yaml'), yaml);
   await cli(['cleanup', '--yes', '--stop'], { cwd, env: { XDG_STATE_HOME: state } }); // an interrupted run's leftovers

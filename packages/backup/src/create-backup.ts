@@ -66,7 +66,7 @@ function checkVolumes(options: CreateBackupOptions): void {
     if (
       volume.strategy === 'archive' &&
       volume.spec?.kind === 'database' &&
-      options.taken === 'logical-dump'
+      (options.taken === 'logical-dump' || options.taken === 'live-files')
     ) {
       throw new PhoenixError(
         'BACKUP_LIVE_DATABASE',

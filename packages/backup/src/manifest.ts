@@ -40,7 +40,7 @@ export const manifestSchema = z.object({
   host: z.string(),
   project: nameSchema,
   volumes: z.array(manifestVolumeSchema),
-  taken: z.enum(['containers-stopped', 'offline', 'logical-dump']),
+  taken: z.enum(['containers-stopped', 'offline', 'logical-dump', 'live-files']),
   durationSeconds: z.number().min(0),
 });
 export type Manifest = z.infer<typeof manifestSchema>;

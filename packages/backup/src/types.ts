@@ -22,8 +22,11 @@ export type Exec = (argv: string[], options: ExecOptions) => ExecResult;
 
 export type Compression = 'zstd' | 'gzip';
 
-/** How the data was taken: containers stopped, never running, or dumped live with pg_dump. */
-export type TakenHow = 'containers-stopped' | 'offline' | 'logical-dump';
+/**
+ * How the data was taken: containers stopped, never running, dumped live with pg_dump, or files
+ * copied while their (non-database) containers ran, such as nginx config and logs.
+ */
+export type TakenHow = 'containers-stopped' | 'offline' | 'logical-dump' | 'live-files';
 
 /** One progress report; the CLI renders it as a bar. Sizes are uncompressed bytes when backing up. */
 export interface Progress {

@@ -22,5 +22,6 @@ export * from './read-compose.ts';
 export * from './read-compose-volumes.ts';
 export * from './read-dotenv.ts';
 export * from './resolve-stack.ts';
+export * from './state-paths.ts';
 export * from './validate-stack.ts';
 export * from './yaml-source.ts';

@@ -69,7 +69,12 @@ export async function planCleanup(podman: Podman, observation: StackObservation)
 export async function applyCleanup(
   podman: Podman,
   plan: CleanupPlan,
-  options: { stop: boolean; onStep?: (step: string) => void },
+  options: {
+    stop: boolean;
+    onStep?: (step: string) => void;
+    /** Runs once the containers are stopped and before anything is deleted: the safety backup's moment. */
+    beforeDelete?: () => Promise<void>;
+  },
 ): Promise<{ freedBytes: number }> {
   if (plan.users.length > 0 && !options.stop) {
     const names = plan.users.map(
@@ -88,6 +93,7 @@ export async function applyCleanup(
     options.onStep?.(`removing container ${user.container}`);
     await call(podman.config, ['rm', '--', user.container]);
   }
+  await options.beforeDelete?.();
   let freedBytes = 0;
   for (const item of plan.items) {
     if (item.path) {

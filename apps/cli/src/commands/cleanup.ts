@@ -1,6 +1,7 @@
-import { createInterface } from 'node:readline/promises';
-import { PhoenixError } from '@phoenix-hydra/core';
+import { createBackup } from '@phoenix-hydra/backup';
+import { defaultBackupDir, PhoenixError } from '@phoenix-hydra/core';
 import { applyCleanup, observeStack, planCleanup } from '@phoenix-hydra/diagnostics';
+import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { formatBytes } from '../format-bytes.ts';
 import { formatTable } from '../format-table.ts';
@@ -9,27 +10,12 @@ import type { StackOptions } from '../stack-options.ts';
 export interface CleanupOptions extends StackOptions, CommandIO {
   yes?: boolean;
   stop?: boolean;
+  /** False with --no-backup: skip the safety backup taken before anything is deleted. */
+  backup?: boolean;
+  to?: string;
   json?: boolean;
   /** Asks the user to type the project name; defaults to a terminal prompt. */
   confirm?: (question: string) => Promise<string>;
-}
-
-async function promptOnTerminal(question: string): Promise<string> {
-  if (!process.stdin.isTTY) {
-    throw new PhoenixError(
-      'USAGE',
-      'cleanup deletes data and needs a confirmation, but there is no terminal to ask',
-      {
-        hint: 'run it in a terminal, or pass --yes to confirm in a script',
-      },
-    );
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await rl.question(question);
-  } finally {
-    rl.close();
-  }
 }
 
 /** `phoenix-volumes cleanup`: lists what goes, asks for the project name, then removes directories and volumes. */
@@ -45,7 +31,9 @@ export async function cleanupCommand(options: CleanupOptions): Promise<void> {
     return;
   }
   const say = options.json ? err : out;
-  say(`This deletes the data of ${stack.project} (${formatBytes(total)}); backups are not touched:`);
+  say(
+    `This deletes the data of ${stack.project} (${formatBytes(total)}); existing backups are not touched${options.backup === false ? '' : ' and a safety backup is taken first'}:`,
+  );
   say(
     formatTable([
       ['VOLUME', 'DIRECTORY', 'SIZE', 'FILES', 'PODMAN VOLUME'],
@@ -67,28 +55,50 @@ export async function cleanupCommand(options: CleanupOptions): Promise<void> {
     await applyCleanup(podman, plan, { stop: false }); // throws VOLUME_IN_USE naming the containers
   }
   if (!options.yes) {
-    const answer = await (options.confirm ?? promptOnTerminal)(
+    const answer = await (options.confirm ?? askOnTerminal)(
       `Type the project name (${stack.project}) to delete: `,
     );
     if (answer.trim() !== stack.project) {
       throw new PhoenixError('ABORTED', 'cleanup aborted: the name typed did not match; nothing was deleted');
     }
   }
+  let safetyBackup: string | null = null;
+  const volumes = plan.items.flatMap((i) => (i.path === null ? [] : [{ name: i.volume, path: i.path }]));
   const { freedBytes } = await applyCleanup(podman, plan, {
     stop: Boolean(options.stop),
     onStep: (s) => err(s),
+    beforeDelete: async () => {
+      if (options.backup === false || volumes.length === 0) return;
+      err('taking a safety backup first (--no-backup skips it)');
+      const manifest = await createBackup({
+        backupDir: options.to ?? defaultBackupDir(),
+        project: stack.project,
+        volumes: volumes.map((v) => ({
+          ...v,
+          strategy: 'archive' as const,
+          spec: stack.volumes.find((s) => s.name === v.name),
+        })),
+        taken: plan.users.some((u) => u.running) ? 'containers-stopped' : 'offline',
+      });
+      safetyBackup = manifest.id;
+    },
   });
   if (options.json) {
     out(
       JSON.stringify(
-        { project: stack.project, removed: plan.items, containers: plan.users, freedBytes },
+        { project: stack.project, removed: plan.items, containers: plan.users, freedBytes, safetyBackup },
         null,
         2,
       ),
     );
-  } else {
+    return;
+  }
+  out(
+    `Removed ${plan.items.filter((i) => i.path || i.namedVolume).length} volumes, freed ${formatBytes(freedBytes)}.`,
+  );
+  if (safetyBackup) {
     out(
-      `Removed ${plan.items.filter((i) => i.path || i.namedVolume).length} volumes, freed ${formatBytes(freedBytes)}.`,
+      `Safety backup ${safetyBackup} kept; to bring the data back: phoenix-volumes setup && phoenix-volumes restore ${safetyBackup}`,
     );
   }
 }

@@ -1,0 +1,35 @@
+import { acquireLock, pruneBackups, type RetentionPolicy } from '@phoenix-hydra/backup';
+import { defaultBackupDir } from '@phoenix-hydra/core';
+import type { CommandIO } from '../context.ts';
+
+export interface BackupPruneOptions extends CommandIO, RetentionPolicy {
+  from?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** `phoenix-volumes backup prune --keep-*`: restic's retention rules; never removes the newest verified backup. */
+export async function backupPruneCommand(options: BackupPruneOptions): Promise<void> {
+  const stdout = options.stdout ?? process.stdout;
+  const backupDir = options.from ?? defaultBackupDir();
+  const policy: RetentionPolicy = {};
+  for (const key of ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const) {
+    const value = options[key];
+    if (value !== undefined) policy[key] = value;
+  }
+  const lock = await acquireLock(backupDir, { operation: 'prune' });
+  try {
+    const plan = await pruneBackups(backupDir, { ...policy, dryRun: Boolean(options.dryRun) });
+    if (options.json) {
+      stdout.write(`${JSON.stringify({ backupDir, dryRun: Boolean(options.dryRun), ...plan }, null, 2)}\n`);
+      return;
+    }
+    for (const k of plan.keep) stdout.write(`keep    ${k.id}  (${k.reasons.join(', ')})\n`);
+    for (const r of plan.remove) stdout.write(`${options.dryRun ? 'would remove' : 'removed'} ${r.id}\n`);
+    stdout.write(
+      `${plan.keep.length} kept, ${plan.remove.length} ${options.dryRun ? 'would be removed (dry run)' : 'removed'}.\n`,
+    );
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import { acquireLock, type RestoreResult, readManifest, restoreBackup } from '@phoenix-hydra/backup';
+import { defaultBackupDir, isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
+import { findVolumeUsers, observeStack } from '@phoenix-hydra/diagnostics';
+import { askOnTerminal } from '../confirm.ts';
+import { type CommandIO, openStack } from '../context.ts';
+import { raiseEvent } from '../event-log.ts';
+import { podmanExec } from '../podman-exec.ts';
+import { progressBar } from '../progress-bar.ts';
+import { selectVolumes } from '../select-volumes.ts';
+import type { StackOptions } from '../stack-options.ts';
+import { withStoppedContainers } from '../stopped-containers.ts';
+
+export interface RestoreCommandOptions extends StackOptions, CommandIO {
+  id: string;
+  volume?: string[];
+  stop?: boolean;
+  yes?: boolean;
+  from?: string;
+  json?: boolean;
+  pgPasswordEnv?: string;
+  confirm?: (question: string) => Promise<string>;
+}
+
+async function loadManifest(backupDir: string, id: string) {
+  try {
+    return await readManifest(join(backupDir, id));
+  } catch (error) {
+    if (isPhoenixError(error)) throw error;
+    throw new PhoenixError('BACKUP_NOT_FOUND', `no backup ${id} in ${backupDir}`, {
+      hint: 'phoenix-volumes backup ls lists the backups (pass --from DIR for another directory)',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * `phoenix-volumes restore ID`: verifies first, restores archives through a staging directory and a
+ * rename swap (the old data kept as `<volume>.pre-restore-<time>`), and dumps with pg_restore into
+ * the running database. Refuses while a container uses an archived volume unless --stop.
+ */
+export async function restoreCommand(options: RestoreCommandOptions): Promise<RestoreResult[]> {
+  const { stack, podman, out, err } = await openStack(options);
+  const backupDir = options.from ?? defaultBackupDir();
+  const manifest = await loadManifest(backupDir, options.id);
+  const inBackup = new Set(manifest.volumes.map((v) => v.name));
+  const specs = selectVolumes(stack, options.volume, (v) => inBackup.has(v.name));
+  for (const spec of specs) {
+    if (!inBackup.has(spec.name)) {
+      throw new PhoenixError('VOLUME_UNKNOWN', `backup ${manifest.id} has no volume ${spec.name}`, {
+        hint: `it holds: ${[...inBackup].join(', ')}`,
+      });
+    }
+  }
+  const lock = await acquireLock(lockDir(stack.project), { operation: 'restore' });
+  const names = specs.map((s) => s.name);
+  try {
+    const observation = await observeStack(stack, podman);
+    const users = await findVolumeUsers(podman, observation);
+    const strategyOf = (name: string) => manifest.volumes.find((v) => v.name === name)?.strategy;
+    const archived = names.filter((n) => strategyOf(n) === 'archive');
+    const dumped = names.filter((n) => strategyOf(n) === 'postgres-logical');
+    const blocking = users.filter((u) => u.running && u.volumes.some((v) => archived.includes(v)));
+    if (blocking.length > 0 && !options.stop) {
+      throw new PhoenixError(
+        'VOLUME_IN_USE',
+        `${blocking.map((u) => u.container).join(', ')} uses ${archived.join(', ')}; restoring files under a running container would corrupt them`,
+        {
+          hint: `pass --stop to stop ${blocking.map((u) => u.container).join(', ')}, restore, and start again`,
+        },
+      );
+    }
+    const dbContainer = (name: string) => {
+      const live = users.find((u) => u.running && u.volumes.includes(name));
+      if (!live) {
+        throw new PhoenixError(
+          'RESTORE_FAILED',
+          `volume ${name} holds a pg_dump, which is restored into the running database, but no container of ${stack.project} runs on it`,
+          {
+            hint: 'start the stack first (podman-compose up -d), then run the restore again',
+          },
+        );
+      }
+      return live.container;
+    };
+    const containers = new Map(dumped.map((n) => [n, dbContainer(n)]));
+    if (!options.yes) {
+      const question = `Restore ${names.join(', ')} of ${stack.project} from backup ${manifest.id} (${manifest.createdAt})? The current data is kept beside it. Type "yes": `;
+      const answer = await (options.confirm ?? askOnTerminal)(question);
+      if (answer.trim().toLowerCase() !== 'yes')
+        throw new PhoenixError('ABORTED', 'restore aborted; nothing was changed');
+    }
+    const bar = progressBar(process.stderr, !options.json);
+    const results: RestoreResult[] = [];
+    try {
+      await withStoppedContainers(
+        podman,
+        options.stop ? blocking.map((u) => u.container) : [],
+        err,
+        async () => {
+          for (const spec of specs) {
+            const container = containers.get(spec.name);
+            results.push(
+              await restoreBackup({
+                backupDir,
+                id: manifest.id,
+                volume: spec.name,
+                targetPath: spec.hostPath,
+                exec: podmanExec(podman),
+                ...(container
+                  ? {
+                      postgres: {
+                        container,
+                        ...(options.pgPasswordEnv ? { passwordEnv: options.pgPasswordEnv } : {}),
+                      },
+                    }
+                  : {}),
+                ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+              }),
+            );
+          }
+        },
+      );
+    } catch (error) {
+      bar.done();
+      const code = isPhoenixError(error) ? error.code : 'RESTORE_FAILED';
+      const message = error instanceof Error ? error.message : String(error);
+      await raiseEvent({
+        type: 'restore.failed',
+        project: stack.project,
+        backupId: manifest.id,
+        volumes: names,
+        error: { code, message },
+      });
+      throw error;
+    }
+    bar.done();
+    await raiseEvent({
+      type: 'restore.completed',
+      project: stack.project,
+      backupId: manifest.id,
+      volumes: names,
+    });
+    if (options.json) {
+      out(JSON.stringify({ backupId: manifest.id, results }, null, 2));
+    } else {
+      for (const r of results) {
+        out(`restored ${r.volume}${r.targetPath ? ` into ${r.targetPath}` : ' into the running database'}`);
+        if (r.preRestorePath) {
+          out(
+            `  the previous data is kept in ${r.preRestorePath}; once satisfied: podman unshare rm -rf ${r.preRestorePath}`,
+          );
+        }
+      }
+    }
+    return results;
+  } finally {
+    await lock.release();
+  }
+}

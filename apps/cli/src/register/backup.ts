@@ -1,0 +1,99 @@
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { addStackOptions } from '../stack-options.ts';
+import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number, 0 or more');
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Help text of --to/--from, shared by every command that reads or writes backups. */
+export const FROM_HELP =
+  'backup directory (default: ~/.local/state/phoenix-hydra/backups, under $XDG_STATE_HOME when set)';
+
+/** Registers `phoenix-volumes backup create|ls|verify|prune`. */
+export function registerBackup(program: Command, setExitCode: (code: number) => void): void {
+  const backup = program
+    .command('backup')
+    .summary('create, list, verify and prune backups')
+    .description(
+      'Backups of the stack volumes: zstd (or gzip) tar archives readable by GNU tar, pg_dump for a running ' +
+        'database, a manifest with sha256 of every artifact, written atomically (a killed backup never shows).',
+    );
+
+  addStackOptions(
+    backup
+      .command('create')
+      .description(
+        'Back up the stack volumes (all with a backup strategy, or those named with --volume). A running ' +
+          'database is dumped with pg_dump through podman exec; its files are archived only with --stop.',
+      )
+      .option('-v, --volume <name>', 'back up this volume (repeatable)', collect)
+      .option('--stop', 'stop the containers using the volumes, archive the files, start them again')
+      .addOption(
+        new Option('--compression <kind>', 'archive compression').choices(['zstd', 'gzip']).default('zstd'),
+      )
+      .option('--to <dir>', FROM_HELP)
+      .option('--pg-user <name>', "database user for pg_dump (default: the container's POSTGRES_USER)")
+      .option('--pg-database <name>', "database to dump (default: the container's POSTGRES_DB)")
+      .option(
+        '--pg-password-env <var>',
+        'environment variable holding the database password (never pass it in argv)',
+      )
+      .option('--json', 'print the manifest as JSON on stdout'),
+  ).action(async (options) => {
+    if (needsUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
+    const { backupCreateCommand } = await import('../commands/backup-create.ts');
+    await backupCreateCommand(options);
+  });
+
+  backup
+    .command('ls')
+    .description(
+      'List complete backups, newest first, with size, how they were taken and when last verified.',
+    )
+    .option('--from <dir>', FROM_HELP)
+    .option('--json', 'print as JSON on stdout')
+    .action(async (options) => {
+      const { backupLsCommand } = await import('../commands/backup-ls.ts');
+      await backupLsCommand(options);
+    });
+
+  backup
+    .command('verify')
+    .argument('[id]', 'backup id (see backup ls)')
+    .description(
+      'Recompute every hash, decompress and walk every entry, compare with the manifest. Exit 1 when damaged.',
+    )
+    .option('--all', 'verify every backup')
+    .option('--from <dir>', FROM_HELP)
+    .option('--json', 'print results as JSON on stdout')
+    .action(async (id: string | undefined, options) => {
+      const { backupVerifyCommand } = await import('../commands/backup-verify.ts');
+      setExitCode(await backupVerifyCommand({ ...options, ...(id ? { id } : {}) }));
+    });
+
+  backup
+    .command('prune')
+    .description(
+      "Remove backups no retention rule keeps (restic's semantics: each rule keeps the newest backup of each of " +
+        'the last N periods). The newest verified backup is never removed.',
+    )
+    .option('--keep-last <n>', 'keep the n newest backups', count)
+    .option('--keep-daily <n>', 'keep the newest backup of each of the last n days', count)
+    .option('--keep-weekly <n>', 'keep the newest backup of each of the last n weeks', count)
+    .option('--keep-monthly <n>', 'keep the newest backup of each of the last n months', count)
+    .option('--keep-yearly <n>', 'keep the newest backup of each of the last n years', count)
+    .option('-n, --dry-run', 'list what would be removed, remove nothing')
+    .option('--from <dir>', FROM_HELP)
+    .option('--json', 'print the plan as JSON on stdout')
+    .action(async (options) => {
+      const { backupPruneCommand } = await import('../commands/backup-prune.ts');
+      await backupPruneCommand(options);
+    });
+}

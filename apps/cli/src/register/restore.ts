@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { addStackOptions } from '../stack-options.ts';
+import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
+import { FROM_HELP } from './backup.ts';
+
+/** Registers `phoenix-volumes restore`. */
+export function registerRestore(program: Command, setExitCode: (code: number) => void): void {
+  addStackOptions(
+    program
+      .command('restore')
+      .argument('<id>', 'backup id (see backup ls)')
+      .summary('restore volumes from a verified backup, keeping the current data beside it')
+      .description(
+        'Verify the backup, then restore each volume: archives through a staging directory swapped in with ' +
+          'renames (the current data kept as <volume>.pre-restore-<time>, owners restored as the container sees ' +
+          'them), pg_dump backups with pg_restore --clean --if-exists into the running database.',
+      )
+      .option(
+        '-v, --volume <name>',
+        'restore only this volume (repeatable)',
+        (v: string, p: string[] = []) => [...p, v],
+      )
+      .option('--stop', 'stop the containers using the volumes, restore, start them again')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('--from <dir>', FROM_HELP)
+      .option('--pg-password-env <var>', 'environment variable holding the database password')
+      .option('--json', 'print what was restored as JSON on stdout'),
+  ).action(async (id: string, options) => {
+    if (needsUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
+    const { restoreCommand } = await import('../commands/restore.ts');
+    await restoreCommand({ ...options, id });
+  });
+}

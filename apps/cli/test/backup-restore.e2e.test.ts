@@ -1,0 +1,192 @@
+// Backup and restore through the CLI on real rootless podman and PostgreSQL: rows survive
+// backup → wipe → restore (file archive with --stop, and pg_dump), owners and modes come back,
+// a flipped byte is caught, a killed backup leaves nothing, a full disk is reported cleanly.
+import { spawn } from 'node:child_process';
+import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binPath, cli, isolatedProjectDir } from './cli-harness.ts';
+
+const project = 'phx-backup';
+const base = join(homedir(), '.local/share', project);
+const db = `${project}_db_1`;
+let cwd = '';
+let env: Record<string, string> = {};
+let backupDir = '';
+
+const run = (args: string[]) => cli(args, { cwd, env });
+const podman = (...args: string[]) => execa('podman', args, { reject: false });
+const compose = (...args: string[]) =>
+  execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), ...args], {
+    cwd,
+    reject: false,
+    all: true,
+  });
+const psql = async (sql: string) => {
+  const r = await podman('exec', db, 'psql', '-q', '-U', 'phoenix', '-d', 'phoenix_hydra', '-tAc', sql);
+  return r.stdout.trim();
+};
+const unshareStat = async (path: string) =>
+  (await execa('podman', ['unshare', 'stat', '-c', '%u:%g %a', path])).stdout.trim();
+
+async function waitForPostgres(): Promise<void> {
+  for (let i = 0; i < 180; i++) {
+    if ((await podman('exec', db, 'pg_isready', '-q')).exitCode === 0) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`postgres did not start\n${(await compose('logs')).all}`);
+}
+
+async function backupIds(): Promise<string[]> {
+  const r = await run(['backup', 'ls', '--json']);
+  return JSON.parse(r.stdout).backups.map((b: { id: string }) => b.id);
+}
+
+beforeAll(async () => {
+  cwd = await isolatedProjectDir(project, 18081);
+  const state = await mkdtemp(join(tmpdir(), 'phx-state-'));
+  env = { XDG_STATE_HOME: state };
+  backupDir = join(state, 'phoenix-hydra/backups');
+  await compose('down');
+  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+  expect((await run(['setup'])).exitCode).toBe(0);
+  const up = await compose('up', '-d');
+  expect(up.exitCode, up.all).toBe(0);
+  await waitForPostgres();
+  await psql('create table rows(id int primary key, note text)');
+  await psql("insert into rows select g, 'row ' || g from generate_series(1, 1000) g");
+});
+
+afterAll(async () => {
+  await compose('down');
+  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+});
+
+describe('backup and restore through the CLI', () => {
+  it('restores rows from a pg_dump taken while postgres runs', async () => {
+    const created = await run(['backup', 'create', '--volume', 'db_data', '--json']);
+    expect(created.exitCode, created.stderr).toBe(0);
+    const manifest = JSON.parse(created.stdout);
+    expect(manifest.taken).toBe('logical-dump');
+    expect(manifest.volumes[0]).toMatchObject({ name: 'db_data', strategy: 'postgres-logical' });
+    const dir = await stat(backupDir);
+    expect(dir.mode & 0o777).toBe(0o700);
+    for (const file of await readdir(join(backupDir, manifest.id))) {
+      expect((await stat(join(backupDir, manifest.id, file))).mode & 0o777, file).toBe(0o600);
+    }
+
+    await psql('delete from rows where id > 10');
+    expect(await psql('select count(*) from rows')).toBe('10');
+    const restored = await run(['restore', manifest.id, '--yes']);
+    expect(restored.exitCode, restored.stderr).toBe(0);
+    expect(await psql('select count(*) from rows')).toBe('1000');
+  });
+
+  it('archives the files with --stop, restarts postgres, and restores them with owner and mode', async () => {
+    const before = await unshareStat(join(base, 'db_data'));
+    const refused = await run([
+      'backup',
+      'create',
+      '--volume',
+      'db_data',
+      '--compression',
+      'gzip',
+      '--pg-user',
+      'nobody-here',
+    ]);
+    expect(refused.exitCode).toBe(1); // a wrong user makes pg_dump fail: the error is reported, nothing listed
+    const created = await run(['backup', 'create', '--stop', '--json']);
+    expect(created.exitCode, created.stderr).toBe(0);
+    const manifest = JSON.parse(created.stdout);
+    expect(manifest.taken).toBe('containers-stopped');
+    expect(manifest.volumes.map((v: { strategy: string }) => v.strategy)).toEqual([
+      'archive',
+      'archive',
+      'archive',
+    ]);
+    await waitForPostgres(); // started again after the backup
+    expect(await backupIds()).toHaveLength(2);
+
+    // GNU tar reads the archive and sees the container's owner.
+    const listing = await execa('tar', ['--zstd', '-tvf', join(backupDir, manifest.id, 'db_data.tar.zst')]);
+    expect(listing.stdout).toMatch(/999\/999 .* \.\/PG_VERSION/);
+
+    await psql('drop table rows');
+    const refusedLive = await run(['restore', manifest.id, '--volume', 'db_data', '--yes']);
+    expect(refusedLive.exitCode).toBe(1);
+    expect(refusedLive.stderr).toMatch(/hint: pass --stop/);
+    const restored = await run(['restore', manifest.id, '--volume', 'db_data', '--stop', '--yes']);
+    expect(restored.exitCode, restored.stderr).toBe(0);
+    expect(restored.stdout).toMatch(/previous data is kept in .*db_data\.pre-restore-/);
+    await waitForPostgres();
+    expect(await psql('select count(*) from rows')).toBe('1000');
+    expect(await unshareStat(join(base, 'db_data'))).toBe(before);
+    expect(before).toBe('999:999 700');
+  });
+
+  it('catches a flipped byte: verify fails, restore refuses, live data untouched', async () => {
+    const [newest] = await backupIds();
+    const artifact = join(backupDir, newest ?? '', 'nginx_config.tar.zst');
+    const fh = await open(artifact, 'r+');
+    const { size } = await fh.stat();
+    const byte = Buffer.alloc(1);
+    await fh.read(byte, 0, 1, Math.floor(size / 2));
+    byte[0] = (byte[0] ?? 0) ^ 0xff;
+    await fh.write(byte, 0, 1, Math.floor(size / 2));
+    await fh.close();
+    const verify = await run(['backup', 'verify', newest ?? '']);
+    expect(verify.exitCode).toBe(1);
+    expect(verify.stdout).toMatch(/FAILED/);
+    const conf = await readFile(join(base, 'nginx_config/default.conf'), 'utf8');
+    const restore = await run(['restore', newest ?? '', '--volume', 'nginx_config', '--stop', '--yes']);
+    expect(restore.exitCode).toBe(1);
+    expect(restore.stderr).toMatch(/error: .*(sha256|corrupt|damaged)/i);
+    expect(await readFile(join(base, 'nginx_config/default.conf'), 'utf8')).toBe(conf);
+  });
+
+  it('leaves nothing listed when a backup is killed with SIGKILL, and earlier backups still verify', async () => {
+    await execa('podman', [
+      'unshare',
+      'dd',
+      'if=/dev/urandom',
+      `of=${join(base, 'logs/big.bin')}`,
+      'bs=1M',
+      'count=200',
+    ]);
+    const before = await backupIds();
+    const child = spawn(process.execPath, [binPath, 'backup', 'create', '--volume', 'logs'], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    await new Promise((r) => setTimeout(r, 2500));
+    // The CLI re-runs itself inside `podman unshare`: kill the whole process tree.
+    const pattern = `${binPath} backup create --volume logs`;
+    await execa('pkill', ['-KILL', '-f', pattern], { reject: false });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    expect(await backupIds()).toEqual(before);
+    const verifyAll = await run(['backup', 'verify', '--all', '--json']);
+    const results = JSON.parse(verifyAll.stdout).results as { id: string; ok: boolean }[];
+    expect(results.filter((r) => r.ok).map((r) => r.id)).toEqual(before.slice(1)); // the newest was corrupted above
+    expect((await readdir(backupDir)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+  });
+
+  it('reports a full disk clearly and leaves no partial backup', async () => {
+    // A real 64 MB filesystem: tmpfs can be mounted inside the rootless user namespace, where the CLI's backup runs.
+    const small = await mkdtemp(join(tmpdir(), 'phx-small-'));
+    await execa('podman', ['unshare', 'mount', '-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', small]);
+    const target = join(small, 'backups');
+    const result = await run(['backup', 'create', '--volume', 'logs', '--to', target]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^error: .*(space|full)/im);
+    expect(result.stderr).toMatch(/^hint: /m);
+    const left = (await execa('podman', ['unshare', 'ls', '-A', target], { reject: false })).stdout;
+    expect(left.split('\n').filter((n) => n !== '')).toEqual([]);
+    await execa('podman', ['unshare', 'umount', small]);
+    await rm(small, { recursive: true, force: true });
+    await execa('podman', ['unshare', 'rm', '-f', join(base, 'logs/big.bin')]);
+  });
+});

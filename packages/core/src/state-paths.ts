@@ -1,0 +1,26 @@
+import { isAbsolute, join } from 'node:path';
+import { homeOf } from './base-dir.ts';
+import type { Env } from './interpolate.ts';
+
+/** `${XDG_STATE_HOME:-$HOME/.local/state}/phoenix-hydra`: backups, locks, the event log, usage history. */
+export function stateDir(env: Env = process.env): string {
+  const xdg = env.XDG_STATE_HOME;
+  const stateHome = xdg !== undefined && isAbsolute(xdg) ? xdg : join(homeOf(env), '.local', 'state');
+  return join(stateHome, 'phoenix-hydra');
+}
+
+/** Where backups go unless `--to DIR` says otherwise (`PHOENIX_BACKUP_DIR` overrides). */
+export function defaultBackupDir(env: Env = process.env): string {
+  const override = env.PHOENIX_BACKUP_DIR;
+  return override !== undefined && isAbsolute(override) ? override : join(stateDir(env), 'backups');
+}
+
+/** The directory holding a project's operation lock: one backup, restore or cleanup per stack at a time. */
+export function lockDir(project: string, env: Env = process.env): string {
+  return join(stateDir(env), 'locks', project);
+}
+
+/** The append-only JSON-lines log of events the CLI raised, which the agent forwards to hooks. */
+export function eventLogPath(env: Env = process.env): string {
+  return join(stateDir(env), 'events.jsonl');
+}
