@@ -9,6 +9,7 @@ export function unitProject(root: string) {
       include: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
       exclude: ['**/*.e2e.test.ts', '**/node_modules/**', '**/dist/**'],
       testTimeout: 15_000,
+      hookTimeout: 120_000,
     },
   });
 }

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The package as users get it: built to JS, packed with `pnpm pack` (workspace ranges and
+ * A unit test although slow (about 30 s): it needs no podman, but it writes `dist/` into the package,
+ * which the e2e user cannot. The package as users get it: built to JS, packed with `pnpm pack` (workspace ranges and
  * publishConfig applied), installed alone with npm into an empty project next to the packed core,
  * and driven by plain Node with type stripping off.
  */
@@ -21,7 +22,7 @@ function sh(command: string, args: string[], cwd: string): string {
 let work = '';
 let app = '';
 
-describe('the published package', () => {
+describe('the published package', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'phoenix-pack-'));
     sh('pnpm', ['exec', 'tsc', '-p', 'tsconfig.build.json'], packageDir);
