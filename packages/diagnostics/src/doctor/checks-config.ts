@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { formatMode, formatOwner } from '@phoenix-hydra/core';
-import { isNginxConfig, type PathState } from '../observe.ts';
+import { isNginxConfig } from '../observe.ts';
 import type { SetupAction } from '../plan-setup.ts';
 import { probeImage } from '../probe-volume.ts';
 import { permits, setupFix } from './checks-volumes.ts';
