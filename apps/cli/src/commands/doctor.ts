@@ -103,13 +103,15 @@ export async function doctorCommand(options: DoctorCommandOptions): Promise<numb
   }
   const report = await examine(options, stack, podman);
   const todo = fixable(report.findings);
+  if (!options.json) {
+    out(
+      `phoenix-volumes doctor: ${stack.project} (${stack.volumes.length} volumes under ${stack.baseDir})\n`,
+    );
+    for (const line of formatReport(report)) out(line);
+  }
   if (!options.fix || todo.length === 0) {
     if (options.json) out(JSON.stringify({ project: stack.project, ...toJson(report) }, null, 2));
     else {
-      out(
-        `phoenix-volumes doctor: ${stack.project} (${stack.volumes.length} volumes under ${stack.baseDir})\n`,
-      );
-      for (const line of formatReport(report)) out(line);
       if (todo.length > 0)
         out(`doctor --fix can apply ${plural(todo.length, 'fix')}: phoenix-volumes doctor --fix`);
       else if (options.fix) out('Nothing here doctor can fix on its own; follow the fix lines above.');
@@ -117,8 +119,7 @@ export async function doctorCommand(options: DoctorCommandOptions): Promise<numb
     return hasError(report) ? 1 : 0;
   }
   const say = options.json ? err : out;
-  if (!options.json) for (const line of formatReport(report)) out(line);
-  say(`\ndoctor --fix will:`);
+  say(`${options.json ? '' : '\n'}doctor --fix will:`);
   todo.forEach((f, i) => {
     say(`  ${String(i + 1).padStart(2)}. [${f.check}] ${f.fix.describe}`);
   });
