@@ -1,0 +1,47 @@
+/** A rotated copy of a log file: `<base>.<YYYYMMDD-HHMMSS>[-<n>][.zst]`. */
+export interface RotatedName {
+  base: string;
+  stamp: string;
+  seq: number;
+  compressed: boolean;
+}
+
+const ROTATED = /^(.+)\.(\d{8}-\d{6})(?:-(\d+))?(\.zst)?$/;
+/** Files this tool writes while rotating; a crash may leave them behind. */
+export const PARTIAL_SUFFIX = '.phoenix-partial';
+export const COPIED_SUFFIX = '.phoenix-copied';
+
+/** UTC time as a sortable stamp: 2026-11-25T20:15:30Z → 20261125-201530. */
+export function rotationStamp(date: Date): string {
+  const iso = date.toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}-${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+}
+
+/** The parts of a rotated file's name, or null for a live log. */
+export function parseRotatedName(name: string): RotatedName | null {
+  const match = ROTATED.exec(name);
+  if (!match?.[1] || !match[2]) return null;
+  return { base: match[1], stamp: match[2], seq: Number(match[3] ?? 0), compressed: match[4] !== undefined };
+}
+
+/** `<base>.<stamp>[-<seq>]` without the compression suffix. */
+export function rotatedName(base: string, stamp: string, seq: number): string {
+  return `${base}.${stamp}${seq > 0 ? `-${seq}` : ''}`;
+}
+
+/** Newest first: by stamp, then by sequence number. */
+export function compareRotated(a: RotatedName, b: RotatedName): number {
+  if (a.stamp !== b.stamp) return a.stamp < b.stamp ? 1 : -1;
+  return b.seq - a.seq;
+}
+
+/** Names that are never rotated: rotated copies, our temporary files, other archives, dotfiles. */
+export function isLiveLogName(name: string): boolean {
+  return (
+    !name.startsWith('.') &&
+    !name.endsWith(PARTIAL_SUFFIX) &&
+    !name.endsWith(COPIED_SUFFIX) &&
+    parseRotatedName(name) === null &&
+    !/\.(zst|gz|xz|bz2|lz4|zip)$/.test(name)
+  );
+}

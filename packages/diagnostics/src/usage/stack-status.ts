@@ -1,0 +1,215 @@
+import type { Stack, VolumeKind } from '@phoenix-hydra/core';
+import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { DEFAULT_MIN_FREE_BYTES } from '../check-volumes.ts';
+import { observeStack } from '../observe.ts';
+import type { UserNamespace } from '../user-namespace.ts';
+import { type BlockDevice, blockDeviceOf } from './block-device.ts';
+import { type ContainerIo, readContainerIo } from './container-stats.ts';
+import { type DiskRates, type DiskStats, diskRates, readDiskStats } from './diskstats.ts';
+import { type FilesystemUsage, readFilesystem } from './filesystem.ts';
+import { scanVolume, type VolumeUsage } from './scan-volume.ts';
+import { evaluateThreshold, type Threshold, type Thresholds } from './thresholds.ts';
+import {
+  computeGrowth,
+  deviceSample,
+  type Growth,
+  largestTop,
+  readUsageHistory,
+  type UsageHistory,
+  writeUsageHistory,
+} from './usage-history.ts';
+import { findVolumeContainers, type VolumeContainer } from './volume-containers.ts';
+
+/** A backup as status needs it: when, and which volumes it holds. */
+export interface BackupRef {
+  id: string;
+  createdAt: string;
+  project: string;
+  volumes: readonly string[];
+}
+
+/** The newest backup holding a volume, and how old it is. */
+export interface BackupAge {
+  id: string;
+  createdAt: string;
+  ageSeconds: number;
+}
+
+/** I/O of the device behind a volume, and how the volume grew since the previous scan. */
+export interface VolumeIo {
+  device: BlockDevice;
+  /** Counters since boot; null for virtual filesystems. */
+  stats: DiskStats | null;
+  /** Rates since the previous sample (the previous status run, or the previous --watch interval). */
+  rates: DiskRates | null;
+  growth: Growth | null;
+  /** Regular files modified since the previous scan; `changed` lists the newest. */
+  changedCount: number | null;
+  changed: VolumeUsage['changed'];
+}
+
+/** Everything `status` shows for one volume. */
+export interface VolumeStatus {
+  name: string;
+  kind: VolumeKind;
+  hostPath: string;
+  podmanVolume: string;
+  exists: boolean;
+  usage: Omit<VolumeUsage, 'changed' | 'changedCount' | 'unreadable'> | null;
+  filesystem: FilesystemUsage | null;
+  threshold: Threshold | null;
+  containers: VolumeContainer[];
+  backup: BackupAge | null;
+  io?: VolumeIo;
+}
+
+/** `status` for the whole stack. */
+export interface StackStatus {
+  project: string;
+  time: string;
+  volumes: VolumeStatus[];
+  /** Per-container block I/O (with `io`). */
+  containerIo?: ContainerIo;
+}
+
+/** What a status run needs besides the stack. */
+export interface StatusOptions {
+  /** Where the previous scan is kept (usageHistoryPath); read for growth and rates, then replaced. */
+  historyPath: string;
+  backups?: readonly BackupRef[];
+  io?: boolean;
+  thresholds?: Partial<Thresholds>;
+  namespace?: UserNamespace;
+  now?: () => Date;
+}
+
+function newestBackup(
+  backups: readonly BackupRef[],
+  project: string,
+  volume: string,
+  now: Date,
+): BackupAge | null {
+  let best: BackupRef | null = null;
+  for (const b of backups) {
+    if (
+      b.project === project &&
+      b.volumes.includes(volume) &&
+      (best === null || b.createdAt > best.createdAt)
+    )
+      best = b;
+  }
+  if (best === null) return null;
+  return {
+    id: best.id,
+    createdAt: best.createdAt,
+    ageSeconds: (now.getTime() - Date.parse(best.createdAt)) / 1000,
+  };
+}
+
+async function volumeIo(
+  hostPath: string,
+  usage: VolumeUsage | null,
+  previous: UsageHistory | null,
+  name: string,
+  now: Date,
+): Promise<{ io: VolumeIo; sample: DiskStats | null }> {
+  const device = await blockDeviceOf(hostPath);
+  const stats = device.virtual ? null : await readDiskStats(device);
+  const before = !device.virtual ? previous?.devices[device.name] : undefined;
+  const rates =
+    stats && before
+      ? diskRates(before.stats, stats, (now.getTime() - Date.parse(before.readAt)) / 1000)
+      : null;
+  const growth = usage ? computeGrowth(previous?.volumes[name], usage, now) : null;
+  return {
+    io: {
+      device,
+      stats,
+      rates,
+      growth,
+      changedCount: previous?.volumes[name] && usage ? usage.changedCount : null,
+      changed: previous?.volumes[name] && usage ? usage.changed : [],
+    },
+    sample: stats,
+  };
+}
+
+/**
+ * Reads usage, filesystem, containers, users and backup age of every volume (and with `io`, the block
+ * device counters, per-container block I/O and growth since the previous scan), then stores this scan
+ * as the next run's "previous". Reads only; the history file is the one thing written.
+ */
+export async function collectStatus(
+  stack: Stack,
+  podman: Podman,
+  options: StatusOptions,
+): Promise<StackStatus> {
+  const now = (options.now ?? (() => new Date()))();
+  const previous = await readUsageHistory(options.historyPath);
+  const observation = await observeStack(stack, podman, options.namespace);
+  const thresholds: Thresholds = {
+    minFreeBytes: options.thresholds?.minFreeBytes ?? { ...DEFAULT_MIN_FREE_BYTES },
+    logsMaxBytes: options.thresholds?.logsMaxBytes ?? 1024 ** 3,
+  };
+  const containersPromise = findVolumeContainers(podman, observation);
+  const next: UsageHistory = { version: 1, project: stack.project, volumes: {}, devices: {} };
+  const volumes = await Promise.all(
+    observation.volumes.map(async (v): Promise<VolumeStatus> => {
+      const exists = v.dir?.type === 'directory';
+      const since = previous?.volumes[v.spec.name]
+        ? Date.parse(previous.volumes[v.spec.name]?.scannedAt ?? '')
+        : undefined;
+      const usage = exists ? await scanVolume(v.spec.hostPath, { podman, since }) : null;
+      const filesystem = exists ? await readFilesystem(v.spec.hostPath) : null;
+      if (usage) {
+        next.volumes[v.spec.name] = {
+          scannedAt: now.toISOString(),
+          bytes: usage.bytes,
+          files: usage.files,
+          top: largestTop(usage.top),
+        };
+      }
+      const status: VolumeStatus = {
+        name: v.spec.name,
+        kind: v.spec.kind,
+        hostPath: v.spec.hostPath,
+        podmanVolume: v.podmanVolumeName,
+        exists,
+        usage: usage
+          ? {
+              bytes: usage.bytes,
+              files: usage.files,
+              top: largestTop(usage.top, 10),
+              via: usage.via,
+              seconds: usage.seconds,
+            }
+          : null,
+        filesystem,
+        threshold: evaluateThreshold(v.spec.kind, usage, filesystem, thresholds),
+        containers: [],
+        backup: newestBackup(options.backups ?? [], stack.project, v.spec.name, now),
+      };
+      if (options.io && exists) {
+        const { io, sample } = await volumeIo(v.spec.hostPath, usage, previous, v.spec.name, now);
+        status.io = io;
+        if (sample && !io.device.virtual) next.devices[io.device.name] = deviceSample(sample, now);
+      }
+      return status;
+    }),
+  );
+  const containers = await containersPromise;
+  for (const v of volumes) v.containers = containers.get(v.name) ?? [];
+  const result: StackStatus = { project: stack.project, time: now.toISOString(), volumes };
+  if (options.io) {
+    const running = [
+      ...new Set(volumes.flatMap((v) => v.containers.filter((c) => c.running).map((c) => c.container))),
+    ];
+    result.containerIo = await readContainerIo(podman, running);
+  }
+  // Keep device samples of devices this run did not read, so a later --io run still has a baseline.
+  await writeUsageHistory(options.historyPath, {
+    ...next,
+    devices: { ...previous?.devices, ...next.devices },
+  });
+  return result;
+}

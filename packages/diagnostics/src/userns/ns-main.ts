@@ -1,0 +1,17 @@
+// Entry point of work done as root of the rootless user namespace: `podman unshare node ns-main.ts TASK`,
+// the task's input as JSON on stdin, its result as JSON on stdout. Imports node built-ins only (through
+// the task modules), so it starts fast and runs from src (type stripping) or dist alike.
+import { text } from 'node:stream/consumers';
+import { nsTasks } from './ns-tasks.ts';
+
+const name = process.argv[2] ?? '';
+try {
+  const task = nsTasks[name as keyof typeof nsTasks];
+  if (task === undefined) throw new Error(`unknown task "${name}"`);
+  const result = await task(JSON.parse(await text(process.stdin)));
+  process.stdout.write(JSON.stringify(result));
+} catch (error) {
+  const { code, message } = error as NodeJS.ErrnoException;
+  process.stderr.write(`${JSON.stringify({ error: { code: code ?? null, message } })}\n`);
+  process.exitCode = 1;
+}
