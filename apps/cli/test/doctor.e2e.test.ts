@@ -1,6 +1,6 @@
 // `phoenix-volumes doctor` on real rootless podman, as the e2e user: a healthy stack gives nothing above info;
 // each injected fault is reported under its id with its evidence; `doctor --fix` repairs what is safe and
-// `check` passes again. Own project (phx-doctor), own base directory, own state directory, no published port,
+// `check` passes again. Own project (phx-doctor-<pid>), own base directory, own state directory, no published port,
 // so it can run beside the other e2e tests.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir, userInfo } from 'node:os';
@@ -9,8 +9,9 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, designCompose } from './cli-harness.ts';
 
-const project = 'phx-doctor';
-const base = join(homedir(), '.local/share/phx-doctor-e2e');
+// Unique per run: CI and developers may run this same file at the same time as the same user.
+const project = `phx-doctor-${process.pid}`;
+const base = join(homedir(), '.local/share', project);
 let cwd = '';
 let state = '';
 
@@ -75,6 +76,7 @@ afterAll(async () => {
   await compose('down');
   await cli(['cleanup', '--yes', '--stop'], { cwd, env: { XDG_STATE_HOME: state } });
   await rm(state, { recursive: true, force: true });
+  await rm(join(cwd, '..'), { recursive: true, force: true });
 });
 
 describe('doctor on real rootless podman', () => {

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import { PhoenixError } from '@phoenix-hydra/core';
 import {
   applyFixes,
@@ -12,6 +11,7 @@ import {
   SEVERITY_ORDER,
 } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import type { StackOptions } from '../stack-options.ts';
 
@@ -26,24 +26,6 @@ export interface DoctorCommandOptions extends StackOptions, CommandIO {
   env?: NodeJS.ProcessEnv;
   /** Asks before fixing; defaults to a terminal prompt. */
   confirm?: (question: string) => Promise<string>;
-}
-
-async function askOnTerminal(question: string): Promise<string> {
-  if (!process.stdin.isTTY) {
-    throw new PhoenixError(
-      'USAGE',
-      'doctor --fix changes files and asks first, but there is no terminal to ask',
-      {
-        hint: 'run it in a terminal, or pass --yes: phoenix-volumes doctor --fix --yes',
-      },
-    );
-  }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await rl.question(question);
-  } finally {
-    rl.close();
-  }
 }
 
 function plural(n: number, word: string): string {

@@ -17,7 +17,9 @@ async function stateDir(): Promise<string> {
 }
 
 const withState = (dir: string, more: DoctorOptions = {}) =>
-  fakeContext({ settings: { stateDir: dir, backupDir: join(dir, 'backups'), ...more } });
+  fakeContext({
+    settings: { lockDir: (project) => join(dir, 'locks', project), backupDir: join(dir, 'backups'), ...more },
+  });
 
 // The recorded lock (written by the backup package's acquireLock in a process that then exited), moved
 // to this host and given the pid of a process that has certainly ended.

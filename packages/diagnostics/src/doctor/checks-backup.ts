@@ -31,13 +31,9 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Where operations take their lock: `<stateDir>/locks/<project>`, and older places (backup and base dirs). */
+/** Where operations take their lock: the project's lock directory (backup, restore, cleanup) and the backup directory (prune). */
 export function lockPaths(ctx: DoctorContext): string[] {
-  const dirs = [
-    join(ctx.settings.stateDir, 'locks', ctx.stack.project),
-    ctx.settings.backupDir,
-    ctx.stack.baseDir,
-  ];
+  const dirs = [ctx.settings.lockDir(ctx.stack.project), ctx.settings.backupDir];
   return [...new Set(dirs)].map((dir) => join(dir, LOCK_FILE));
 }
 

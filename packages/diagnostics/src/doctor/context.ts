@@ -1,6 +1,5 @@
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
-import { homeOf, type Stack } from '@phoenix-hydra/core';
+import { defaultBackupDir, lockDir, type Stack } from '@phoenix-hydra/core';
 import {
   type ContainerInfo,
   callAllowFail,
@@ -30,9 +29,9 @@ export interface DoctorSettings {
   subgidFile: string;
   /** PATH searched for newuidmap/newgidmap. */
   path: string;
-  /** `${XDG_STATE_HOME:-$HOME/.local/state}/phoenix-hydra`; operation locks are under `locks/<project>`. */
-  stateDir: string;
-  /** Default `<stateDir>/backups`, or PHOENIX_BACKUP_DIR as `backup create` uses it. */
+  /** Where backup, restore and cleanup lock a project (core's lockDir). */
+  lockDir: (project: string) => string;
+  /** Where `backup create` writes by default (core's defaultBackupDir, PHOENIX_BACKUP_DIR). */
   backupDir: string;
   /** The newest backup may be this old (default 24 h). */
   backupMaxAgeMs: number;
@@ -51,26 +50,18 @@ export interface DoctorSettings {
 /** What a caller may override; the CLI passes flags and PHOENIX_SUBUID_FILE / PHOENIX_SUBGID_FILE. */
 export type DoctorOptions = Partial<DoctorSettings> & { env?: NodeJS.ProcessEnv };
 
-/** `${XDG_STATE_HOME:-$HOME/.local/state}/phoenix-hydra`: backups and operation locks live below it. */
-function stateDirOf(env: NodeJS.ProcessEnv): string {
-  const state = env.XDG_STATE_HOME?.startsWith('/') ? env.XDG_STATE_HOME : join(homeOf(env), '.local/state');
-  return join(state, 'phoenix-hydra');
-}
-
 /** Fills in every default of a doctor run. */
 export function resolveSettings(options: DoctorOptions = {}): DoctorSettings {
   const env = options.env ?? process.env;
   const me = userInfo();
-  const stateDir = options.stateDir ?? stateDirOf(env);
-  const backupEnv = env.PHOENIX_BACKUP_DIR;
   return {
     user: options.user ?? { name: me.username, uid: me.uid, gid: me.gid },
     root: options.root ?? process.getuid?.() === 0,
     subuidFile: options.subuidFile ?? env.PHOENIX_SUBUID_FILE ?? '/etc/subuid',
     subgidFile: options.subgidFile ?? env.PHOENIX_SUBGID_FILE ?? '/etc/subgid',
     path: options.path ?? env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    stateDir,
-    backupDir: options.backupDir ?? (backupEnv?.startsWith('/') ? backupEnv : join(stateDir, 'backups')),
+    lockDir: options.lockDir ?? ((project) => lockDir(project, env)),
+    backupDir: options.backupDir ?? defaultBackupDir(env),
     backupMaxAgeMs: options.backupMaxAgeMs ?? 24 * 60 * 60 * 1000,
     minFreeBytes: options.minFreeBytes ?? { ...DEFAULT_MIN_FREE_BYTES },
     minFreeInodesRatio: options.minFreeInodesRatio ?? 0.05,
