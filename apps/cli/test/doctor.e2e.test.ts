@@ -74,6 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await unshare(['umount', join(base, 'logs')]);
   await compose('down');
+  await podman('network', 'rm', `${project}_default`); // podman-compose 1.0.3 down leaves it
   await cli(['cleanup', '--yes', '--stop'], { cwd, env: { XDG_STATE_HOME: state } });
   await rm(state, { recursive: true, force: true });
   await rm(join(cwd, '..'), { recursive: true, force: true });
@@ -191,14 +192,14 @@ describe('doctor on real rootless podman', () => {
   it('refuses --fix without a terminal and without --yes, and changes nothing', async () => {
     await unshare(['chmod', '0750', join(base, 'db_data')]);
     const refused = await cli(['doctor', '--fix'], { cwd, env: { XDG_STATE_HOME: state } });
+    const mode = (await unshare(['stat', '-c', '%a', join(base, 'db_data')])).stdout.trim();
+    const repaired = await doctor(['--fix', '--yes', '--check', 'PHX-MODE-001']); // before asserting: later tests need it
     expect(refused.exitCode).toBe(2);
     expect(refused.stdout).toMatch(/\[PHX-MODE-001\] chmod 0700 .*db_data \(now 0750\) via podman unshare/);
-    expect(refused.stderr).toMatch(
-      /error: doctor --fix changes files and asks first, but there is no terminal to ask/,
-    );
-    expect(refused.stderr).toMatch(/hint: .*phoenix-volumes doctor --fix --yes/);
-    expect((await unshare(['stat', '-c', '%a', join(base, 'db_data')])).stdout.trim()).toBe('750');
-    expect((await doctor(['--fix', '--yes', '--check', 'PHX-MODE-001'])).exitCode).toBe(0);
+    expect(refused.stderr).toMatch(/error: .* needs a confirmation, but there is no terminal to ask/);
+    expect(refused.stderr).toMatch(/hint: .*pass --yes/);
+    expect(mode).toBe('750');
+    expect(repaired.exitCode).toBe(0);
   });
 
   it('reports a user with no subuid range (PHOENIX_SUBUID_FILE) and skips what needs the range', async () => {
