@@ -1,4 +1,5 @@
-import { rmdir } from 'node:fs/promises';
+import { readdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PhoenixError } from '@phoenix-hydra/core';
 import { type ContainerInfo, call, type Podman } from '@phoenix-hydra/podman-adapter';
 import type { StackObservation } from './observe.ts';
@@ -6,6 +7,8 @@ import type { StackObservation } from './observe.ts';
 /** What cleanup would delete for one volume, with its size so the user knows what is at stake. */
 export interface CleanupItem {
   volume: string;
+  /** A volume of the stack, or a copy restore left beside one. */
+  kind: 'volume' | 'restore-leftover';
   path: string | null;
   bytes: number;
   files: number;
@@ -55,6 +58,7 @@ export async function planCleanup(podman: Podman, observation: StackObservation)
       const usage = v.dir ? await podman.unshare.du(v.spec.hostPath) : { bytes: 0, files: 0 };
       return {
         volume: v.spec.name,
+        kind: 'volume',
         path: v.dir ? v.spec.hostPath : null,
         bytes: usage.bytes,
         files: usage.files,
@@ -62,7 +66,36 @@ export async function planCleanup(podman: Podman, observation: StackObservation)
       };
     }),
   );
-  return { items, users: await findVolumeUsers(podman, observation), baseDir: observation.stack.baseDir };
+  const leftovers = await restoreLeftovers(podman, observation);
+  return {
+    items: [...items, ...leftovers],
+    users: await findVolumeUsers(podman, observation),
+    baseDir: observation.stack.baseDir,
+  };
+}
+
+/** `<volume>.pre-restore-*` copies and interrupted `.restore-staging-*` dirs restore leaves in the base directory. */
+async function restoreLeftovers(podman: Podman, observation: StackObservation): Promise<CleanupItem[]> {
+  const names = await readdir(observation.stack.baseDir).catch(() => [] as string[]);
+  const items: CleanupItem[] = [];
+  for (const v of observation.volumes) {
+    for (const name of names.filter(
+      (n) =>
+        /^\.?(pre-restore|restore-staging)-/.test(n.slice(v.spec.name.length + 1)) &&
+        n.startsWith(`${v.spec.name}.`),
+    )) {
+      const path = join(observation.stack.baseDir, name);
+      const usage = await podman.unshare.du(path);
+      items.push({
+        volume: v.spec.name,
+        kind: 'restore-leftover',
+        path,
+        ...usage,
+        namedVolume: null,
+      });
+    }
+  }
+  return items;
 }
 
 /** Deletes what the plan lists; with `stop`, first stops and removes the containers using the volumes. */

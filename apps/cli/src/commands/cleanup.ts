@@ -37,13 +37,15 @@ export async function cleanupCommand(options: CleanupOptions): Promise<void> {
   say(
     formatTable([
       ['VOLUME', 'DIRECTORY', 'SIZE', 'FILES', 'PODMAN VOLUME'],
-      ...plan.items.map((i) => [
-        i.volume,
-        i.path ?? '-',
-        formatBytes(i.bytes),
-        String(i.files),
-        i.namedVolume ?? '-',
-      ]),
+      ...plan.items
+        .filter((i) => i.path || i.namedVolume)
+        .map((i) => [
+          i.kind === 'volume' ? i.volume : `${i.volume} (left by restore)`,
+          i.path ?? '-',
+          formatBytes(i.bytes),
+          String(i.files),
+          i.namedVolume ?? '-',
+        ]),
     ]),
   );
   for (const u of plan.users) {
@@ -63,7 +65,9 @@ export async function cleanupCommand(options: CleanupOptions): Promise<void> {
     }
   }
   let safetyBackup: string | null = null;
-  const volumes = plan.items.flatMap((i) => (i.path === null ? [] : [{ name: i.volume, path: i.path }]));
+  const volumes = plan.items.flatMap((i) =>
+    i.path === null || i.kind !== 'volume' ? [] : [{ name: i.volume, path: i.path }],
+  );
   const { freedBytes } = await applyCleanup(podman, plan, {
     stop: Boolean(options.stop),
     onStep: (s) => err(s),

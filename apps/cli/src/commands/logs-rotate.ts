@@ -1,0 +1,123 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { acquireLock } from '@phoenix-hydra/backup';
+import { lockDir, PhoenixError, type VolumeSpec } from '@phoenix-hydra/core';
+import {
+  findOpenFiles,
+  findVolumeContainers,
+  needsUserNamespace,
+  observeStack,
+  parseSize,
+  type RotationReport,
+  rotateLogs,
+  runInUserNamespace,
+} from '@phoenix-hydra/diagnostics';
+import { type CommandIO, openStack } from '../context.ts';
+import { formatBytes } from '../format-bytes.ts';
+import { formatTable } from '../format-table.ts';
+import type { StackOptions } from '../stack-options.ts';
+
+export interface LogsRotateOptions extends StackOptions, CommandIO {
+  maxSize?: string;
+  keep?: number;
+  /** Default true. */
+  compress?: boolean;
+  /** Rotate only this volume (default: every logs volume). */
+  volume?: string;
+  json?: boolean;
+}
+
+/** logrotate-like defaults: 100 MiB, five copies, zstd. */
+export const ROTATE_DEFAULTS = { maxSize: '100M', keep: 5 } as const;
+
+function logsVolumes(volumes: readonly VolumeSpec[], name: string | undefined): VolumeSpec[] {
+  if (name === undefined) {
+    const logs = volumes.filter((v) => v.kind === 'logs');
+    if (logs.length === 0) {
+      throw new PhoenixError('USAGE', 'the stack has no logs volume', {
+        hint: `name one with --volume (volumes: ${volumes.map((v) => v.name).join(', ')}), or mark it x-phoenix: { kind: logs }`,
+      });
+    }
+    return logs;
+  }
+  const spec = volumes.find((v) => v.name === name);
+  if (!spec) {
+    throw new PhoenixError(
+      'VOLUME_UNKNOWN',
+      `no volume "${name}"; known volumes: ${volumes.map((v) => v.name).join(', ')}`,
+      {
+        hint: 'phoenix-volumes ls',
+      },
+    );
+  }
+  return [spec];
+}
+
+/**
+ * `phoenix-volumes logs rotate`: rotates the files of the logs volume larger than --max-size (copy and
+ * truncate those held open by a process or a running container, rename the others), compresses the
+ * rotated copies with zstd and keeps --keep of each. One run per project at a time (a lock); safe from cron.
+ */
+export async function logsRotateCommand(options: LogsRotateOptions): Promise<void> {
+  const { stack, podman, out, err } = await openStack(options);
+  const maxBytes = parseSize(options.maxSize ?? ROTATE_DEFAULTS.maxSize);
+  const keep = options.keep ?? ROTATE_DEFAULTS.keep;
+  const targets = logsVolumes(stack.volumes, options.volume);
+  const lock = await acquireLock(join(lockDir(stack.project), 'logs-rotate'), { operation: 'logs rotate' });
+  try {
+    const observation = await observeStack(stack, podman);
+    const containers = await findVolumeContainers(podman, observation);
+    const reports: (RotationReport & { volume: string })[] = [];
+    for (const spec of targets) {
+      const dirStat = await stat(spec.hostPath).catch(() => null);
+      if (!dirStat?.isDirectory()) {
+        err(`skipping ${spec.name}: ${spec.hostPath} does not exist (phoenix-volumes setup)`);
+        continue;
+      }
+      const running = (containers.get(spec.name) ?? []).filter((c) => c.running).map((c) => c.container);
+      const input = {
+        dir: spec.hostPath,
+        maxBytes,
+        keep,
+        compress: options.compress !== false,
+        held: await findOpenFiles(dirStat.dev),
+        assumeOpen: running.length
+          ? `container ${running.join(', ')} is running and mounts ${spec.name}`
+          : null,
+      };
+      const report = await rotateLogs(input).catch((error: NodeJS.ErrnoException) => {
+        // Subuid-owned log files: rotate them as namespace root (idempotent, so a partial first run is fine).
+        if ((error.code !== 'EACCES' && error.code !== 'EPERM') || !needsUserNamespace()) throw error;
+        return runInUserNamespace(podman, 'rotate', input);
+      });
+      reports.push({ volume: spec.name, ...report });
+    }
+    if (options.json) {
+      out(JSON.stringify({ project: stack.project, maxBytes, keep, volumes: reports }, null, 2));
+      return;
+    }
+    for (const r of reports) {
+      if (r.rotated.length === 0) {
+        out(`${r.volume}: nothing above ${formatBytes(maxBytes)} in ${r.dir}`);
+      } else {
+        out(`${r.volume}: rotated ${r.rotated.length} file(s) in ${r.dir}`);
+        out(
+          formatTable([
+            ['FILE', 'SIZE', 'HOW', 'ROTATED TO', 'STORED'],
+            ...r.rotated.map((f) => [
+              f.file,
+              formatBytes(f.bytes),
+              f.method === 'rename' ? 'renamed' : `copied+truncated (${f.heldBy})`,
+              f.to,
+              formatBytes(f.storedBytes),
+            ]),
+          ]),
+        );
+      }
+      for (const name of r.removed) out(`  removed ${name} (keeping ${keep})`);
+      for (const name of r.recovered) out(`  finished an interrupted rotation: ${name}`);
+    }
+  } finally {
+    await lock.release();
+  }
+}
