@@ -39,6 +39,7 @@ const dbContainer: VolumeContainer = {
     options: ['nosuid', 'nodev', 'rbind'],
     propagation: 'rprivate',
   },
+  mode: 'Z',
   user: {
     uid: 999,
     gid: 999,

@@ -139,6 +139,15 @@ function containerDifferences(v: VolumeObservation, c: VolumeContainer): Differe
   if (m.type === 'bind' && m.source !== spec.hostPath) {
     differ('mount.source', spec.hostPath, m.source, `${c.container} binds ${m.source}`);
   }
+  // podman records `:Z`/`:z` as the mount's Mode; without it the container may be denied on an SELinux host.
+  if (spec.selinux !== 'none' && c.mode !== null && !c.mode.split(',').includes(spec.selinux)) {
+    differ(
+      'mount.selinux',
+      spec.selinux,
+      c.mode || 'none',
+      `${c.container} mounts it without the :${spec.selinux} relabel option (podman recorded "${c.mode}")`,
+    );
+  }
   const uid = c.user.uid;
   if (!spec.readOnly && uid !== null && uid !== 0 && uid !== spec.owner.uid) {
     out.push({

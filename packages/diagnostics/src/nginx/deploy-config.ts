@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PhoenixError, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
@@ -9,7 +9,7 @@ import { readUserNamespace } from '../user-namespace.ts';
 import { needsUserNamespace, runInUserNamespace } from '../userns/run-in-namespace.ts';
 import { checkHttp, type HttpCheck, nginxWorkers, publishedUrl, waitForNewWorkers } from './health.ts';
 import { stageConfig } from './stage-config.ts';
-import { type NginxTestResult, testNginxConfig } from './test-config.ts';
+import { NGINX_CONF_D, type NginxTestResult, testNginxConfig } from './test-config.ts';
 
 /** Options of a deployment. */
 export interface DeployOptions {
@@ -19,6 +19,7 @@ export interface DeployOptions {
   reload: boolean;
   /** Path requested on the published port after a reload (default "/"); any answer below 500 is healthy. */
   healthPath?: string;
+  /** How long the HTTP check retries after a reload (default 5 s). */
   healthTimeoutMs?: number;
   now?: Date;
   onStep?: (step: string) => void;
@@ -81,11 +82,27 @@ export function timeTag(date: Date): string {
   return date.toISOString().replace(/[-:.]/g, '');
 }
 
-/** CHECK_FAILED carrying nginx's own message: the configuration never reached the live volume. */
-export function invalidConfigError(test: NginxTestResult, what: string): PhoenixError {
+/** Where a file nginx names under /etc/nginx/conf.d came from: the deployed file, or the file in the deployed directory. */
+export function sourceOf(containerPath: string, source: string, sourceIsDir: boolean): string {
+  const prefix = `${NGINX_CONF_D}/`;
+  if (!containerPath.startsWith(prefix)) return containerPath;
+  const rel = containerPath.slice(prefix.length);
+  if (sourceIsDir) return join(source, rel);
+  return rel === basename(source) ? source : containerPath;
+}
+
+/**
+ * CHECK_FAILED carrying nginx's own message, with the file it names translated back to the user's
+ * (`map`): the configuration never reached the live volume.
+ */
+export function invalidConfigError(
+  test: NginxTestResult,
+  what: string,
+  map: (containerPath: string) => string = (p) => p,
+): PhoenixError {
   const first = test.messages.find((m) => m.level === 'emerg' || m.level === 'alert' || m.level === 'crit');
   const said = first
-    ? `${first.message}${first.file ? ` in ${first.file}:${first.line}` : ''}`
+    ? `${first.message}${first.file ? ` in ${map(first.file)}:${first.line}` : ''}`
     : test.output.split('\n').at(-1);
   return new PhoenixError('CHECK_FAILED', `nginx -t rejected ${what}: ${said}`, {
     hint: 'fix the file and run phoenix-volumes nginx test FILE|DIR until it passes; the live configuration is unchanged',
@@ -142,7 +159,7 @@ async function reloadAndCheck(
     return check;
   }
   if (before !== null) {
-    check.newWorkers = await waitForNewWorkers(podman, container, before, options.timeoutMs);
+    check.newWorkers = await waitForNewWorkers(podman, container, before);
     if (!check.newWorkers)
       check.problem = 'nginx kept its old workers: the master refused the new configuration';
   }
@@ -203,7 +220,8 @@ export async function deployNginxConfig(
   }
   if (!test.ok) {
     await rm(staging, { recursive: true, force: true });
-    throw invalidConfigError(test, options.source);
+    const isDir = (await stat(options.source)).isDirectory();
+    throw invalidConfigError(test, options.source, (p) => sourceOf(p, options.source, isDir));
   }
 
   const observation = await observeStack(stack, podman, namespace);
@@ -221,7 +239,7 @@ export async function deployNginxConfig(
 
   const report: DeployReport = { volume: spec.name, live: spec.hostPath, files, test, previous, reloads: [] };
   if (!options.reload) return report;
-  const check = { healthPath: options.healthPath ?? '/', timeoutMs: options.healthTimeoutMs ?? 10_000 };
+  const check = { healthPath: options.healthPath ?? '/', timeoutMs: options.healthTimeoutMs ?? 5_000 };
   for (const container of running) {
     step(`reloading nginx in ${container}`);
     report.reloads.push(await reloadAndCheck(podman, container, check));

@@ -189,9 +189,10 @@ export async function collectStatus(
         containers: [],
         backup: newestBackup(options.backups ?? [], stack.project, v.spec.name, now),
       };
-      if (options.io && exists) {
+      if (exists) {
+        // Sampled on every run (two small reads), so the next --io has a baseline for its rates.
         const { io, sample } = await volumeIo(v.spec.hostPath, usage, previous, v.spec.name, now);
-        status.io = io;
+        if (options.io) status.io = io;
         if (sample && !io.device.virtual) next.devices[io.device.name] = deviceSample(sample, now);
       }
       return status;

@@ -1,10 +1,15 @@
 import {
   COMPOSE_SERVICE_LABEL,
+  type ContainerInfo,
   type ContainerMount,
+  callAllowFail,
+  containerInspectSchema,
   type Podman,
+  parseOutput,
+  toContainerInfo,
   toHostId,
 } from '@phoenix-hydra/podman-adapter';
-import { findVolumeUsers } from '../cleanup.ts';
+import { z } from 'zod';
 import type { StackObservation, VolumeObservation } from '../observe.ts';
 
 /** Who a container's processes are: the container's ids and, through the id maps, the host's. */
@@ -26,8 +31,23 @@ export interface VolumeContainer {
   service: string | null;
   running: boolean;
   mount: ContainerMount | null;
+  /** The mount's Mode as podman recorded it: the SELinux relabel option (`Z`, `z`) or ''. */
+  mode: string | null;
   user: ContainerUser;
 }
+
+/** A container with each mount's Mode by destination (podman 4.3 keeps `:Z` there, not in Options). */
+export type InspectedContainer = ContainerInfo & { modes: Record<string, string> };
+
+const mountModesSchema = z.array(
+  z.object({
+    Id: z.string(),
+    Mounts: z
+      .array(z.object({ Destination: z.string(), Mode: z.string().optional() }))
+      .nullish()
+      .transform((v) => v ?? []),
+  }),
+);
 
 /** Parses `id` output: `uid=999(postgres) gid=999(postgres) groups=999(postgres)`. */
 export function parseIdOutput(text: string): { uid: number; gid: number } | null {
@@ -54,6 +74,30 @@ function mountOfVolume(mounts: readonly ContainerMount[], v: VolumeObservation):
   );
 }
 
+/** Every container, running or not, inspected in one podman call (one call per container is seconds on a busy host). */
+export async function inspectAllContainers(podman: Podman): Promise<InspectedContainer[]> {
+  const ids = (await podman.ps({ all: true })).map((c) => c.id);
+  if (ids.length === 0) return [];
+  const result = await callAllowFail(podman.config, [
+    'container',
+    'inspect',
+    '--format',
+    'json',
+    '--',
+    ...ids,
+  ]);
+  // A container removed between ps and inspect makes podman fail the whole call: ask again one by one.
+  if (result.exitCode !== 0) {
+    const each = await Promise.all(ids.map((id) => podman.inspectContainer(id)));
+    return each.filter((c): c is ContainerInfo => c !== null).map((c) => ({ ...c, modes: {} }));
+  }
+  const modes = parseOutput(result.argv, result.stdout, mountModesSchema);
+  return parseOutput(result.argv, result.stdout, z.array(containerInspectSchema)).map((raw, i) => ({
+    ...toContainerInfo(raw),
+    modes: Object.fromEntries((modes[i]?.Mounts ?? []).map((m) => [m.Destination, m.Mode ?? ''])),
+  }));
+}
+
 /**
  * For each volume of the stack (by name), the containers that mount it, running or not, with the
  * mount podman made and the user their processes run as (`podman exec <c> id` for running ones).
@@ -63,11 +107,12 @@ export async function findVolumeContainers(
   observation: StackObservation,
 ): Promise<Map<string, VolumeContainer[]>> {
   const { uidMappings, gidMappings } = observation.namespace;
-  const users = await findVolumeUsers(podman, observation);
+  const users = (await inspectAllContainers(podman)).flatMap((info) => {
+    const volumes = observation.volumes.filter((v) => mountOfVolume(info.mounts, v) !== null);
+    return volumes.length ? [{ info, volumes }] : [];
+  });
   const found = await Promise.all(
-    users.map(async (u) => {
-      const info = await podman.inspectContainer(u.container);
-      if (info === null) return null; // removed meanwhile
+    users.map(async ({ info, volumes }) => {
       const ran = info.running
         ? await podman.execText(info.name, ['id'], { reject: false, timeoutMs: 15_000 }).catch(() => null)
         : null;
@@ -83,18 +128,19 @@ export async function findVolumeContainers(
         id: ran?.exitCode === 0 ? ran.stdout.trim() : null,
         configUser: info.user,
       };
-      return { info, user, volumes: u.volumes };
+      return { info, user, volumes };
     }),
   );
   const byVolume = new Map<string, VolumeContainer[]>(observation.volumes.map((v) => [v.spec.name, []]));
   for (const f of found) {
-    if (f === null) continue;
-    for (const v of observation.volumes.filter((o) => f.volumes.includes(o.spec.name))) {
+    for (const v of f.volumes) {
+      const mount = mountOfVolume(f.info.mounts, v);
       byVolume.get(v.spec.name)?.push({
         container: f.info.name,
         service: f.info.labels[COMPOSE_SERVICE_LABEL] ?? null,
         running: f.info.running,
-        mount: mountOfVolume(f.info.mounts, v),
+        mount,
+        mode: mount ? (f.info.modes[mount.destination] ?? null) : null,
         user: f.user,
       });
     }
