@@ -13,7 +13,8 @@ export const phoenixEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('backup.started'),
     ...base,
-    backupId: z.string(),
+    /** Unknown until the backup is written; `backup.completed` carries it. */
+    backupId: z.string().optional(),
     volumes: z.array(z.string()),
   }),
   z.object({

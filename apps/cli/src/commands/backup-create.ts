@@ -89,7 +89,7 @@ export async function backupCreateCommand(options: BackupCreateOptions): Promise
             ? 'live-files'
             : 'offline';
     const bar = progressBar(process.stderr, !options.json);
-    await raiseEvent({ type: 'backup.started', project: stack.project, backupId: 'pending', volumes: names });
+    await raiseEvent({ type: 'backup.started', project: stack.project, volumes: names });
     let manifest: Manifest;
     try {
       manifest = await withStoppedContainers(podman, toStop, err, () =>
