@@ -1,4 +1,7 @@
 export * from './apply-setup.ts';
+export * from './backup/backup-stack.ts';
+export * from './backup/podman-exec.ts';
+export * from './backup/stopped-containers.ts';
 export * from './check-result.ts';
 export * from './check-volumes.ts';
 export * from './cleanup.ts';

@@ -1,0 +1,158 @@
+import {
+  acquireLock,
+  type BackupVolume,
+  type Compression,
+  createBackup,
+  type Manifest,
+  type OnProgress,
+  type TakenHow,
+} from '@phoenix-hydra/backup';
+import {
+  type createEvent,
+  isPhoenixError,
+  lockDir,
+  PhoenixError,
+  type Stack,
+  type VolumeSpec,
+} from '@phoenix-hydra/core';
+import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { findVolumeUsers, type VolumeUser } from '../cleanup.ts';
+import { observeStack } from '../observe.ts';
+import { podmanExec, postgresIdentity } from './podman-exec.ts';
+import { withStoppedContainers } from './stopped-containers.ts';
+
+/** The fields of an event before it is stamped: what backupStack reports to its caller. */
+export type BackupEventInput = Parameters<typeof createEvent>[0];
+
+/** How to back up the selected volumes of a stack; the CLI's `backup create` and the agent's schedule both pass these. */
+export interface BackupStackOptions {
+  /** Volumes to back up, already selected (each with a backup strategy). */
+  volumes: readonly VolumeSpec[];
+  backupDir: string;
+  /** Stop the containers using the volumes, archive the files, start them again. */
+  stop?: boolean | undefined;
+  compression?: Compression | undefined;
+  pgUser?: string | undefined;
+  pgDatabase?: string | undefined;
+  /** Name of an environment variable holding the database password (never the password itself). */
+  pgPasswordEnv?: string | undefined;
+  /** Lock directory of the project (core's lockDir by default). */
+  lockDir?: string | undefined;
+  /** backup.started, then backup.completed or backup.failed; awaited, and must not throw. */
+  onEvent?: ((event: BackupEventInput) => Promise<unknown> | undefined) | undefined;
+  onProgress?: OnProgress | undefined;
+  /** Lines about stopping and starting containers. */
+  log?: ((line: string) => void) | undefined;
+  /** Aborts the backup: the partial backup is removed, stopped containers are started again. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What a finished backup produced, and how the data was taken. */
+export interface BackupStackResult {
+  manifest: Manifest;
+  backupDir: string;
+  taken: TakenHow;
+  /** Sum of the artifacts' sizes. */
+  bytes: number;
+}
+
+function runningUser(users: VolumeUser[], volume: string): VolumeUser | undefined {
+  return users.find((u) => u.running && u.volumes.includes(volume));
+}
+
+/**
+ * One backup of the selected volumes under the project's lock. A running database is dumped with pg_dump;
+ * its files are archived only with `stop` (stopped, archived, started again even when the backup fails),
+ * never copied live. Shared by `phoenix-volumes backup create` and the agent's scheduled backups.
+ */
+export async function backupStack(
+  stack: Stack,
+  podman: Podman,
+  options: BackupStackOptions,
+): Promise<BackupStackResult> {
+  const names = options.volumes.map((s) => s.name);
+  const emit = async (event: BackupEventInput) => {
+    await options.onEvent?.(event);
+  };
+  const lock = await acquireLock(options.lockDir ?? lockDir(stack.project), { operation: 'backup' });
+  try {
+    const observation = await observeStack(stack, podman);
+    const users = (await findVolumeUsers(podman, observation)).filter((u) =>
+      u.volumes.some((v) => names.includes(v)),
+    );
+    const volumes: BackupVolume[] = [];
+    let dumps = 0;
+    for (const spec of options.volumes) {
+      const live = runningUser(users, spec.name);
+      if (!options.stop && live && spec.kind === 'database') {
+        if (spec.backup !== 'postgres-logical') {
+          throw new PhoenixError(
+            'BACKUP_LIVE_DATABASE',
+            `refusing to copy the files of database volume ${spec.name} while ${live.container} runs`,
+            {
+              hint: `pass --stop to stop ${live.container}, back up and start it again, or set x-phoenix.backup: postgres-logical`,
+            },
+          );
+        }
+        const identity = await postgresIdentity(podman, live.container, {
+          user: options.pgUser,
+          database: options.pgDatabase,
+        });
+        const passwordEnv = options.pgPasswordEnv ?? (process.env.PGPASSWORD ? 'PGPASSWORD' : undefined);
+        volumes.push({
+          name: spec.name,
+          strategy: 'postgres-logical',
+          spec,
+          postgres: { container: live.container, ...identity, ...(passwordEnv ? { passwordEnv } : {}) },
+        });
+        dumps += 1;
+      } else {
+        volumes.push({ name: spec.name, strategy: 'archive', path: spec.hostPath, spec });
+      }
+    }
+    const toStop = options.stop ? users.filter((u) => u.running).map((u) => u.container) : [];
+    const anyLive = users.some((u) => u.running);
+    const taken: TakenHow =
+      options.stop && anyLive
+        ? 'containers-stopped'
+        : dumps > 0
+          ? 'logical-dump'
+          : anyLive
+            ? 'live-files'
+            : 'offline';
+    await emit({ type: 'backup.started', project: stack.project, volumes: names });
+    let manifest: Manifest;
+    try {
+      manifest = await withStoppedContainers(podman, toStop, options.log ?? (() => undefined), () =>
+        createBackup({
+          backupDir: options.backupDir,
+          project: stack.project,
+          volumes,
+          taken,
+          compression: options.compression ?? 'zstd',
+          exec: podmanExec(podman),
+          onProgress: options.onProgress,
+          signal: options.signal,
+        }),
+      );
+    } catch (error) {
+      const code = isPhoenixError(error) ? error.code : 'BACKUP_FAILED';
+      const message = error instanceof Error ? error.message : String(error);
+      await emit({ type: 'backup.failed', project: stack.project, volumes: names, error: { code, message } });
+      throw error;
+    }
+    const bytes = manifest.volumes.reduce((sum, v) => sum + v.artifactBytes, 0);
+    await emit({
+      type: 'backup.completed',
+      project: stack.project,
+      backupId: manifest.id,
+      volumes: names,
+      bytes,
+      durationSeconds: manifest.durationSeconds,
+      path: `${options.backupDir}/${manifest.id}`,
+    });
+    return { manifest, backupDir: options.backupDir, taken, bytes };
+  } finally {
+    await lock.release();
+  }
+}
