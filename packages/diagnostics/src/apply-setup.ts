@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NGINX_DEFAULT_CONF } from '@phoenix-hydra/core';
-import { call, type Podman } from '@phoenix-hydra/podman-adapter';
+import { NGINX_DEFAULT_CONF, type Owner } from '@phoenix-hydra/core';
+import { call, callAllowFail, type Podman } from '@phoenix-hydra/podman-adapter';
 import type { SetupAction } from './plan-setup.ts';
 
 /** Progress of apply: called before each action runs. */
@@ -41,8 +41,28 @@ async function applyOne(podman: Podman, action: SetupAction, baseDir: string): P
       return;
     case 'volume-create':
       await podman.volumeCreate(action.name, { device: action.device, labels: action.labels });
+      if (action.prime) await primeVolume(podman, action.name, action.prime);
       return;
   }
+}
+
+/**
+ * Mounts a new volume once, read-only at a path no image has, as the volume's owner: podman's
+ * first-mount chown then changes nothing, and later containers (nginx as root) keep the owner.
+ * Skipped when the image is not present locally: nothing is pulled.
+ */
+async function primeVolume(
+  podman: Podman,
+  name: string,
+  prime: { image: string; owner: Owner },
+): Promise<void> {
+  const exists = await callAllowFail(podman.config, ['image', 'exists', '--', prime.image]);
+  if (exists.exitCode !== 0) return;
+  await podman.run(prime.image, [], {
+    entrypoint: 'true',
+    user: prime.owner,
+    mounts: [{ source: name, target: '/phoenix-prime', options: ['ro'] }],
+  });
 }
 
 /** Runs a setup plan in order; stops at the first failure, which names the action that failed. */

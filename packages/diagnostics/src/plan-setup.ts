@@ -1,6 +1,7 @@
-import { formatMode, formatOwner, type Owner, PhoenixError } from '@phoenix-hydra/core';
+import { formatMode, formatOwner, type Owner, PhoenixError, type Stack } from '@phoenix-hydra/core';
 import { toHostId } from '@phoenix-hydra/podman-adapter';
 import { isNginxConfig, type StackObservation, type VolumeObservation } from './observe.ts';
+import { probeImage } from './probe-volume.ts';
 
 /** One step of setup; `describe` is what the plan prints, in the words a user checks. */
 export type SetupAction =
@@ -15,6 +16,11 @@ export type SetupAction =
       name: string;
       device: string;
       labels: Record<string, string>;
+      /**
+       * Mount the new volume once as its owner: podman chowns a volume to the container's user on its
+       * first mount (nginx's root would take nginx_config from 101:101), and only on the first.
+       */
+      prime: { image: string; owner: Owner } | null;
       describe: string;
     };
 
@@ -56,7 +62,21 @@ function assertNotDrifted(v: VolumeObservation): void {
   );
 }
 
-function planVolume(v: VolumeObservation, observation: StackObservation, project: string): SetupAction[] {
+/** Creates the bind-backed `<project>_<volume>` podman-compose reuses, primed so podman keeps its owner. */
+export function volumeCreateAction(stack: Stack, v: VolumeObservation): SetupAction {
+  const image = probeImage(stack, v.spec);
+  return {
+    type: 'volume-create',
+    volume: v.spec.name,
+    name: v.podmanVolumeName,
+    device: v.spec.hostPath,
+    labels: { 'io.podman.compose.project': stack.project, 'com.docker.compose.project': stack.project },
+    prime: image ? { image, owner: v.spec.owner } : null,
+    describe: `create podman volume ${v.podmanVolumeName} bound to ${v.spec.hostPath}`,
+  };
+}
+
+function planVolume(v: VolumeObservation, observation: StackObservation): SetupAction[] {
   const { spec } = v;
   const actions: SetupAction[] = [];
   if (v.dir && v.dir.type !== 'directory') {
@@ -117,16 +137,7 @@ function planVolume(v: VolumeObservation, observation: StackObservation, project
       describe: `label ${spec.hostPath} container_file_t for SELinux`,
     });
   }
-  if (!v.namedVolume) {
-    actions.push({
-      type: 'volume-create',
-      volume: spec.name,
-      name: v.podmanVolumeName,
-      device: spec.hostPath,
-      labels: { 'io.podman.compose.project': project, 'com.docker.compose.project': project },
-      describe: `create podman volume ${v.podmanVolumeName} bound to ${spec.hostPath}`,
-    });
-  }
+  if (!v.namedVolume) actions.push(volumeCreateAction(observation.stack, v));
   return actions;
 }
 
@@ -144,6 +155,6 @@ export function planSetup(observation: StackObservation): SetupAction[] {
       describe: `create ${stack.baseDir}`,
     });
   }
-  for (const v of observation.volumes) actions.push(...planVolume(v, observation, stack.project));
+  for (const v of observation.volumes) actions.push(...planVolume(v, observation));
   return actions;
 }

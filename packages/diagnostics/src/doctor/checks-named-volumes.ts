@@ -1,26 +1,9 @@
 import { podmanVolumeName } from '@phoenix-hydra/core';
-import { COMPOSE_PROJECT_LABEL } from '@phoenix-hydra/podman-adapter';
-import type { VolumeObservation } from '../observe.ts';
-import type { SetupAction } from '../plan-setup.ts';
+import { volumeCreateAction } from '../plan-setup.ts';
 import { setupFix } from './checks-volumes.ts';
 import type { DoctorContext } from './context.ts';
 import { type Fix, finding } from './finding.ts';
 import type { DoctorCheck } from './run-doctor.ts';
-
-function composeLabels(project: string): Record<string, string> {
-  return { [COMPOSE_PROJECT_LABEL]: project, 'com.docker.compose.project': project };
-}
-
-function createAction(ctx: DoctorContext, v: VolumeObservation): SetupAction {
-  return {
-    type: 'volume-create',
-    volume: v.spec.name,
-    name: v.podmanVolumeName,
-    device: v.spec.hostPath,
-    labels: composeLabels(ctx.stack.project),
-    describe: `create podman volume ${v.podmanVolumeName} bound to ${v.spec.hostPath}`,
-  };
-}
 
 const namedVolumeMissing: DoctorCheck = {
   id: 'PHX-VOLUME-001',
@@ -37,7 +20,7 @@ const namedVolumeMissing: DoctorCheck = {
           message: `podman volume ${v.podmanVolumeName} does not exist`,
           evidence: { name: v.podmanVolumeName, expectedDevice: v.spec.hostPath },
           hint: `podman volume create --opt type=none --opt o=bind --opt device=${v.spec.hostPath} ${v.podmanVolumeName}`,
-          fix: setupFix(ctx, [createAction(ctx, v)]),
+          fix: setupFix(ctx, [volumeCreateAction(ctx.stack, v)]),
         }),
       );
   },
@@ -89,7 +72,7 @@ const namedVolumeDrift: DoctorCheck = {
                 describe: `recreate podman volume ${v.podmanVolumeName} bound to ${v.spec.hostPath} (now ${where})`,
                 async apply(podman) {
                   await podman.volumeRm(v.podmanVolumeName);
-                  await setupFix(ctx, [createAction(ctx, v)]).apply(podman);
+                  await setupFix(ctx, [volumeCreateAction(ctx.stack, v)]).apply(podman);
                 },
               }
             : undefined;
