@@ -1,6 +1,7 @@
 import { formatMode, formatOwner, type VolumeSpec } from '@phoenix-hydra/core';
-import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { callAllowFail, type Podman } from '@phoenix-hydra/podman-adapter';
 import type { CheckResult } from './check-result.ts';
+import { parseSelinuxLabel } from './doctor/parse-outputs.ts';
 import { isNginxConfig, type StackObservation, type VolumeObservation } from './observe.ts';
 import { describeOwner } from './plan-setup.ts';
 import { probeVolume } from './probe-volume.ts';
@@ -130,6 +131,24 @@ function checkSpace(v: VolumeObservation, limits: { database: number; other: num
   };
 }
 
+/** Where SELinux is enabled, a volume a container mounts must be labelled container_file_t. */
+async function checkSelinux(podman: Podman, v: VolumeObservation): Promise<CheckResult> {
+  const base = { check: 'selinux', volume: v.spec.name };
+  const ls = await callAllowFail(podman.config, ['unshare', 'ls', '-dZ', '--', v.spec.hostPath]);
+  const label = ls.exitCode === 0 ? parseSelinuxLabel(ls.stdout) : null;
+  if (!label)
+    return { ...base, status: 'skip', message: `could not read the SELinux label: ${ls.stderr.trim()}` };
+  if (label.type === 'container_file_t')
+    return { ...base, status: 'pass', message: `labelled ${label.label}` };
+  return {
+    ...base,
+    status: 'fail',
+    evidence: { label: label.label, expected: 'container_file_t' },
+    message: `labelled ${label.label}: containers get "Permission denied" under SELinux whatever the owner`,
+    hint: `podman unshare chcon -R -t container_file_t ${v.spec.hostPath}`,
+  };
+}
+
 /** Every per-volume check of `phoenix-volumes check`, in a stable order. */
 export async function checkVolumes(
   observation: StackObservation,
@@ -144,6 +163,9 @@ export async function checkVolumes(
       const dirOk = v.dir?.type === 'directory';
       if (options.probe !== false && dirOk) {
         results.push(await probeVolume(podman, observation.stack, v.spec, { image: options.probeImage }));
+      }
+      if (observation.namespace.selinuxEnabled && v.spec.selinux !== 'none' && dirOk) {
+        results.push(await checkSelinux(podman, v));
       }
       results.push(checkSpace(v, limits));
       return results;
