@@ -228,6 +228,23 @@ describe('logs rotate', () => {
     const idle = await run(['logs', 'rotate', '--max-size', '1M', '--keep', '2']);
     expect(idle.stdout).toMatch(/nothing above 1\.0 MB/);
   });
+
+  it('rotates a log owned by a subordinate uid (0600, unreadable to you) inside the user namespace', async () => {
+    const log = join(base, 'logs/worker.log');
+    await writeFile(log, Buffer.alloc(2 * 1024 * 1024, 'w'));
+    await unshare('chown', '101:101', log);
+    await unshare('chmod', '0600', log);
+    await expect(readFile(log)).rejects.toThrow(/EACCES/);
+    const rotated = await run(['logs', 'rotate', '--max-size', '1M', '--keep', '2', '--json']);
+    expect(rotated.exitCode, rotated.stderr).toBe(0);
+    const [report] = JSON.parse(rotated.stdout).volumes;
+    const worker = report.rotated.find((r: { file: string }) => r.file === 'worker.log');
+    expect(worker).toMatchObject({ method: 'copy-truncate', bytes: 2 * 1024 * 1024 });
+    const owners = await unshare('stat', '-c', '%u %a %s', log, join(base, 'logs', worker.to));
+    const [live, copy] = owners.stdout.trim().split('\n');
+    expect(live).toBe('101 600 0');
+    expect(copy).toMatch(/^101 600 \d+$/); // the copy keeps the log's owner and mode
+  });
 });
 
 describe('nginx deploy', () => {
