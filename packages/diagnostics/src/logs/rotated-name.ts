@@ -7,8 +7,9 @@ export interface RotatedName {
 }
 
 const ROTATED = /^(.+)\.(\d{8}-\d{6})(?:-(\d+))?(\.zst)?$/;
-/** Files this tool writes while rotating; a crash may leave them behind. */
+/** A copy still being written: a crash leaves it incomplete, and the log it came from untouched. */
 export const PARTIAL_SUFFIX = '.phoenix-partial';
+/** A complete copy whose log may already be truncated: a crash leaves the only copy of the data here. */
 export const COPIED_SUFFIX = '.phoenix-copied';
 
 /** UTC time as a sortable stamp: 2026-11-25T20:15:30Z → 20261125-201530. */
