@@ -38,7 +38,7 @@ export async function runCommandHook(
     return { reason: 'timeout', message: `${file} did not finish within ${options.timeoutMs / 1000} s` };
   }
   if (result.failed && result.exitCode === undefined) {
-    return { reason: 'spawn', message: result.shortMessage };
+    return { reason: 'spawn', message: result.shortMessage ?? `${file} could not be started` };
   }
   if (result.exitCode !== 0) {
     return { reason: 'exit', message: `${file} exited ${result.exitCode}: ${tail(String(result.stderr))}` };

@@ -1,0 +1,58 @@
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEvent, type PhoenixEvent } from '@phoenix-hydra/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../logger.ts';
+import { EventLogTail } from './event-log-tail.ts';
+
+const silent = createLogger('silent');
+let tail: EventLogTail | undefined;
+afterEach(async () => tail?.stop());
+
+const line = (project: string) =>
+  `${JSON.stringify(createEvent({ type: 'backup.started', project, volumes: ['db_data'] }))}\n`;
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 30));
+}
+
+describe('EventLogTail', () => {
+  it('forwards events of its project appended after start, skips history, junk and other projects', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'phx-tail-')), 'events.jsonl');
+    writeFileSync(path, line('p'));
+    const got: PhoenixEvent[] = [];
+    tail = new EventLogTail({
+      path,
+      project: 'p',
+      log: silent,
+      pollMs: 20,
+      bus: { emit: (e) => (got.push(e as PhoenixEvent), e as PhoenixEvent), subscribe: () => () => true },
+    });
+    await tail.start();
+    appendFileSync(path, `not json\n{"type":"nope"}\n${line('other')}${line('p')}`);
+    await until(() => got.length > 0);
+    expect(got.map((e) => [e.type, e.project])).toEqual([['backup.started', 'p']]);
+    // Replaced by a new file (rotation): read from its start.
+    rmSync(path);
+    writeFileSync(path, line('p'));
+    await until(() => got.length > 1);
+    expect(got).toHaveLength(2);
+  });
+
+  it('follows a log that does not exist yet', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'phx-tail-')), 'events.jsonl');
+    const got: unknown[] = [];
+    tail = new EventLogTail({
+      path,
+      project: 'p',
+      log: silent,
+      pollMs: 20,
+      bus: { emit: (e) => (got.push(e), undefined), subscribe: () => () => true },
+    });
+    await tail.start();
+    appendFileSync(path, line('p'));
+    await until(() => got.length > 0);
+    expect(got).toHaveLength(1);
+  });
+});
