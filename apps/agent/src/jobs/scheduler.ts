@@ -40,7 +40,10 @@ export class Scheduler {
     if (job.schedule === null) return;
     const cron = new Cron(job.schedule, { catch: true }, () => this.trigger(job, true));
     this.#crons.push(cron);
-    this.#log.info({ job: job.name, schedule: job.schedule, next: cron.nextRun()?.toISOString() }, 'scheduled');
+    this.#log.info(
+      { job: job.name, schedule: job.schedule, next: cron.nextRun()?.toISOString() },
+      'scheduled',
+    );
   }
 
   /** Runs the job now (after its jitter when `jitter`), unless it is already pending or running. */
@@ -71,7 +74,10 @@ export class Scheduler {
       this.#log.info({ job: job.name }, `${job.name} started`);
       try {
         await job.run(this.#abort.signal);
-        this.#log.info({ job: job.name, seconds: (performance.now() - started) / 1000 }, `${job.name} finished`);
+        this.#log.info(
+          { job: job.name, seconds: (performance.now() - started) / 1000 },
+          `${job.name} finished`,
+        );
       } catch (error) {
         this.#log.error({ job: job.name, err: error }, `${job.name} failed: ${(error as Error).message}`);
       }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEvent, type PhoenixEvent } from '@phoenix-hydra/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { collectingBus } from '../events/collect-bus.ts';
 import { createLogger } from '../logger.ts';
 import { EventLogTail } from './event-log-tail.ts';
 
@@ -21,13 +22,14 @@ describe('EventLogTail', () => {
   it('forwards events of its project appended after start, skips history, junk and other projects', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'phx-tail-')), 'events.jsonl');
     writeFileSync(path, line('p'));
-    const got: PhoenixEvent[] = [];
+    const bus = collectingBus();
+    const got = bus.raised as PhoenixEvent[];
     tail = new EventLogTail({
       path,
       project: 'p',
       log: silent,
       pollMs: 20,
-      bus: { emit: (e) => (got.push(e as PhoenixEvent), e as PhoenixEvent), subscribe: () => () => true },
+      bus,
     });
     await tail.start();
     appendFileSync(path, `not json\n{"type":"nope"}\n${line('other')}${line('p')}`);
@@ -42,13 +44,14 @@ describe('EventLogTail', () => {
 
   it('follows a log that does not exist yet', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'phx-tail-')), 'events.jsonl');
-    const got: unknown[] = [];
+    const bus = collectingBus();
+    const got = bus.raised;
     tail = new EventLogTail({
       path,
       project: 'p',
       log: silent,
       pollMs: 20,
-      bus: { emit: (e) => (got.push(e), undefined), subscribe: () => () => true },
+      bus,
     });
     await tail.start();
     appendFileSync(path, line('p'));

@@ -12,7 +12,8 @@ export function nginxImage(stack: Stack, volume: VolumeSpec): string {
 
 /** What the event says about the new configuration. */
 function summary(result: NginxTestResult): string {
-  const problem = result.messages.find((m) => m.level === 'emerg' || m.level === 'error') ?? result.messages[0];
+  const problem =
+    result.messages.find((m) => m.level === 'emerg' || m.level === 'error') ?? result.messages[0];
   if (!problem) return result.output.split('\n').at(-1) ?? '';
   return `[${problem.level}] ${problem.message}${problem.file ? ` in ${problem.file}:${problem.line}` : ''}`;
 }

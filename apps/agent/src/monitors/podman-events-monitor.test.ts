@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultStack, type PhoenixEvent } from '@phoenix-hydra/core';
+import { defaultStack } from '@phoenix-hydra/core';
 import { eventSchema, toPodmanEvent } from '@phoenix-hydra/podman-adapter';
 import { describe, expect, it } from 'vitest';
+import { collectingBus } from '../events/collect-bus.ts';
 import { ContainerVolumeEvents } from './podman-events-monitor.ts';
 
 // Recorded on real rootless podman 4.3: create, init, start, exec, exec_died, stop, died, cleanup.
@@ -14,7 +15,7 @@ const recorded = readFileSync(join(import.meta.dirname, '../../test/fixtures/eve
 describe('ContainerVolumeEvents', () => {
   it('raises volume.mounted on start and volume.unmounted on died, once each, for the volumes the container mounts', async () => {
     const stack = defaultStack({ project: 'pa-fixture', baseDir: '/home/u/.local/share/pa-fixture' });
-    const raised: unknown[] = [];
+    const bus = collectingBus();
     let inspected = 0;
     const handler = new ContainerVolumeEvents({
       stack,
@@ -23,19 +24,16 @@ describe('ContainerVolumeEvents', () => {
           inspected += 1;
           return {
             mounts: [{ name: 'pa-fixture_db_data', source: '/x/_data' }],
-          } as unknown as Awaited<ReturnType<import('@phoenix-hydra/podman-adapter').Podman['inspectContainer']>>;
+          } as unknown as Awaited<
+            ReturnType<import('@phoenix-hydra/podman-adapter').Podman['inspectContainer']>
+          >;
         },
       },
-      bus: {
-        emit: (e) => {
-          raised.push(e);
-          return e as PhoenixEvent;
-        },
-        subscribe: () => () => true,
-      },
+      bus,
     });
-    for (const event of [...recorded, ...recorded.filter((e) => e.action === 'died')]) await handler.handle(event);
-    expect(raised).toEqual([
+    for (const event of [...recorded, ...recorded.filter((e) => e.action === 'died')])
+      await handler.handle(event);
+    expect(bus.raised).toEqual([
       { type: 'volume.mounted', project: 'pa-fixture', volume: 'db_data', container: 'pa-fixture_db_1' },
       { type: 'volume.unmounted', project: 'pa-fixture', volume: 'db_data', container: 'pa-fixture_db_1' },
     ]);
@@ -44,13 +42,13 @@ describe('ContainerVolumeEvents', () => {
 
   it('ignores containers of other projects', async () => {
     const stack = defaultStack({ project: 'other', baseDir: '/home/u/.local/share/other' });
-    const raised: unknown[] = [];
+    const bus = collectingBus();
     const handler = new ContainerVolumeEvents({
       stack,
       podman: { inspectContainer: async () => null },
-      bus: { emit: (e) => (raised.push(e), undefined), subscribe: () => () => true },
+      bus,
     });
     for (const event of recorded) await handler.handle(event);
-    expect(raised).toEqual([]);
+    expect(bus.raised).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-import { type Stack, podmanVolumeName } from '@phoenix-hydra/core';
-import { COMPOSE_PROJECT_LABEL, type Podman, type PodmanEvent } from '@phoenix-hydra/podman-adapter';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { podmanVolumeName, type Stack } from '@phoenix-hydra/core';
+import { COMPOSE_PROJECT_LABEL, type Podman, type PodmanEvent } from '@phoenix-hydra/podman-adapter';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Logger } from '../logger.ts';
 
@@ -10,9 +10,7 @@ export function stackVolumesOf(
   mounts: readonly { name: string | null; source: string }[],
 ): string[] {
   return stack.volumes
-    .filter((v) =>
-      mounts.some((m) => m.name === podmanVolumeName(stack, v) || m.source === v.hostPath),
-    )
+    .filter((v) => mounts.some((m) => m.name === podmanVolumeName(stack, v) || m.source === v.hostPath))
     .map((v) => v.name);
 }
 
@@ -111,7 +109,9 @@ export class PodmanEventsMonitor {
         log.warn({ err: error }, 'podman events stopped; following it again');
       }
       failures += 1;
-      await sleep(Math.min(60_000, 1000 * 2 ** Math.min(failures, 6)), undefined, { signal }).catch(() => undefined);
+      await sleep(Math.min(60_000, 1000 * 2 ** Math.min(failures, 6)), undefined, { signal }).catch(
+        () => undefined,
+      );
     }
   }
 }

@@ -52,7 +52,10 @@ export class VolumeMonitor {
         maxDirs: deps.config.monitor.maxWatchedDirs,
         onChange: onChange ? (path) => onChange(spec, path) : undefined,
         onUnwatched: (reason) =>
-          deps.log.warn({ volume: spec.name }, `not watching ${spec.hostPath} (${reason}); rescanning it every fullScan`),
+          deps.log.warn(
+            { volume: spec.name },
+            `not watching ${spec.hostPath} (${reason}); rescanning it every fullScan`,
+          ),
       }),
     }));
   }
@@ -82,7 +85,12 @@ export class VolumeMonitor {
       const started = performance.now();
       tracker.rescan();
       this.#deps.log.debug(
-        { volume: spec.name, dirs: tracker.directories, files: tracker.files, ms: Math.round(performance.now() - started) },
+        {
+          volume: spec.name,
+          dirs: tracker.directories,
+          files: tracker.files,
+          ms: Math.round(performance.now() - started),
+        },
         'volume scanned',
       );
     }

@@ -1,0 +1,38 @@
+import { dirname } from 'node:path';
+import { resolveStack } from '@phoenix-hydra/core';
+import { loadConfig } from '../config/load-config.ts';
+import { formatDuration } from '../config/units.ts';
+
+/** `phoenix-volumes-agent check-config`: validates the file and prints what the agent would watch and when. */
+export async function checkConfigCommand(options: {
+  config?: string | undefined;
+  json?: boolean | undefined;
+  out?: (line: string) => void;
+}): Promise<void> {
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const { config, file } = await loadConfig(options.config);
+  const { stack } = await resolveStack({
+    cwd: file ? dirname(file) : process.cwd(),
+    composeFile: config.stack.compose,
+    project: config.stack.project,
+    baseDir: config.stack.baseDir,
+  });
+  if (options.json) {
+    out(JSON.stringify({ file, config, project: stack.project, volumes: stack.volumes }, null, 2));
+    return;
+  }
+  out(`${file ?? 'no config file: defaults'} is valid.`);
+  out(`project ${stack.project}: ${stack.volumes.map((v) => `${v.name} (${v.hostPath})`).join(', ')}`);
+  for (const job of ['backup', 'verify', 'prune', 'checks'] as const) {
+    const { schedule, jitter } = config[job];
+    out(
+      `${job.padEnd(7)} ${schedule === null ? 'off' : `"${schedule}" + up to ${formatDuration(jitter)} jitter`}`,
+    );
+  }
+  out(
+    `metrics http://${config.metrics.listen}/metrics, /healthz fails past ${formatDuration(config.backup.maxAge)} without a backup`,
+  );
+  out(
+    `hooks   ${config.hooks.map((h) => `${h.name} (${h.command ? 'command' : 'webhook'}: ${h.events.join(',')})`).join('; ') || 'none'}`,
+  );
+}

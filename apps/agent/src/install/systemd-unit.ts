@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+
+/** The unit's name: `systemctl --user status phoenix-volumes-agent`. */
+export const UNIT_NAME = 'phoenix-volumes-agent.service';
+
+/** Where systemd looks for a user's own units. */
+export function userUnitDir(env: NodeJS.ProcessEnv = process.env): string {
+  const config = env.XDG_CONFIG_HOME?.startsWith('/')
+    ? env.XDG_CONFIG_HOME
+    : join(env.HOME ?? '/', '.config');
+  return join(config, 'systemd', 'user');
+}
+
+/** What the unit runs: this Node and this script (the bundle or the bin), with the config file. */
+export interface UnitOptions {
+  node: string;
+  script: string;
+  /** null: the agent reads the default path (and runs on defaults while it does not exist). */
+  configFile: string | null;
+  /** The config's backup.shutdownGrace: systemd must wait at least that long before SIGKILL. */
+  shutdownGraceSeconds: number;
+}
+
+const quote = (arg: string) =>
+  /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`;
+
+/**
+ * A systemd user unit. KillMode=mixed sends SIGTERM to the agent only (it forwards it into the user
+ * namespace and stops cleanly); the rest of the cgroup gets SIGKILL only after TimeoutStopSec. No
+ * NoNewPrivileges: rootless podman needs the setuid newuidmap/newgidmap.
+ */
+export function renderUnit(options: UnitOptions): string {
+  const config = options.configFile === null ? [] : ['--config', options.configFile];
+  const exec = [options.node, options.script, 'run', ...config].map(quote).join(' ');
+  return `[Unit]
+Description=phoenix-volumes-agent: volume monitoring, scheduled backups and metrics for Phoenix Hydra
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+ExecStart=${exec}
+Restart=on-failure
+RestartSec=10s
+KillMode=mixed
+KillSignal=SIGTERM
+TimeoutStopSec=${Math.ceil(options.shutdownGraceSeconds) + 30}s
+
+[Install]
+WantedBy=default.target
+`;
+}
