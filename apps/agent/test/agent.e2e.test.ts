@@ -4,7 +4,7 @@
 // with nginx -t), podman stop/start raise volume events, a filled 64 MB tmpfs fires a signed webhook
 // (retried after a 500), and SIGTERM during a backup leaves no partial file and exits 0.
 
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -135,8 +135,10 @@ describe('phoenix-volumes-agent on a real rootless stack', () => {
     const url = await a.started();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const first = await fetch(`${url}/healthz`);
-    if (first.status === 503)
-      expect((await first.json()).stale.map((s: { volume: string }) => s.volume)).toContain('db_data');
+    if (first.status === 503) {
+      const health = (await first.json()) as { stale: { volume: string }[] };
+      expect(health.stale.map((s) => s.volume)).toContain('db_data');
+    }
     const metrics = await eventually(
       async () => {
         const text = await a.metrics();
@@ -197,7 +199,7 @@ describe('phoenix-volumes-agent on a real rootless stack', () => {
       60_000,
       'config.changed with valid: false',
     );
-    expect(invalid.message).toMatch(/unexpected "\}"/);
+    expect(String(invalid.message)).toMatch(/unexpected "\}"/);
     await unshare('sh', '-c', 'printf "%s\\n" "$1" > "$0"', conf, original);
   });
 
