@@ -35,7 +35,7 @@ describe('dist/phoenix-volumes-agent.mjs', () => {
       env: { ...process.env, HOME: dir, USER: 'someone' },
     });
     expect(unit.status, unit.stderr).toBe(0);
-    expect(unit.stdout).toContain(`ExecStart=${process.execPath} ${outfile} run`);
+    expect(unit.stdout).toContain(`ExecStart=${process.execPath} --max-semi-space-size=1 ${outfile} run`);
     expect(unit.stdout).toContain('loginctl enable-linger someone');
   });
 });

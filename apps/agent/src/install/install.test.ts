@@ -14,7 +14,9 @@ describe('install / uninstall', () => {
     const env = { HOME: home, USER: 'alice' };
     await installCommand({ config, unitDir, env, script: '/opt/agent.mjs', out: (l) => lines.push(l) });
     const unit = readFileSync(join(unitDir, 'phoenix-volumes-agent.service'), 'utf8');
-    expect(unit).toContain(`ExecStart=${process.execPath} /opt/agent.mjs run --config ${config}\n`);
+    expect(unit).toContain(
+      `ExecStart=${process.execPath} --max-semi-space-size=1 /opt/agent.mjs run --config ${config}\n`,
+    );
     expect(unit).toContain('KillMode=mixed\n');
     expect(unit).toContain('TimeoutStopSec=330s\n');
     expect(unit).toContain('WantedBy=default.target\n');
@@ -37,7 +39,7 @@ describe('install / uninstall', () => {
       out: (l) => lines.push(l),
     });
     expect(lines[0]).toBe(`# would write ${home}/.config/systemd/user/phoenix-volumes-agent.service:`);
-    expect(lines.join('\n')).toContain(`ExecStart=${process.execPath} /a.mjs run\n`);
+    expect(lines.join('\n')).toContain(`ExecStart=${process.execPath} --max-semi-space-size=1 /a.mjs run\n`);
     expect(() => statSync(join(home, '.config'))).toThrow(/ENOENT/);
   });
 });

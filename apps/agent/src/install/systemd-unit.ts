@@ -11,6 +11,12 @@ export function userUnitDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(config, 'systemd', 'user');
 }
 
+/**
+ * Node flags the service runs with: a 1 MB young generation instead of V8's default 16-32 MB keeps an
+ * idle agent's own memory near 30 MB (the benchmark measures it); minor GCs stay cheap at this size.
+ */
+export const NODE_FLAGS = ['--max-semi-space-size=1'] as const;
+
 /** What the unit runs: this Node and this script (the bundle or the bin), with the config file. */
 export interface UnitOptions {
   node: string;
@@ -31,7 +37,7 @@ const quote = (arg: string) =>
  */
 export function renderUnit(options: UnitOptions): string {
   const config = options.configFile === null ? [] : ['--config', options.configFile];
-  const exec = [options.node, options.script, 'run', ...config].map(quote).join(' ');
+  const exec = [options.node, ...NODE_FLAGS, options.script, 'run', ...config].map(quote).join(' ');
   return `[Unit]
 Description=phoenix-volumes-agent: volume monitoring, scheduled backups and metrics for Phoenix Hydra
 Wants=network-online.target
