@@ -70,3 +70,16 @@ describe('parseConfig', () => {
     expect(ok.hooks[0]?.events).toEqual(['*']);
   });
 });
+
+describe('the example config', () => {
+  it('is valid and spells out the defaults', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const file = join(import.meta.dirname, '../../phoenix-volumes-agent.example.yaml');
+    const config = parseConfig(file, await readFile(file, 'utf8'), env);
+    const defaults = parseConfig('/x.yaml', '', env);
+    expect(config.hooks.map((h) => h.name)).toEqual(['notify']);
+    expect(config.stack.compose).toBe('/home/u/phoenix-hydra/podman-compose.yaml');
+    expect({ ...config, hooks: [], stack: {} }).toEqual({ ...defaults, hooks: [], stack: {} });
+  });
+});
