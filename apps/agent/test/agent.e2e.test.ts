@@ -22,6 +22,7 @@ const nginx = `${project}_nginx_1`;
 const SECRET = 'e2e-webhook-secret';
 let cwd = '';
 let scratch = '';
+let state = '';
 let env: Record<string, string> = {};
 let backupDir = '';
 let hookFile = '';
@@ -92,7 +93,7 @@ function startAgent(configFile: string): AgentProcess {
 beforeAll(async () => {
   cwd = await isolatedProjectDir(project, 18082);
   scratch = await mkdtemp(join(tmpdir(), 'phx-agent-e2e-'));
-  const state = await mkdtemp(join(tmpdir(), 'phx-agent-state-'));
+  state = await mkdtemp(join(tmpdir(), 'phx-agent-state-'));
   env = { XDG_STATE_HOME: state };
   backupDir = join(state, 'phoenix-hydra/backups');
   hookFile = join(scratch, 'hook.jsonl');
@@ -125,6 +126,7 @@ afterAll(async () => {
   await compose('down');
   await run(['cleanup', '--yes', '--stop', '--no-backup']);
   await podman('network', 'rm', `${project}_default`);
+  for (const dir of [scratch, state]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('phoenix-volumes-agent on a real rootless stack', () => {
@@ -294,6 +296,5 @@ describe('phoenix-volumes-agent on a real rootless stack', () => {
       error: { code: 'ABORTED' },
     });
     await unshare('rm', '-f', join(base, 'logs/big.bin'));
-    await rm(scratch, { recursive: true, force: true });
   });
 });

@@ -1,7 +1,7 @@
 // The single-file build: what a host without pnpm or TypeScript runs. Built into a temp dir (the
 // repository stays untouched) and run from there, away from node_modules.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,5 +37,6 @@ describe('dist/phoenix-volumes-agent.mjs', () => {
     expect(unit.status, unit.stderr).toBe(0);
     expect(unit.stdout).toContain(`ExecStart=${process.execPath} --max-semi-space-size=1 ${outfile} run`);
     expect(unit.stdout).toContain('loginctl enable-linger someone');
+    rmSync(dir, { recursive: true, force: true });
   });
 });
