@@ -2,16 +2,149 @@ import type { Transform } from 'node:stream';
 import { constants, createGunzip, createGzip, createZstdCompress, createZstdDecompress } from 'node:zlib';
 import type { Compression } from './types.ts';
 
-/** zstd level 3 with a content checksum (what `zstd -3` writes), or gzip level 6; both read by GNU tar. */
-export function compressor(compression: Compression): Transform {
-  if (compression === 'gzip') return createGzip({ level: 6 });
-  return createZstdCompress({
-    params: { [constants.ZSTD_c_compressionLevel]: 3, [constants.ZSTD_c_checksumFlag]: 1 },
-  });
+/**
+ * Tar bytes per compressed frame. Frames are independent (each starts without history), so bigger is
+ * closer to one `zstd -3` stream; 4 MiB frames came within 0.1% of `zstd -3` on PostgreSQL data and logs.
+ */
+export const FRAME_BYTES = 4 * 1024 * 1024;
+
+/** Output pieces of a streaming decompressor: each piece is a round trip through the thread pool. */
+export const STREAM_CHUNK = 1024 * 1024;
+/** Output pieces of a compression lane. */
+const LANE_CHUNK = 256 * 1024;
+
+/** Compresses blocks one after another, each into one complete zstd frame or gzip member. */
+export interface FrameLane {
+  /** The frame holding `block` (which must not change until this resolves), in pieces; see isLastView. */
+  compress(block: Buffer): Promise<Buffer[]>;
+  close(): void;
 }
 
+/**
+ * A lane keeps one compression context — zstd level 3 with a content checksum (what `zstd -3`
+ * writes), or gzip level 6 — and ends a frame (a gzip member) after each block, so no context is
+ * built per block and no output is copied. Lanes run in parallel on libuv's thread pool; their frames
+ * written one after another are one valid stream: zstd, gzip and GNU tar read concatenated frames and
+ * members as one.
+ */
+export function frameLane(compression: Compression): FrameLane {
+  const gzip = compression === 'gzip';
+  const stream = gzip
+    ? createGzip({ level: 6, chunkSize: LANE_CHUNK })
+    : createZstdCompress({
+        chunkSize: LANE_CHUNK,
+        params: { [constants.ZSTD_c_compressionLevel]: 3, [constants.ZSTD_c_checksumFlag]: 1 },
+      });
+  const end = gzip ? constants.Z_FINISH : constants.ZSTD_e_end;
+  let pieces: Buffer[] = [];
+  let failure: Error | undefined;
+  stream.on('data', (piece: Buffer) => pieces.push(piece));
+  stream.on('error', (error: Error) => {
+    failure = error;
+  });
+  return {
+    compress(block) {
+      return new Promise((resolve, reject) => {
+        if (failure) return reject(failure);
+        stream.write(block);
+        stream.flush(end, () => {
+          if (failure) return reject(failure);
+          // A finished deflate stream takes no input until reset (Node has reset(); its types omit it on Gzip).
+          if (gzip) (stream as unknown as { reset(): void }).reset();
+          const frame = pieces;
+          pieces = [];
+          resolve(frame);
+        });
+      });
+    },
+    close: () => stream.destroy(),
+  };
+}
+
+/**
+ * True when `piece` ends its underlying buffer. zlib streams fill one buffer with several pieces, then
+ * move on to a new one: once such a last piece (and so every earlier one) is consumed, the buffer
+ * may be released (see releaseBuffer).
+ */
+export function isLastView(piece: Buffer): boolean {
+  return piece.byteOffset + piece.length === piece.buffer.byteLength;
+}
+
+/** The largest content a frame may have to be decompressed whole; larger ones must be streamed. */
+export const MAX_WHOLE_FRAME = 16 * 1024 * 1024;
+
+/** Decompresses complete zstd frames one after another, keeping one decompression context. */
+export interface DecodeLane {
+  /**
+   * The content of `frame` (one complete frame, which must not change until this resolves) in
+   * pieces (see isLastView), or null when it exceeds MAX_WHOLE_FRAME: the caller streams it instead.
+   */
+  decode(frame: Buffer): Promise<Buffer[] | null>;
+  close(): void;
+}
+
+interface Decoding {
+  pieces: Buffer[];
+  bytes: number;
+  resolve: (pieces: Buffer[] | null) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * A zstd decoding lane, the mirror of a compression lane: frames are fed whole, one per write, so
+ * Node's decompressor never sees a frame end inside an input chunk (where it would stop reading).
+ * A frame larger than MAX_WHOLE_FRAME stops the lane, which starts afresh for the next frame.
+ */
+export function zstdDecodeLane(): DecodeLane {
+  const queue: Decoding[] = [];
+  let stream = start();
+  function start(): Transform {
+    const fresh = createZstdDecompress({ chunkSize: STREAM_CHUNK });
+    fresh.on('data', (piece: Buffer) => {
+      const current = queue[0];
+      if (current === undefined) return;
+      current.pieces.push(piece);
+      current.bytes += piece.length;
+      if (current.bytes > MAX_WHOLE_FRAME) {
+        // Too much to hold: every frame queued here is streamed by the caller instead.
+        fresh.destroy();
+        stream = start();
+        for (const waiting of queue.splice(0)) waiting.resolve(null);
+      }
+    });
+    fresh.on('error', (error: Error) => {
+      if (stream !== fresh) return;
+      for (const waiting of queue.splice(0)) waiting.reject(error);
+    });
+    return fresh;
+  }
+  return {
+    decode(frame) {
+      return new Promise((resolve, reject) => {
+        const decoding: Decoding = { pieces: [], bytes: 0, resolve, reject };
+        const lane = stream;
+        queue.push(decoding);
+        lane.write(frame);
+        (lane as unknown as { flush(done: () => void): void }).flush(() => {
+          if (lane !== stream || queue[0] !== decoding) return;
+          queue.shift();
+          resolve(decoding.pieces);
+        });
+      });
+    },
+    close: () => stream.destroy(),
+  };
+}
+
+/**
+ * A streaming decompressor. Node's zstd stream stops at the first frame end that falls inside an
+ * input chunk, so zstd input must be fed one frame at a time (zstd-frames.ts does); gzip members are
+ * read back to back.
+ */
 export function decompressor(compression: Compression): Transform {
-  return compression === 'gzip' ? createGunzip() : createZstdDecompress();
+  return compression === 'gzip'
+    ? createGunzip({ chunkSize: STREAM_CHUNK })
+    : createZstdDecompress({ chunkSize: STREAM_CHUNK });
 }
 
 export function archiveExtension(compression: Compression): string {

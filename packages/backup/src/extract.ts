@@ -1,10 +1,26 @@
-import { chmod, lchown, lstat, lutimes, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Transform } from 'node:stream';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  openSync,
+  symlinkSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
+import { posix, resolve } from 'node:path';
 import { PhoenixError } from '@phoenix-hydra/core';
-import { type ReadEntry, Unpack } from 'tar';
 import { normalizeEntryPath, unsafeReason } from './entry-safety.ts';
 import { feedArchive } from './read-archive.ts';
+import type { TarEntry } from './tar-format.ts';
 import type { Compression } from './types.ts';
 
 export interface ExtractOptions {
@@ -14,78 +30,164 @@ export interface ExtractOptions {
   staging: string;
   /** Set owners from the archive's numeric ids: needs root, or `podman unshare` for subuid owners. */
   preserveOwner: boolean;
-  tap?: Transform | undefined;
+  /** Sees every byte of the artifact file (a progress meter). */
+  onRaw?: ((chunk: Buffer) => void) | undefined;
   signal?: AbortSignal | undefined;
 }
 
-interface Fixup {
-  path: string;
-  kind: 'directory' | 'symlink';
+/** What was extracted: the entry count and content bytes a manifest records. */
+export interface ExtractStats {
+  entries: number;
+  bytes: number;
+}
+
+interface DirFixup {
   mode: number;
-  uid: number | undefined;
-  gid: number | undefined;
-  mtime: Date | undefined;
+  uid: number;
+  gid: number;
+  mtime: number;
+}
+
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+function unsafe(reason: string, artifact: string): PhoenixError {
+  return new PhoenixError('BACKUP_UNSAFE_ENTRY', `refusing to restore: the archive contains ${reason}`, {
+    hint: 'this archive was not written by phoenix-volumes or was tampered with; restore another backup',
+    details: { artifact },
+  });
+}
+
+function isExists(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'EEXIST';
 }
 
 /**
- * Extracts an archive into `staging`. The first unsafe entry (see entry-safety.ts) makes every later
- * entry skipped and the call throw BACKUP_UNSAFE_ENTRY once node-tar has finished its writes, so the
- * caller can remove staging knowing nothing is still being written. Directory modes and times and
- * symlink owners and times are applied at the end, deepest first, as GNU tar does.
+ * Extracts an archive into `staging`, synchronously per decompressed piece (no per-file round trip
+ * through the thread pool) while the next piece is decompressed. The first unsafe entry (see
+ * entry-safety.ts) stops it with BACKUP_UNSAFE_ENTRY before anything of that entry is written, and
+ * nothing is ever written through a symlink: every parent of an entry must be a directory this
+ * extraction made. Files get their mode, owner and mtime as they are closed; directories are made
+ * writable for the extraction and get their own mode, owner and times at the end, deepest first,
+ * as GNU tar does.
  */
-export async function extractArchive(options: ExtractOptions): Promise<void> {
-  let unsafe: string | undefined;
-  const fixups: Fixup[] = [];
-  const unpack = new Unpack({
-    cwd: options.staging,
-    strict: true,
-    chmod: true,
-    processUmask: 0,
-    preserveOwner: options.preserveOwner,
-    filter(_path, entry) {
-      if (unsafe !== undefined) return false;
-      const read = entry as ReadEntry;
-      const reason = unsafeReason(read);
-      if (reason !== null) {
-        unsafe = reason;
-        return false;
-      }
-      if (read.type === 'Directory' || read.type === 'SymbolicLink') {
-        fixups.push({
-          path: normalizeEntryPath(read.path),
-          kind: read.type === 'Directory' ? 'directory' : 'symlink',
-          mode: (read.mode ?? 0o755) & 0o7777,
-          uid: read.uid,
-          gid: read.gid,
-          mtime: read.mtime,
-        });
-      }
-      return true;
-    },
-  });
-  await feedArchive(options.artifact, options.compression, unpack, options.tap, options.signal);
-  if (unsafe !== undefined) {
-    throw new PhoenixError('BACKUP_UNSAFE_ENTRY', `refusing to restore: the archive contains ${unsafe}`, {
-      hint: 'this archive was not written by phoenix-volumes or was tampered with; restore another backup',
-      details: { artifact: options.artifact },
-    });
-  }
-  for (const fixup of fixups.reverse()) await applyFixup(options.staging, fixup, options.preserveOwner);
-}
+export async function extractArchive(options: ExtractOptions): Promise<ExtractStats> {
+  const root = resolve(options.staging);
+  const abs = (path: string) => (path === '.' ? root : `${root}/${path}`);
+  const umask = process.umask();
+  const dirs = new Map<string, DirFixup | null>([['.', null]]);
+  const stats: ExtractStats = { entries: 0, bytes: 0 };
+  let file: { fd: number; entry: TarEntry } | null = null;
 
-async function applyFixup(root: string, fixup: Fixup, preserveOwner: boolean): Promise<void> {
-  const path = join(root, fixup.path);
-  const stat = await lstat(path);
-  if (fixup.kind === 'directory') {
-    if (!stat.isDirectory()) return;
-    if (preserveOwner && fixup.uid !== undefined && fixup.gid !== undefined)
-      await lchown(path, fixup.uid, fixup.gid);
-    await chmod(path, fixup.mode);
-    if (fixup.mtime) await utimes(path, fixup.mtime, fixup.mtime);
-    return;
+  const ensureParents = (path: string) => {
+    const parent = posix.dirname(path);
+    if (dirs.has(parent)) return;
+    let current = '';
+    for (const part of parent.split('/')) {
+      current = current === '' ? part : `${current}/${part}`;
+      if (dirs.has(current)) continue;
+      try {
+        mkdirSync(abs(current), 0o755);
+      } catch (error) {
+        if (isExists(error))
+          throw unsafe(`an entry below ${current}, which is not a directory`, options.artifact);
+        throw error;
+      }
+      dirs.set(current, null);
+    }
+  };
+
+  /** Creates with `make`; a non-directory already at `path` (a repeated entry) is replaced, as GNU tar does. */
+  const create = <T>(path: string, make: () => T): T => {
+    try {
+      return make();
+    } catch (error) {
+      if (!isExists(error) || dirs.has(path)) {
+        if (isExists(error)) throw unsafe(`an entry replacing directory ${path}`, options.artifact);
+        throw error;
+      }
+      unlinkSync(abs(path));
+      return make();
+    }
+  };
+
+  const onEntry = (entry: TarEntry) => {
+    const reason = unsafeReason(entry);
+    if (reason !== null) throw unsafe(reason, options.artifact);
+    const path = normalizeEntryPath(entry.path);
+    const mode = entry.mode & 0o7777;
+    stats.entries += 1;
+    if (entry.type === 'Directory') {
+      if (path !== '.' && !dirs.has(path)) {
+        ensureParents(path);
+        create(path, () => mkdirSync(abs(path), 0o700));
+      }
+      dirs.set(path, { mode, uid: entry.uid, gid: entry.gid, mtime: entry.mtime });
+      return;
+    }
+    if (path === '.') throw unsafe(`a ${entry.type} entry for the volume's root`, options.artifact);
+    ensureParents(path);
+    const target = abs(path);
+    if (entry.type === 'SymbolicLink') {
+      create(path, () => symlinkSync(entry.linkpath, target));
+      if (options.preserveOwner) lchownSync(target, entry.uid, entry.gid);
+      lutimesSync(target, entry.mtime, entry.mtime);
+      return;
+    }
+    if (entry.type === 'Link') {
+      const source = normalizeEntryPath(entry.linkpath);
+      // The source must be a file this extraction wrote, reached through directories it made.
+      const isFile =
+        dirs.has(posix.dirname(source)) && lstatSync(abs(source), { throwIfNoEntry: false })?.isFile();
+      if (!isFile)
+        throw unsafe(
+          `hard link ${entry.path} to ${entry.linkpath}, which is not a file of the archive`,
+          options.artifact,
+        );
+      create(path, () => linkSync(abs(source), target));
+      return;
+    }
+    stats.bytes += entry.size;
+    const fd = create(path, () => openSync(target, CREATE, mode));
+    file = { fd, entry };
+  };
+
+  const onData = (piece: Buffer) => {
+    if (file === null) return;
+    let offset = 0;
+    while (offset < piece.length) offset += writeSync(file.fd, piece, offset, piece.length - offset);
+  };
+
+  const onEntryEnd = () => {
+    if (file === null) return;
+    const { fd, entry } = file;
+    file = null;
+    try {
+      if (options.preserveOwner) fchownSync(fd, entry.uid, entry.gid);
+      const mode = entry.mode & 0o7777;
+      if ((mode & umask) !== 0) fchmodSync(fd, mode); // open() applied the umask
+      futimesSync(fd, entry.mtime, entry.mtime);
+    } finally {
+      closeSync(fd);
+    }
+  };
+
+  try {
+    await feedArchive(
+      options.artifact,
+      options.compression,
+      { entry: onEntry, data: onData, entryEnd: onEntryEnd },
+      { onRaw: options.onRaw, signal: options.signal },
+    );
+  } finally {
+    const open = file as { fd: number } | null;
+    if (open !== null) closeSync(open.fd);
   }
-  if (!stat.isSymbolicLink()) return;
-  if (preserveOwner && fixup.uid !== undefined && fixup.gid !== undefined)
-    await lchown(path, fixup.uid, fixup.gid);
-  if (fixup.mtime) await lutimes(path, fixup.mtime, fixup.mtime);
+  for (const [path, fixup] of [...dirs].reverse()) {
+    if (fixup === null) continue;
+    const target = abs(path);
+    if (options.preserveOwner) lchownSync(target, fixup.uid, fixup.gid);
+    chmodSync(target, fixup.mode);
+    utimesSync(target, fixup.mtime, fixup.mtime);
+  }
+  return stats;
 }

@@ -4,14 +4,16 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { hashTap } from './hash-tap.ts';
 
-/** sha256 and size of a file, streamed. */
+/** sha256 and size of a file, streamed; `onChunk` sees the size of every piece read. */
 export async function hashFile(
   path: string,
   signal?: AbortSignal,
+  onChunk?: (bytes: number) => void,
 ): Promise<{ sha256: string; bytes: number }> {
-  const tap = hashTap();
+  const tap = hashTap(onChunk);
   const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  await pipeline(createReadStream(path), tap.stream, sink, signal ? { signal } : {});
+  const source = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  await pipeline(source, tap.stream, sink, signal ? { signal } : {});
   return tap.digest();
 }
 

@@ -1,49 +1,48 @@
-import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { PassThrough, type Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Parser, type ReadEntry } from 'tar';
+import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { BufferedFile } from './buffered-file.ts';
 import { decompressor } from './compression.ts';
+import type { TarEntry } from './tar-format.ts';
+import { type TarHandler, TarParser } from './tar-parser.ts';
 import type { Compression } from './types.ts';
+import { throughStream, zstdContent } from './zstd-frames.ts';
+
+/** Options of a read: `onRaw` sees every byte of the artifact file, in order (hash, progress). */
+export interface ReadOptions {
+  onRaw?: ((chunk: Buffer) => void) | undefined;
+  signal?: AbortSignal | undefined;
+}
 
 /**
- * Streams an artifact through its decompressor into a tar parser with back-pressure, resolving when the
- * parser (and, for extraction, every file write) is done. `tap` sees the raw file bytes first.
+ * Reads an artifact to its end, decompressing it (zstd frames in parallel where they allow it) into
+ * a tar parser that calls `handler` synchronously; resolves once the whole archive, up to its
+ * end-of-archive blocks, was handled. An exception from the handler stops the read and rejects.
  */
 export async function feedArchive(
   artifact: string,
   compression: Compression,
-  sink: Parser,
-  tap?: Transform,
-  signal?: AbortSignal | undefined,
+  handler: TarHandler,
+  options: ReadOptions = {},
 ): Promise<void> {
-  const stop = new AbortController();
-  const combined = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-  let sinkError: Error | undefined;
-  const closed = new Promise<void>((resolve, reject) => {
-    sink.on('error', (error: Error) => {
-      sinkError ??= error;
-      stop.abort(error);
-      reject(error);
-    });
-    sink.on('close', resolve);
-  });
-  closed.catch(() => {}); // awaited below; this only marks it handled while the pipeline runs
-  const into = async (source: AsyncIterable<Buffer>) => {
-    for await (const chunk of source) {
-      if (!sink.write(chunk)) await once(sink, 'drain', { signal: combined });
-    }
-    sink.end();
-  };
+  const handle = await open(artifact, 'r');
   try {
-    await pipeline(createReadStream(artifact), tap ?? new PassThrough(), decompressor(compression), into, {
-      signal: combined,
-    });
-  } catch (error) {
-    // The sink's own error explains more than the abort it causes in the pipeline.
-    throw sinkError ?? error;
+    const file = new BufferedFile(handle, options.onRaw, options.signal);
+    const content =
+      compression === 'gzip'
+        ? throughStream(decompressor('gzip'), async (each) => {
+            for await (const piece of file.take(Number.MAX_SAFE_INTEGER)) await each(piece);
+          })
+        : zstdContent(file, Math.min(availableParallelism(), 4));
+    const parser = new TarParser(handler);
+    for await (const piece of content) {
+      options.signal?.throwIfAborted();
+      // Bytes after the end-of-archive blocks are read (for the hash) but not parsed.
+      if (!parser.ended) parser.write(piece);
+    }
+    parser.end();
+  } finally {
+    await handle.close();
   }
-  await closed;
 }
 
 export interface ScanResult {
@@ -58,23 +57,19 @@ const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 export async function scanArchive(
   artifact: string,
   compression: Compression,
-  options: {
-    tap?: Transform;
-    check?: (entry: ReadEntry) => string | null;
-    signal?: AbortSignal | undefined;
-  } = {},
+  options: ReadOptions & { check?: (entry: TarEntry) => string | null } = {},
 ): Promise<ScanResult> {
   const result: ScanResult = { entries: 0, bytes: 0, unsafe: [] };
-  const parser = new Parser({
-    strict: true,
-    onReadEntry(entry) {
+  const handler: TarHandler = {
+    entry(entry) {
       result.entries += 1;
       if (FILE_TYPES.has(entry.type)) result.bytes += entry.size;
       const reason = options.check?.(entry);
       if (reason) result.unsafe.push(reason);
-      entry.resume();
     },
-  });
-  await feedArchive(artifact, compression, parser, options.tap, options.signal);
+    data() {},
+    entryEnd() {},
+  };
+  await feedArchive(artifact, compression, handler, options);
   return result;
 }

@@ -1,4 +1,4 @@
-import { lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isPhoenixError, PhoenixError } from '@phoenix-hydra/core';
 import { compactTime, isBackupId } from './backup-id.ts';
@@ -9,7 +9,7 @@ import { type ManifestVolume, readManifest } from './manifest.ts';
 import { type PostgresTarget, restorePostgres } from './postgres.ts';
 import { progressMeter } from './progress.ts';
 import type { Exec, OnProgress } from './types.ts';
-import { verifyVolume } from './verify.ts';
+import { digestProblems, verifyVolume } from './verify.ts';
 
 export interface RestoreOptions {
   backupDir: string;
@@ -36,9 +36,12 @@ export interface RestoreResult {
 }
 
 /**
- * Restores one volume after verifying its artifact (any problem → BACKUP_CORRUPT, nothing touched).
- * An archive is extracted into `<target>.restore-staging-<time>`, then swapped in with two renames;
- * the old data stays at `<target>.pre-restore-<time>`. A dump is restored in one transaction.
+ * Restores one volume, checking its artifact against the manifest. An archive is read once: extracted
+ * into `<target>.restore-staging-<time>` while its sha256, size, entry count and content bytes are
+ * checked and every entry is vetted; any problem gives BACKUP_CORRUPT or BACKUP_UNSAFE_ENTRY and
+ * removes staging, with the target untouched. Only then is the staging copy swapped in with two
+ * renames; the old data stays at `<target>.pre-restore-<time>`. A dump is verified in full first and
+ * restored in one transaction.
  */
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
   if (!isBackupId(options.id))
@@ -51,10 +54,14 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       hint: `it has: ${manifest.volumes.map((v) => v.name).join(', ')}`,
     });
   }
-  const problems = await verifyVolume(backupPath, volume, {
-    signal: options.signal,
-    onProgress: options.onProgress,
-  });
+  // A dump is read in full here; an archive is checked (sha256, every entry) while it is extracted.
+  const problems =
+    volume.strategy === 'archive'
+      ? await stat(join(backupPath, volume.artifact)).then(
+          () => [],
+          () => [`${volume.name}: artifact ${volume.artifact} is missing`],
+        )
+      : await verifyVolume(backupPath, volume, { signal: options.signal, onProgress: options.onProgress });
   if (problems.length > 0) {
     const unsafe = problems.some((p) => p.includes('unsafe entry'));
     throw new PhoenixError(
@@ -135,15 +142,27 @@ async function restoreArchive(
       volume: volume.name,
       bytesTotal: volume.artifactBytes,
     });
-    await extractArchive({
+    const tap = hashTap((bytes) => meter.add(bytes));
+    const extracted = await extractArchive({
       artifact: join(backupPath, volume.artifact),
       compression: volume.compression,
       staging,
       preserveOwner: options.preserveOwner ?? process.getuid?.() === 0,
-      tap: hashTap((bytes) => meter.add(bytes)).stream,
+      onRaw: tap.update,
       signal: options.signal,
     });
     meter.finish();
+    const problems = digestProblems(volume, tap.digest());
+    if (extracted.entries !== volume.entries)
+      problems.push(`${volume.name}: ${extracted.entries} entries, manifest says ${volume.entries}`);
+    if (extracted.bytes !== volume.bytes)
+      problems.push(`${volume.name}: ${extracted.bytes} content bytes, manifest says ${volume.bytes}`);
+    if (problems.length > 0) {
+      throw new PhoenixError('BACKUP_CORRUPT', `refusing to restore ${volume.name}: ${problems.join('; ')}`, {
+        hint: 'nothing was changed; restore an older backup (phoenix-volumes backup ls)',
+        details: { problems },
+      });
+    }
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if (isNoSpace(error)) {
@@ -157,6 +176,19 @@ async function restoreArchive(
       );
     }
     if (isPhoenixError(error)) throw error;
+    if (options.signal?.aborted) {
+      throw new PhoenixError('ABORTED', `restore of ${volume.name} cancelled; nothing was changed`, {
+        cause: error,
+      });
+    }
+    if (!(error instanceof Error) || !('syscall' in error)) {
+      // Not a file system error: the archive itself cannot be read.
+      throw new PhoenixError(
+        'BACKUP_CORRUPT',
+        `refusing to restore ${volume.name}: cannot read ${volume.artifact}: ${(error as Error).message}`,
+        { hint: 'nothing was changed; restore an older backup (phoenix-volumes backup ls)', cause: error },
+      );
+    }
     throw new PhoenixError(
       'RESTORE_FAILED',
       `extracting ${volume.artifact} failed: ${(error as Error).message}; nothing was changed`,

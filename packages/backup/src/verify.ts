@@ -56,7 +56,7 @@ export async function verifyVolume(
   } else {
     try {
       const scan = await scanArchive(file, volume.compression, {
-        tap: tap.stream,
+        onRaw: tap.update,
         check: unsafeReason,
         signal: options.signal,
       });
@@ -73,10 +73,16 @@ export async function verifyVolume(
     }
   }
   meter.finish();
+  return [...problems, ...digestProblems(volume, digest)];
+}
+
+/** How an artifact's size and sha256 differ from what the manifest recorded (empty: they match). */
+export function digestProblems(volume: ManifestVolume, digest: { sha256: string; bytes: number }): string[] {
+  const problems: string[] = [];
   if (digest.bytes !== volume.artifactBytes)
-    problems.push(`${name}: ${digest.bytes} bytes on disk, manifest says ${volume.artifactBytes}`);
+    problems.push(`${volume.name}: ${digest.bytes} bytes on disk, manifest says ${volume.artifactBytes}`);
   if (digest.sha256 !== volume.sha256)
-    problems.push(`${name}: sha256 ${digest.sha256} does not match the manifest's ${volume.sha256}`);
+    problems.push(`${volume.name}: sha256 ${digest.sha256} does not match the manifest's ${volume.sha256}`);
   return problems;
 }
 

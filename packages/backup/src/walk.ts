@@ -1,55 +1,54 @@
-import type { Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type Dirent, lstatSync, readdirSync } from 'node:fs';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { BLOCK, padded } from './tar-format.ts';
 
-/** One path under the walked root, `./`-relative like `tar -C root -cf - .` writes it. */
-export interface WalkItem {
-  path: string;
-  kind: 'directory' | 'file' | 'symlink' | 'special';
-}
-
-function kindOf(entry: Dirent): WalkItem['kind'] {
-  if (entry.isDirectory()) return 'directory';
-  if (entry.isFile()) return 'file';
-  if (entry.isSymbolicLink()) return 'symlink';
-  return 'special';
-}
-
-/**
- * Depth-first, name-sorted walk starting with the root itself (`.`). Each directory is followed by
- * everything inside it, the order GNU tar needs to restore directory mtimes and modes. Memory holds
- * only the listings of the directories on the current path.
- */
-export async function* walkTree(root: string): AsyncGenerator<WalkItem> {
-  yield { path: '.', kind: 'directory' };
-  yield* walkChildren(root, '.');
-}
-
-async function* walkChildren(root: string, relative: string): AsyncGenerator<WalkItem> {
-  const entries = await readdir(join(root, relative), { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const item: WalkItem = { path: `${relative}/${entry.name}`, kind: kindOf(entry) };
-    yield item;
-    if (item.kind === 'directory') yield* walkChildren(root, item.path);
+function list(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return []; // vanished or unreadable: the archive itself will say so
   }
 }
 
-/** The size of the uncompressed tar stream a walk will produce, for a progress bar's total. */
+/**
+ * The size of the uncompressed tar stream `TreePacker` will write for `root`, for a progress bar's
+ * total: one cheap walk (readdir, and lstat for regular files only), yielding to the event loop
+ * every few thousand entries.
+ */
 export async function estimateTarBytes(root: string): Promise<number> {
-  let total = 1024;
+  let total = 3 * BLOCK; // the root's header and the two end-of-archive blocks
   const linked = new Set<string>();
-  for await (const item of walkTree(root)) {
-    if (item.kind === 'special') continue;
-    total += 1024; // header plus a pax header, usually
-    if (item.kind !== 'file') continue;
-    const stat = await lstat(join(root, item.path));
-    if (stat.nlink > 1) {
-      const key = `${stat.dev}:${stat.ino}`;
-      if (linked.has(key)) continue;
-      linked.add(key);
+  const stack: { abs: string; relLength: number }[] = [{ abs: root, relLength: 1 }];
+  let sinceYield = 0;
+  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
+    const entries = list(dir.abs);
+    for (const entry of entries) {
+      const abs = `${dir.abs}/${entry.name}`;
+      const relLength = dir.relLength + 1 + Buffer.byteLength(entry.name);
+      if (entry.isDirectory()) {
+        stack.push({ abs, relLength });
+      } else if (!entry.isFile() && !entry.isSymbolicLink()) {
+        continue;
+      }
+      total += relLength >= 100 ? 4 * BLOCK : BLOCK; // a long path needs a pax header first
+      if (!entry.isFile()) continue;
+      try {
+        const stat = lstatSync(abs);
+        if (stat.nlink > 1) {
+          const key = `${stat.dev}:${stat.ino}`;
+          if (linked.has(key)) continue;
+          linked.add(key);
+        }
+        total += padded(stat.size);
+      } catch {
+        // vanished since readdir
+      }
     }
-    total += Math.ceil(stat.size / 512) * 512;
+    sinceYield += entries.length;
+    if (sinceYield >= 4096) {
+      sinceYield = 0;
+      await yieldToLoop();
+    }
   }
   return total;
 }

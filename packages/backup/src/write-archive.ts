@@ -1,19 +1,13 @@
-import { createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { type FileHandle, open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { Pack, type WriteEntry } from 'tar';
-import { compressor } from './compression.ts';
-import { hashTap } from './hash-tap.ts';
+import { FRAME_BYTES, type FrameLane, frameLane, isLastView } from './compression.ts';
+import { TreePacker } from './pack-tree.ts';
 import { progressMeter } from './progress.ts';
+import { releaseBuffer } from './release-buffer.ts';
 import type { Compression, OnProgress } from './types.ts';
-import { estimateTarBytes, walkTree } from './walk.ts';
-
-/** Paths queued in the packer ahead of what it has written: bounds memory on huge trees. */
-const MAX_QUEUED = 256;
-/** node-tar's read buffer per file (default 16 MiB, times 4 jobs); 1 MiB keeps memory flat. */
-const READ_SIZE = 1024 * 1024;
-const STAT_CACHE_SIZE = 4 * MAX_QUEUED;
+import { estimateTarBytes } from './walk.ts';
 
 export interface WriteArchiveOptions {
   root: string;
@@ -23,6 +17,8 @@ export interface WriteArchiveOptions {
   volume: string;
   onProgress?: OnProgress | undefined;
   signal?: AbortSignal | undefined;
+  /** Frames compressed at once; default: the number of CPUs, at most 4. */
+  threads?: number | undefined;
 }
 
 export interface ArchiveStats {
@@ -33,23 +29,27 @@ export interface ArchiveStats {
   skipped: string[];
 }
 
-/**
- * node-tar's stat cache, capped: it only saves a second lstat of an entry just queued, and an
- * unbounded Map would grow with every file of the volume. An evicted entry is simply lstat'ed again.
- */
-class BoundedMap<K, V> extends Map<K, V> {
-  override set(key: K, value: V): this {
-    if (this.size >= STAT_CACHE_SIZE) {
-      const oldest = this.keys().next();
-      if (!oldest.done) this.delete(oldest.value);
+async function writeAll(handle: FileHandle, pieces: Buffer[]): Promise<void> {
+  let rest = pieces;
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
+    while (rest.length > 0 && bytesWritten >= (rest[0] as Buffer).length) {
+      bytesWritten -= (rest[0] as Buffer).length;
+      rest = rest.slice(1);
     }
-    return super.set(key, value);
+    if (bytesWritten > 0) rest = [(rest[0] as Buffer).subarray(bytesWritten), ...rest.slice(1)];
   }
 }
 
 /**
  * Streams `root` as a tar archive (numeric owners, modes, mtimes, symlinks, hard links; paths `./`-
  * relative, depth-first so GNU tar restores directory times) through zstd or gzip into `out`.
+ *
+ * The main thread packs the tree into fixed blocks (synchronous reads: no per-file round trip through
+ * the thread pool); each block becomes an independent frame compressed on the thread pool, `threads`
+ * at once, and frames are hashed and written in order. Memory is `threads + 1` blocks and their
+ * frames, whatever the size of the tree: a block is reused only after its frame is on disk, and a
+ * frame's memory is released as soon as it is written.
  */
 export async function writeArchive(options: WriteArchiveOptions): Promise<ArchiveStats> {
   const root = resolve(options.root);
@@ -59,74 +59,52 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Archiv
     volume: options.volume,
     bytesTotal: total,
   });
-  let entries = 0;
-  let bytes = 0;
-  let written = 0;
-  let wake: (() => void) | undefined;
-  const pack = new Pack({
-    cwd: root,
-    portable: false,
-    noDirRecurse: true,
-    strict: true,
-    maxReadSize: READ_SIZE,
-    linkCache: new Map(),
-    statCache: new BoundedMap(),
-    onWriteEntry(entry: WriteEntry) {
-      entries += 1;
-      if (entry.type === 'File') bytes += entry.stat?.size ?? 0;
-      written += 1;
-      wake?.();
-    },
-  });
-  const state = { stopped: false };
-  const skipped: string[] = [];
-  const feed = async () => {
-    let queued = 0;
-    for await (const item of walkTree(root)) {
-      if (state.stopped) return;
-      if (item.kind === 'special') {
-        skipped.push(item.path.slice(2));
-        continue;
-      }
-      pack.write(item.path);
-      queued += 1;
-      while (queued - written > MAX_QUEUED && !state.stopped) {
-        await new Promise<void>((resolveWait) => {
-          wake = resolveWait;
-        });
-      }
-    }
-    pack.end();
-  };
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      meter.add(chunk.length);
-      callback(null, chunk);
-    },
-  });
-  const tap = hashTap();
-  const source = async function* () {
-    yield* pack as AsyncIterable<Buffer>;
-  };
-  const feeding = feed().catch((error: unknown) => {
-    pack.emit('error', error instanceof Error ? error : new Error(String(error)));
-  });
+  const threads = Math.max(1, options.threads ?? Math.min(availableParallelism(), 4));
+  const blocks = Array.from({ length: threads + 1 }, () => Buffer.allocUnsafeSlow(FRAME_BYTES));
+  const lanes = Array.from({ length: threads }, () => frameLane(options.compression));
+  const packer = new TreePacker(root);
+  const hash = createHash('sha256');
+  let artifactBytes = 0;
+  const handle = await open(options.out, 'wx', 0o600);
+  // Frames are written one after another: `chain` settles when the latest block's frame is on disk.
+  let chain: Promise<void> = Promise.resolve();
+  const inFlight: Promise<void>[] = [];
   try {
-    await pipeline(
-      source,
-      counter,
-      compressor(options.compression),
-      tap.stream,
-      // flush: fsync before close, so the artifact is on disk when the pipeline resolves.
-      createWriteStream(options.out, { flags: 'wx', mode: 0o600, flush: true }),
-      ...(options.signal ? [{ signal: options.signal }] : []),
-    );
-    await feeding;
+    for (let index = 0; !packer.done; index += 1) {
+      if (inFlight.length > threads) await inFlight.shift();
+      options.signal?.throwIfAborted();
+      const block = blocks[index % blocks.length] as Buffer;
+      const length = packer.fill(block);
+      meter.add(length);
+      const frame = (lanes[index % threads] as FrameLane).compress(block.subarray(0, length));
+      frame.catch(() => {}); // awaited in order below; this only marks it handled if an earlier write failed
+      chain = chain.then(async () => {
+        const pieces = await frame;
+        for (const piece of pieces) {
+          hash.update(piece);
+          artifactBytes += piece.length;
+        }
+        await writeAll(handle, pieces);
+        for (const piece of pieces) if (isLastView(piece)) releaseBuffer(piece);
+      });
+      chain.catch(() => {});
+      inFlight.push(chain);
+    }
+    await chain;
+    options.signal?.throwIfAborted();
+    await handle.sync();
   } finally {
-    state.stopped = true;
-    wake?.();
+    packer.close();
+    await chain.catch(() => {}); // no write may still be running when the file is closed
+    for (const lane of lanes) lane.close();
+    await handle.close();
   }
   meter.finish();
-  const { sha256, bytes: artifactBytes } = tap.digest();
-  return { entries, bytes, artifactBytes, sha256, skipped };
+  return {
+    entries: packer.entries,
+    bytes: packer.bytes,
+    artifactBytes,
+    sha256: hash.digest('hex'),
+    skipped: packer.skipped,
+  };
 }
