@@ -1,0 +1,156 @@
+// `pnpm bench` (full) and `pnpm --filter @phoenix-hydra/bench bench:short` (CI): times our backup,
+// restore and usage scan against GNU tar, zstd and du on a real PostgreSQL data directory and on many
+// small files, checks that the archives round-trip, prints a Markdown table and writes JSON.
+// Options: --short, --runs N, --out FILE.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Case, casesFor, type Tools } from './cases.ts';
+import { compareTrees } from './compare-trees.ts';
+import { type Dataset, ensureDatasets } from './datasets.ts';
+import { measure } from './measure.ts';
+import { type CaseMeta, type DatasetResult, median, type RunRecord, summarize, table } from './report.ts';
+
+const HERE = import.meta.dirname;
+const REPO = join(HERE, '..', '..', '..');
+const DATA = join(HERE, '..', '.data');
+
+const { values } = parseArgs({
+  options: {
+    short: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const short = values.short ?? false;
+const runs = Number(values.runs ?? (short ? 1 : 5));
+const out = values.out ?? join(DATA, `results-${short ? 'short' : 'full'}.json`);
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+function has(command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function version(command: string, args: string[]): string {
+  try {
+    return execFileSync(command, args, { encoding: 'utf8' }).split('\n')[0]?.trim() ?? '';
+  } catch {
+    return 'missing';
+  }
+}
+
+for (const command of ['tar', 'zstd', 'du', 'gzip']) {
+  if (!has(command))
+    throw new Error(
+      `${command} is missing (bash tooling/e2e/prepare-host.sh installs what the benchmark needs)`,
+    );
+}
+const tools: Tools = {
+  node: process.execPath,
+  cliBin: join(REPO, 'apps/cli/bin/phoenix-volumes.js'),
+  libraryChild: join(HERE, 'library-child.ts'),
+  reportRss: join(HERE, 'report-rss.ts'),
+  cli: has('podman'),
+};
+if (!tools.cli) log('podman is missing: the CLI case is skipped (the library case still runs)');
+
+const owners = process.getuid?.() === 0;
+const datasets = ensureDatasets(DATA, short, log);
+const work = mkdtempSync(join(tmpdir(), 'phx-bench-'));
+const results: DatasetResult[] = [];
+let failed = false;
+
+/** Runs every case `runs` times, alternating: each run goes through all cases, in a rotated order. */
+async function runDataset(dataset: Dataset): Promise<DatasetResult> {
+  const dir = join(work, dataset.name);
+  mkdirSync(dir);
+  const cases = casesFor(dataset, dir, tools);
+  const series = cases.map((c) => ({
+    meta: { operation: c.operation, tool: c.tool, ours: c.ours } as CaseMeta,
+    runs: [] as RunRecord[],
+  }));
+  const report = join(dir, 'report.json');
+  for (let run = 0; run < runs; run += 1) {
+    // Within each operation, who goes first alternates from run to run.
+    const order = (['backup', 'restore', 'usage scan'] as const).flatMap((operation) => {
+      const group = cases.map((c, index) => ({ c, index })).filter(({ c }) => c.operation === operation);
+      const shift = run % group.length;
+      return [...group.slice(shift), ...group.slice(0, shift)];
+    });
+    for (const { c, index } of order) {
+      await runOnce(c, report, series[index]?.runs as RunRecord[]);
+      const last = series[index]?.runs.at(-1);
+      log(
+        `${dataset.name} run ${run + 1}/${runs} ${c.operation} ${c.tool}: ${last?.seconds.toFixed(2)} s, load ${last?.load.toFixed(2)}`,
+      );
+    }
+  }
+  const roundTrip = [
+    { restoredBy: 'phoenix-volumes restore (library)', path: join(dir, 'restore-ours/data') },
+    { restoredBy: 'zstd -d | tar -x of our archive', path: join(dir, 'restore-peer/data') },
+  ].map(({ restoredBy, path }) => ({ restoredBy, differences: compareTrees(dataset.path, path, owners) }));
+  for (const check of roundTrip) {
+    if (check.differences.length === 0)
+      log(`${dataset.name}: ${check.restoredBy} gives back an identical tree`);
+    else {
+      failed = true;
+      log(
+        `${dataset.name}: ${check.restoredBy} differs from the original:\n  ${check.differences.join('\n  ')}`,
+      );
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { dataset, cases: summarize(dataset, series), roundTrip };
+}
+
+async function runOnce(c: Case, report: string, records: RunRecord[]): Promise<void> {
+  c.prepare();
+  rmSync(report, { force: true });
+  execFileSync('sync'); // the previous run's writes are not this run's cost
+  const sample = await measure(c.script(report), { cwd: REPO, reportFile: report });
+  records.push({
+    seconds: sample.seconds,
+    wallSeconds: sample.wallSeconds,
+    cpuSeconds: sample.cpuSeconds,
+    peakRssMB: sample.peakRssMB,
+    startRssMB: typeof sample.report?.startRssKB === 'number' ? sample.report.startRssKB / 1024 : null,
+    load: sample.load,
+    artifactBytes: c.artifactBytes?.(sample) ?? null,
+  });
+}
+
+try {
+  for (const dataset of datasets) results.push(await runDataset(dataset));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const loads = results.flatMap((r) => r.cases.flatMap((c) => c.runs.map((run) => run.load)));
+const machine = {
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  zstd: version('zstd', ['--version']),
+  tar: version('tar', ['--version']),
+  kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
+};
+const summary = {
+  mode: short ? 'short' : 'full',
+  runs,
+  date: new Date().toISOString(),
+  machine,
+  loadAverage: { median: median(loads), min: Math.min(...loads), max: Math.max(...loads) },
+  results,
+};
+mkdirSync(join(out, '..'), { recursive: true });
+writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
+process.stdout.write(
+  `\n${table(results)}\n\n${runs} run(s) per case, alternating; medians. Load average during the runs: median ${summary.loadAverage.median.toFixed(2)} (${summary.loadAverage.min.toFixed(2)}-${summary.loadAverage.max.toFixed(2)}) on ${machine.cpus} CPUs. ` +
+    `Library rows time the call inside a fresh Node process; the others, the whole command. JSON: ${out}\n`,
+);
+if (failed) {
+  log('an archive did not round-trip');
+  process.exitCode = 1;
+}
