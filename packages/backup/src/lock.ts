@@ -51,9 +51,13 @@ export async function acquireLock(dir: string, options: { operation: string }): 
   }
   // Take over under a second O_EXCL file, so two processes never both replace the same stale lock.
   const takeover = `${path}.takeover`;
-  if ((await olderThan(takeover, TAKEOVER_GRACE_MS)) && (await readHolder(takeover)) !== 'gone') {
-    await unlink(takeover).catch(() => {}); // left by a process that crashed while taking over
-  }
+  // A marker left by a process that crashed while taking over. (A missing marker is not old: another
+  // process may be creating it right now, and removing its fresh marker would let two take over.)
+  const markerAge = await stat(takeover).then(
+    (s) => Date.now() - s.mtimeMs,
+    () => null,
+  );
+  if (markerAge !== null && markerAge > TAKEOVER_GRACE_MS) await unlink(takeover).catch(() => {});
   if (!(await tryCreate(takeover, holder))) {
     throw new PhoenixError('LOCKED', `another process is taking over the stale lock ${path}`, {
       hint: `retry in a few seconds; if this persists, remove ${takeover}`,
