@@ -3,10 +3,12 @@ import { constants, createGunzip, createGzip, createZstdCompress, createZstdDeco
 import type { Compression } from './types.ts';
 
 /**
- * Tar bytes per compressed frame. Frames are independent (each starts without history), so bigger is
- * closer to one `zstd -3` stream; 4 MiB frames came within 0.1% of `zstd -3` on PostgreSQL data and logs.
+ * Tar bytes per compressed frame. Frames are independent (each starts without history, but zstd -3
+ * looks back only 2 MiB anyway): 2 MiB frames came out 0.3% (PostgreSQL data) and 1% (logs) smaller
+ * than `zstd -3`'s one frame, and pipeline better than 4 MiB ones (measured: 1.2-1.4 s against
+ * 1.4-1.6 s for 30,000 small files).
  */
-export const FRAME_BYTES = 4 * 1024 * 1024;
+export const FRAME_BYTES = 2 * 1024 * 1024;
 
 /** Output pieces of a streaming decompressor: each piece is a round trip through the thread pool. */
 export const STREAM_CHUNK = 1024 * 1024;
@@ -42,20 +44,26 @@ export function frameLane(compression: Compression): FrameLane {
   stream.on('error', (error: Error) => {
     failure = error;
   });
+  const one = (block: Buffer) =>
+    new Promise<Buffer[]>((resolve, reject) => {
+      if (failure) return reject(failure);
+      stream.write(block);
+      stream.flush(end, () => {
+        if (failure) return reject(failure);
+        // A finished deflate stream takes no input until reset (Node has reset(); its types omit it on Gzip).
+        if (gzip) (stream as unknown as { reset(): void }).reset();
+        const frame = pieces;
+        pieces = [];
+        resolve(frame);
+      });
+    });
+  // One block at a time: the next is written only once the previous frame is complete.
+  let tail: Promise<unknown> = Promise.resolve();
   return {
     compress(block) {
-      return new Promise((resolve, reject) => {
-        if (failure) return reject(failure);
-        stream.write(block);
-        stream.flush(end, () => {
-          if (failure) return reject(failure);
-          // A finished deflate stream takes no input until reset (Node has reset(); its types omit it on Gzip).
-          if (gzip) (stream as unknown as { reset(): void }).reset();
-          const frame = pieces;
-          pieces = [];
-          resolve(frame);
-        });
-      });
+      const frame = tail.then(() => one(block));
+      tail = frame.catch(() => {});
+      return frame;
     },
     close: () => stream.destroy(),
   };
@@ -83,56 +91,52 @@ export interface DecodeLane {
   close(): void;
 }
 
-interface Decoding {
-  pieces: Buffer[];
-  bytes: number;
-  resolve: (pieces: Buffer[] | null) => void;
-  reject: (error: Error) => void;
-}
-
 /**
- * A zstd decoding lane, the mirror of a compression lane: frames are fed whole, one per write, so
+ * A zstd decoding lane, the mirror of a compression lane: frames are fed whole, one write each, so
  * Node's decompressor never sees a frame end inside an input chunk (where it would stop reading).
  * A frame larger than MAX_WHOLE_FRAME stops the lane, which starts afresh for the next frame.
  */
 export function zstdDecodeLane(): DecodeLane {
-  const queue: Decoding[] = [];
-  let stream = start();
-  function start(): Transform {
-    const fresh = createZstdDecompress({ chunkSize: STREAM_CHUNK });
-    fresh.on('data', (piece: Buffer) => {
-      const current = queue[0];
-      if (current === undefined) return;
-      current.pieces.push(piece);
-      current.bytes += piece.length;
-      if (current.bytes > MAX_WHOLE_FRAME) {
-        // Too much to hold: every frame queued here is streamed by the caller instead.
-        fresh.destroy();
-        stream = start();
-        for (const waiting of queue.splice(0)) waiting.resolve(null);
-      }
+  let stream: Transform | null = null;
+  const one = (frame: Buffer) =>
+    new Promise<Buffer[] | null>((resolve, reject) => {
+      stream ??= createZstdDecompress({ chunkSize: STREAM_CHUNK });
+      const lane = stream;
+      const pieces: Buffer[] = [];
+      let bytes = 0;
+      const settle = (result: Buffer[] | null, error?: Error) => {
+        lane.off('data', onData).off('error', onError);
+        if (error) reject(error);
+        else resolve(result);
+      };
+      const onData = (piece: Buffer) => {
+        pieces.push(piece);
+        bytes += piece.length;
+        if (bytes > MAX_WHOLE_FRAME) {
+          // Too much to hold: the caller streams this frame instead; the next one gets a fresh lane.
+          stream = null;
+          lane.destroy();
+          settle(null);
+        }
+      };
+      const onError = (error: Error) => {
+        stream = null;
+        settle(null, error);
+      };
+      lane.on('data', onData).on('error', onError);
+      lane.write(frame);
+      (lane as unknown as { flush(done: () => void): void }).flush(() => {
+        if (stream === lane) settle(pieces);
+      });
     });
-    fresh.on('error', (error: Error) => {
-      if (stream !== fresh) return;
-      for (const waiting of queue.splice(0)) waiting.reject(error);
-    });
-    return fresh;
-  }
+  let tail: Promise<unknown> = Promise.resolve();
   return {
     decode(frame) {
-      return new Promise((resolve, reject) => {
-        const decoding: Decoding = { pieces: [], bytes: 0, resolve, reject };
-        const lane = stream;
-        queue.push(decoding);
-        lane.write(frame);
-        (lane as unknown as { flush(done: () => void): void }).flush(() => {
-          if (lane !== stream || queue[0] !== decoding) return;
-          queue.shift();
-          resolve(decoding.pieces);
-        });
-      });
+      const content = tail.then(() => one(frame));
+      tail = content.catch(() => {});
+      return content;
     },
-    close: () => stream.destroy(),
+    close: () => stream?.destroy(),
   };
 }
 

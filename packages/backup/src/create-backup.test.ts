@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isRoot, makeSampleVolume, run, snapshotTree, tempDir } from '../test/helpers.ts';
@@ -63,6 +64,51 @@ describe('createBackup', () => {
     const out = await tempDir();
     run('tar', [...flags, join(dir, manifest.volumes[0]?.artifact ?? ''), '-C', out]);
     expect(await snapshotTree(out)).toEqual(await snapshotTree(volume));
+  });
+
+  it.each([
+    ['zstd', ['--zstd', '-xpf']],
+    ['gzip', ['-xzpf']],
+  ] as const)(
+    'writes a large %s volume as several frames that zstd, gzip and GNU tar read as one stream',
+    async (compression, flags) => {
+      const volume = await tempDir();
+      await makeSampleVolume(volume);
+      await writeFile(join(volume, 'random.bin'), randomBytes(10 * 1024 * 1024));
+      const backupDir = await tempDir();
+      const manifest = await createBackup({
+        backupDir,
+        project: 'p',
+        volumes: [{ name: 'v', strategy: 'archive', path: volume }],
+        compression,
+        taken: 'offline',
+      });
+      const artifact = join(backupDir, manifest.id, manifest.volumes[0]?.artifact ?? '');
+      if (compression === 'zstd') {
+        expect(
+          Number(/Zstandard Frames: (\d+)/.exec(run('zstd', ['-lv', artifact]))?.[1]),
+        ).toBeGreaterThanOrEqual(3);
+        expect(() => run('zstd', ['-tq', artifact])).not.toThrow();
+      } else {
+        expect(() => run('gzip', ['-t', artifact])).not.toThrow();
+      }
+      const out = await tempDir();
+      run('tar', [...flags, artifact, '-C', out]);
+      expect(await snapshotTree(out)).toEqual(await snapshotTree(volume));
+    },
+  );
+
+  it('leaves out fifos and sockets, listing them as skipped', async () => {
+    const volume = await tempDir();
+    await makeSampleVolume(volume);
+    run('mkfifo', [join(volume, 'conf.d/pipe')]);
+    const manifest = await createBackup({
+      backupDir: await tempDir(),
+      project: 'p',
+      volumes: [{ name: 'v', strategy: 'archive', path: volume }],
+      taken: 'offline',
+    });
+    expect(manifest.volumes[0]).toMatchObject({ entries: 15, skipped: ['conf.d/pipe'] });
   });
 
   it('the zstd binary checks the artifact and pipes it into tar', async () => {

@@ -42,6 +42,21 @@ const malicious: [string, Entry[]][] = [
   ['a character device', [{ path: 'null', type: 'CharacterDevice', size: 0 }]],
   ['a fifo', [{ path: 'pipe', type: 'FIFO', size: 0 }]],
   ['a setuid binary', [{ path: 'su', mode: 0o4755, body: '#!/bin/sh\n' }]],
+  [
+    'a file written through a symlink that stays inside the volume',
+    [
+      { path: 'real', type: 'Directory', mode: 0o755, size: 0 },
+      { path: 'alias', type: 'SymbolicLink', linkpath: 'real', size: 0 },
+      { path: 'alias/file', body: 'through a link\n' },
+    ],
+  ],
+  [
+    'a hard link to a symlink',
+    [
+      { path: 'sym', type: 'SymbolicLink', linkpath: 'ok.txt', size: 0 },
+      { path: 'hard', type: 'Link', linkpath: 'sym', size: 0 },
+    ],
+  ],
 ];
 
 function placeOutside(entries: Entry[], outside: string): Entry[] {

@@ -11,6 +11,7 @@ import {
   lutimesSync,
   mkdirSync,
   openSync,
+  statSync,
   symlinkSync,
   unlinkSync,
   utimesSync,
@@ -74,6 +75,11 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
   const root = resolve(options.staging);
   const abs = (path: string) => (path === '.' ? root : `${root}/${path}`);
   const umask = process.umask();
+  // New files already belong to us: chown only when the archive says otherwise. Not in a setgid
+  // staging directory, whose group new files inherit.
+  const inheritsGroup = (statSync(root).mode & 0o2000) !== 0;
+  const needsChown = (uid: number, gid: number) =>
+    options.preserveOwner && (uid !== process.geteuid?.() || gid !== process.getegid?.() || inheritsGroup);
   const dirs = new Map<string, DirFixup | null>([['.', null]]);
   const stats: ExtractStats = { entries: 0, bytes: 0 };
   let file: { fd: number; entry: TarEntry } | null = null;
@@ -129,7 +135,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
     const target = abs(path);
     if (entry.type === 'SymbolicLink') {
       create(path, () => symlinkSync(entry.linkpath, target));
-      if (options.preserveOwner) lchownSync(target, entry.uid, entry.gid);
+      if (needsChown(entry.uid, entry.gid)) lchownSync(target, entry.uid, entry.gid);
       lutimesSync(target, entry.mtime, entry.mtime);
       return;
     }
@@ -162,7 +168,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
     const { fd, entry } = file;
     file = null;
     try {
-      if (options.preserveOwner) fchownSync(fd, entry.uid, entry.gid);
+      if (needsChown(entry.uid, entry.gid)) fchownSync(fd, entry.uid, entry.gid);
       const mode = entry.mode & 0o7777;
       if ((mode & umask) !== 0) fchmodSync(fd, mode); // open() applied the umask
       futimesSync(fd, entry.mtime, entry.mtime);
@@ -185,7 +191,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
   for (const [path, fixup] of [...dirs].reverse()) {
     if (fixup === null) continue;
     const target = abs(path);
-    if (options.preserveOwner) lchownSync(target, fixup.uid, fixup.gid);
+    if (needsChown(fixup.uid, fixup.gid)) lchownSync(target, fixup.uid, fixup.gid);
     chmodSync(target, fixup.mode);
     utimesSync(target, fixup.mtime, fixup.mtime);
   }

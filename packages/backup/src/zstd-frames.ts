@@ -10,7 +10,7 @@ const SKIPPABLE_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
 const BLOCK_MAX = 128 * 1024;
 /** Frames whose compressed bytes fit this are decompressed whole, several at once; larger ones stream. */
-const GATHER_BYTES = 8 * 1024 * 1024;
+const GATHER_BYTES = 4 * 1024 * 1024;
 
 interface FrameHeader {
   /** Magic number, descriptor, window, dictionary id and content size fields. */
@@ -82,7 +82,7 @@ type Job = { content: Promise<Buffer[] | null>; slot: Buffer; length: number };
 
 /**
  * Decompresses a zstd file frame by frame, yielding its content in order. Frames whose compressed
- * bytes fit 8 MiB and whose content fits 16 MiB (every frame phoenix-volumes writes) are decompressed
+ * bytes fit 4 MiB and whose content fits 16 MiB (every frame phoenix-volumes writes) are decompressed
  * whole by `threads` lanes on the thread pool, ahead of the consumer; others (a single-frame archive
  * from `zstd` or an older version) stream through a decompressor of their own, fed exactly that
  * frame. Each yielded piece is released once the consumer asks for the next, so it must not be kept.
