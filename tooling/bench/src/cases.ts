@@ -8,6 +8,8 @@ export interface Tools {
   node: string;
   cliBin: string;
   libraryChild: string;
+  /** The compiled, published form of @phoenix-hydra/backup the library cases load (see published-build.ts). */
+  backupEntry: string;
   reportRss: string;
   /** False when podman is missing: the CLI (which asks podman which containers use a volume) is skipped. */
   cli: boolean;
@@ -22,6 +24,8 @@ export interface Case {
   ours: boolean;
   /** Outside the timing: clears what the previous run left. */
   prepare(): void;
+  /** What the case reads, to be read once before it is timed (this machine's page cache is small). */
+  reads(): string;
   /** The bash script to time; `report` is the file a Node child writes its own numbers to. */
   script(report: string): string;
   /** The artifact's size after a backup. */
@@ -86,13 +90,15 @@ export function casesFor(dataset: Dataset, work: string, tools: Tools): Case[] {
     return latest;
   };
   const node = quote(tools.node);
+  const child = `BENCH_BACKUP_ENTRY=${quote(tools.backupEntry)} ${node} ${quote(tools.libraryChild)}`;
   const cases: Case[] = [
     {
       operation: 'backup',
       tool: 'phoenix-volumes (library)',
       ours: true,
       prepare: () => fresh(libBackups),
-      script: () => `${node} ${quote(tools.libraryChild)} backup ${quote(dataset.path)} ${quote(libBackups)}`,
+      reads: () => dataset.path,
+      script: () => `${child} backup ${quote(dataset.path)} ${quote(libBackups)}`,
       artifactBytes: () => size(archive().path),
     },
   ];
@@ -102,6 +108,7 @@ export function casesFor(dataset: Dataset, work: string, tools: Tools): Case[] {
       tool: 'phoenix-volumes backup create (CLI)',
       ours: true,
       prepare: () => fresh(cliBackups),
+      reads: () => dataset.path,
       script: () =>
         `NODE_OPTIONS=--import=${quote(tools.reportRss)} ${node} ${quote(tools.cliBin)} backup create --compose ${quote(compose)} --to ${quote(cliBackups)} --json >/dev/null`,
       artifactBytes: () => {
@@ -116,6 +123,7 @@ export function casesFor(dataset: Dataset, work: string, tools: Tools): Case[] {
       tool: 'tar -cf - . | zstd -T2 -3',
       ours: false,
       prepare: () => rmSync(peerZstd, { force: true }),
+      reads: () => dataset.path,
       script: () => `tar -C ${quote(dataset.path)} -cf - . | zstd -q -T2 -3 > ${quote(peerZstd)}`,
       artifactBytes: () => size(peerZstd),
     },
@@ -124,6 +132,7 @@ export function casesFor(dataset: Dataset, work: string, tools: Tools): Case[] {
       tool: 'tar -czf',
       ours: false,
       prepare: () => rmSync(peerGzip, { force: true }),
+      reads: () => dataset.path,
       script: () => `tar -C ${quote(dataset.path)} -czf ${quote(peerGzip)} .`,
       artifactBytes: () => size(peerGzip),
     },
@@ -132,14 +141,16 @@ export function casesFor(dataset: Dataset, work: string, tools: Tools): Case[] {
       tool: 'phoenix-volumes (library)',
       ours: true,
       prepare: () => fresh(dir('restore-ours')),
+      reads: () => archive().path,
       script: () =>
-        `${node} ${quote(tools.libraryChild)} restore ${quote(libBackups)} ${archive().id} ${quote(dir('restore-ours/data'))}`,
+        `${child} restore ${quote(libBackups)} ${archive().id} ${quote(dir('restore-ours/data'))}`,
     },
     {
       operation: 'restore',
       tool: 'zstd -d | tar -x',
       ours: false,
       prepare: () => fresh(dir('restore-peer/data')),
+      reads: () => archive().path,
       script: () => `zstd -q -dc ${quote(archive().path)} | tar -C ${quote(dir('restore-peer/data'))} -xpf -`,
     },
     {
@@ -147,13 +158,15 @@ export function casesFor(dataset: Dataset, work: string, tools: Tools): Case[] {
       tool: 'phoenix-volumes status scanner (library)',
       ours: true,
       prepare: () => {},
-      script: () => `${node} ${quote(tools.libraryChild)} scan ${quote(dataset.path)}`,
+      reads: () => dataset.path,
+      script: () => `${child} scan ${quote(dataset.path)}`,
     },
     {
       operation: 'usage scan',
       tool: 'du -sk',
       ours: false,
       prepare: () => {},
+      reads: () => dataset.path,
       script: () => `du -sk ${quote(dataset.path)} >/dev/null`,
     },
   );

@@ -11,6 +11,7 @@ import { type Case, casesFor, type Tools } from './cases.ts';
 import { compareTrees } from './compare-trees.ts';
 import { type Dataset, ensureDatasets } from './datasets.ts';
 import { measure } from './measure.ts';
+import { buildPublished } from './published-build.ts';
 import { type CaseMeta, type DatasetResult, median, type RunRecord, summarize, table } from './report.ts';
 
 const HERE = import.meta.dirname;
@@ -47,23 +48,28 @@ for (const command of ['tar', 'zstd', 'du', 'gzip']) {
       `${command} is missing (bash tooling/e2e/prepare-host.sh installs what the benchmark needs)`,
     );
 }
-const tools: Tools = {
-  node: process.execPath,
-  cliBin: join(REPO, 'apps/cli/bin/phoenix-volumes.js'),
-  libraryChild: join(HERE, 'library-child.ts'),
-  reportRss: join(HERE, 'report-rss.ts'),
-  cli: has('podman'),
-};
-if (!tools.cli) log('podman is missing: the CLI case is skipped (the library case still runs)');
-
 const owners = process.getuid?.() === 0;
 const datasets = ensureDatasets(DATA, short, log);
 const work = mkdtempSync(join(tmpdir(), 'phx-bench-'));
+/** The programs the cases run; builds the published form of the library into the scratch directory. */
+function prepareTools(): Tools {
+  log('building @phoenix-hydra/backup as published (JavaScript) for the library cases');
+  const tools: Tools = {
+    node: process.execPath,
+    cliBin: join(REPO, 'apps/cli/bin/phoenix-volumes.js'),
+    libraryChild: join(HERE, 'library-child.mjs'),
+    backupEntry: buildPublished(REPO, join(work, 'published')),
+    reportRss: join(HERE, 'report-rss.ts'),
+    cli: has('podman'),
+  };
+  if (!tools.cli) log('podman is missing: the CLI case is skipped (the library case still runs)');
+  return tools;
+}
 const results: DatasetResult[] = [];
 let failed = false;
 
 /** Runs every case `runs` times, alternating: each run goes through all cases, in a rotated order. */
-async function runDataset(dataset: Dataset): Promise<DatasetResult> {
+async function runDataset(dataset: Dataset, tools: Tools): Promise<DatasetResult> {
   const dir = join(work, dataset.name);
   mkdirSync(dir);
   const cases = casesFor(dataset, dir, tools);
@@ -105,10 +111,21 @@ async function runDataset(dataset: Dataset): Promise<DatasetResult> {
   return { dataset, cases: summarize(dataset, series), roundTrip };
 }
 
+/** Reads a tree or file once, so every case is timed with its input in the page cache. */
+function warm(path: string): void {
+  execFileSync('bash', [
+    '-c',
+    'if [ -d "$1" ]; then tar -C "$1" -cf - . | cat >/dev/null; else cat "$1" >/dev/null; fi',
+    '-',
+    path,
+  ]);
+}
+
 async function runOnce(c: Case, report: string, records: RunRecord[]): Promise<void> {
   c.prepare();
   rmSync(report, { force: true });
   execFileSync('sync'); // the previous run's writes are not this run's cost
+  warm(c.reads());
   const sample = await measure(c.script(report), { cwd: REPO, reportFile: report });
   records.push({
     seconds: sample.seconds,
@@ -122,7 +139,8 @@ async function runOnce(c: Case, report: string, records: RunRecord[]): Promise<v
 }
 
 try {
-  for (const dataset of datasets) results.push(await runDataset(dataset));
+  const tools = prepareTools();
+  for (const dataset of datasets) results.push(await runDataset(dataset, tools));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -148,7 +166,9 @@ mkdirSync(join(out, '..'), { recursive: true });
 writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
 process.stdout.write(
   `\n${table(results)}\n\n${runs} run(s) per case, alternating; medians. Load average during the runs: median ${summary.loadAverage.median.toFixed(2)} (${summary.loadAverage.min.toFixed(2)}-${summary.loadAverage.max.toFixed(2)}) on ${machine.cpus} CPUs. ` +
-    `Library rows time the call inside a fresh Node process; the others, the whole command. JSON: ${out}\n`,
+    'Library rows time the call inside a fresh Node process running the package as published (JavaScript); ' +
+    'the CLI runs from its TypeScript sources, as in this repository; the others are timed as whole commands. ' +
+    `JSON: ${out}\n`,
 );
 if (failed) {
   log('an archive did not round-trip');
