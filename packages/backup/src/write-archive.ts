@@ -2,12 +2,34 @@ import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { FRAME_BYTES, type FrameLane, frameLane, isLastView } from './compression.ts';
 import { TreePacker } from './pack-tree.ts';
 import { progressMeter } from './progress.ts';
 import { releaseBuffer } from './release-buffer.ts';
 import type { Compression, OnProgress } from './types.ts';
 import { estimateTarBytes } from './walk.ts';
+
+/**
+ * Packing runs on the main thread, which also completes the compression lanes' jobs: a block is packed
+ * in slices of this size with the event loop let in between, so a lane whose frame is done is not kept
+ * waiting for a whole block (measured: 30,000 files in 1.03-1.13 s instead of 1.11-1.24 s).
+ */
+const SLICE_BYTES = 256 * 1024;
+
+/** Fills `block` as far as the tree allows, a slice at a time; returns the bytes written. */
+async function fillBlock(packer: TreePacker, block: Buffer): Promise<number> {
+  let length = 0;
+  while (length < block.length && !packer.done) {
+    let written = packer.fill(block.subarray(length, Math.min(length + SLICE_BYTES, block.length)));
+    // A header larger than what is left of the slice (a long path's pax header) gets the whole block.
+    if (written === 0) written = packer.fill(block.subarray(length));
+    if (written === 0) break;
+    length += written;
+    if (length < block.length && !packer.done) await yieldToLoop();
+  }
+  return length;
+}
 
 export interface WriteArchiveOptions {
   root: string;
@@ -74,7 +96,7 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Archiv
       if (inFlight.length > threads) await inFlight.shift();
       options.signal?.throwIfAborted();
       const block = blocks[index % blocks.length] as Buffer;
-      const length = packer.fill(block);
+      const length = await fillBlock(packer, block);
       meter.add(length);
       const frame = (lanes[index % threads] as FrameLane).compress(block.subarray(0, length));
       frame.catch(() => {}); // awaited in order below; this only marks it handled if an earlier write failed
