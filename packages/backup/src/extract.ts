@@ -78,8 +78,10 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
   // New files already belong to us: chown only when the archive says otherwise. Not in a setgid
   // staging directory, whose group new files inherit.
   const inheritsGroup = (statSync(root).mode & 0o2000) !== 0;
+  const euid = process.geteuid?.();
+  const egid = process.getegid?.();
   const needsChown = (uid: number, gid: number) =>
-    options.preserveOwner && (uid !== process.geteuid?.() || gid !== process.getegid?.() || inheritsGroup);
+    options.preserveOwner && (uid !== euid || gid !== egid || inheritsGroup);
   const dirs = new Map<string, DirFixup | null>([['.', null]]);
   const stats: ExtractStats = { entries: 0, bytes: 0 };
   let file: { fd: number; entry: TarEntry } | null = null;
