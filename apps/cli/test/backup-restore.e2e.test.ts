@@ -142,7 +142,7 @@ describe('backup and restore through the CLI', () => {
     const conf = await readFile(join(base, 'nginx_config/default.conf'), 'utf8');
     const restore = await run(['restore', newest ?? '', '--volume', 'nginx_config', '--stop', '--yes']);
     expect(restore.exitCode).toBe(1);
-    expect(restore.stderr).toMatch(/error: .*(sha256|corrupt|damaged)/i);
+    expect(restore.stderr).toMatch(/error: (refusing to restore|.*(sha256|corrupt|damaged))/i);
     expect(await readFile(join(base, 'nginx_config/default.conf'), 'utf8')).toBe(conf);
   });
 
@@ -161,7 +161,12 @@ describe('backup and restore through the CLI', () => {
       env: { ...process.env, ...env },
       stdio: 'ignore',
     });
-    await new Promise((r) => setTimeout(r, 2500));
+    // Kill it while it writes: as soon as its temporary backup directory exists.
+    for (let i = 0; i < 400; i++) {
+      const names = await readdir(backupDir).catch(() => [] as string[]);
+      if (names.some((n) => n.startsWith('.tmp-'))) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
     // The CLI re-runs itself inside `podman unshare`: kill the whole process tree.
     const pattern = `${binPath} backup create --volume logs`;
     await execa('pkill', ['-KILL', '-f', pattern], { reject: false });
