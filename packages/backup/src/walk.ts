@@ -13,9 +13,9 @@ function list(dir: string): Dirent[] {
 /**
  * The size of the uncompressed tar stream `TreePacker` will write for `root`, for a progress bar's
  * total: one cheap walk (readdir, and lstat for regular files only), yielding to the event loop
- * every few thousand entries.
+ * every few thousand entries; `signal` stops it.
  */
-export async function estimateTarBytes(root: string): Promise<number> {
+export async function estimateTarBytes(root: string, signal?: AbortSignal): Promise<number> {
   let total = 3 * BLOCK; // the root's header and the two end-of-archive blocks
   const linked = new Set<string>();
   const stack: { abs: string; relLength: number }[] = [{ abs: root, relLength: 1 }];
@@ -48,6 +48,7 @@ export async function estimateTarBytes(root: string): Promise<number> {
     if (sinceYield >= 4096) {
       sinceYield = 0;
       await yieldToLoop();
+      signal?.throwIfAborted();
     }
   }
   return total;

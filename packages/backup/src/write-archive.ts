@@ -75,12 +75,16 @@ async function writeAll(handle: FileHandle, pieces: Buffer[]): Promise<void> {
  */
 export async function writeArchive(options: WriteArchiveOptions): Promise<ArchiveStats> {
   const root = resolve(options.root);
-  const total = options.onProgress ? await estimateTarBytes(root) : undefined;
   const meter = progressMeter(options.onProgress, {
     operation: 'backup',
     volume: options.volume,
-    bytesTotal: total,
+    bytesTotal: undefined,
   });
+  // The total for a progress bar comes from a walk run alongside the archive, not before it.
+  const stopEstimate = new AbortController();
+  const estimating = options.onProgress
+    ? estimateTarBytes(root, stopEstimate.signal).then(meter.setTotal, () => {})
+    : Promise.resolve();
   const threads = Math.max(1, options.threads ?? Math.min(availableParallelism(), 4));
   const blocks = Array.from({ length: threads + 1 }, () => Buffer.allocUnsafeSlow(FRAME_BYTES));
   const lanes = Array.from({ length: threads }, () => frameLane(options.compression));
@@ -115,12 +119,16 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Archiv
     await chain;
     options.signal?.throwIfAborted();
     await handle.sync();
+  } catch (error) {
+    stopEstimate.abort();
+    throw error;
   } finally {
     packer.close();
     await chain.catch(() => {}); // no write may still be running when the file is closed
     for (const lane of lanes) lane.close();
     await handle.close();
   }
+  await estimating;
   meter.finish();
   return {
     entries: packer.entries,
