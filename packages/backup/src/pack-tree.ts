@@ -52,6 +52,7 @@ export class TreePacker {
   #pending: { path: string; stat: Stats } | null = null;
   #started = false;
   #finished = false;
+  #endBlocks = 2;
   /** Entries written, content bytes of regular files, and paths left out (`skipped`, without `./`). */
   entries = 0;
   bytes = 0;
@@ -80,11 +81,13 @@ export class TreePacker {
       }
       if (this.#pending === null) this.#pending = this.#nextEntry();
       if (this.#pending === null) {
-        if (this.#finished) break;
-        if (at + 2 * BLOCK > block.length) break;
-        block.fill(0, at, at + 2 * BLOCK);
-        at += 2 * BLOCK;
-        this.#finished = true;
+        // The two zero blocks that end an archive, as many as fit.
+        const zeros = Math.min(this.#endBlocks * BLOCK, block.length - at - ((block.length - at) % BLOCK));
+        if (zeros === 0) break;
+        block.fill(0, at, at + zeros);
+        at += zeros;
+        this.#endBlocks -= zeros / BLOCK;
+        if (this.#endBlocks === 0) this.#finished = true;
         break;
       }
       const written = this.#writeEntry(block, at, this.#pending.path, this.#pending.stat);

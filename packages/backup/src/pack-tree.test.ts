@@ -1,0 +1,52 @@
+import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run, tempDir } from '../test/helpers.ts';
+import { TreePacker } from './pack-tree.ts';
+import { BLOCK } from './tar-format.ts';
+
+/** Packs one 512-byte block at a time, running `pauses[n]` once n blocks are written. */
+async function pack(root: string, pauses: Record<number, () => Promise<void>>): Promise<Buffer> {
+  const packer = new TreePacker(root);
+  const blocks: Buffer[] = [];
+  while (!packer.done) {
+    const block = Buffer.alloc(BLOCK);
+    blocks.push(block.subarray(0, packer.fill(block)));
+    await pauses[blocks.length]?.();
+  }
+  return Buffer.concat(blocks);
+}
+
+describe('TreePacker', () => {
+  it('leaves out a file that vanishes while the tree is read, listing it as skipped', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'a'));
+    await writeFile(join(root, 'a/first'), 'one\n');
+    await writeFile(join(root, 'a/second'), 'two\n');
+    const packer = new TreePacker(root);
+    const block = Buffer.alloc(64 * BLOCK);
+    packer.fill(block.subarray(0, 2 * BLOCK)); // ./ and ./a/: a's listing is read
+    await rm(join(root, 'a/second'));
+    while (!packer.done) packer.fill(block);
+    expect(packer.skipped).toEqual(['a/second']);
+    expect(packer.entries).toBe(3);
+  });
+
+  it('pads a file that shrinks while it is read, and cuts one that grows, so the archive stays valid', async () => {
+    const root = await tempDir();
+    await writeFile(join(root, 'shrinks'), 'x'.repeat(3000));
+    await writeFile(join(root, 'z-grows'), 'y'.repeat(100));
+    // Blocks: 1 ./, 2 shrinks' header, 3-8 its content, 9 z-grows' header, 10 its content.
+    const archive = await pack(root, {
+      2: () => truncate(join(root, 'shrinks'), 1000),
+      9: () => writeFile(join(root, 'z-grows'), 'y'.repeat(5000)),
+    });
+    const file = join(await tempDir(), 'a.tar');
+    await writeFile(file, archive);
+    expect(run('tar', ['-tvf', file])).toMatch(/ 3000 .* \.\/shrinks\n.* 100 .* \.\/z-grows/);
+    const out = await tempDir();
+    run('tar', ['-xf', file, '-C', out]);
+    expect(await readFile(join(out, 'shrinks'), 'latin1')).toBe(`${'x'.repeat(1000)}${'\0'.repeat(2000)}`);
+    expect(await readFile(join(out, 'z-grows'), 'latin1')).toBe('y'.repeat(100));
+  });
+});
