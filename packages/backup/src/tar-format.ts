@@ -38,10 +38,25 @@ export type WritableType = 'File' | 'Link' | 'SymbolicLink' | 'Directory';
 
 const OCTAL_LIMIT = { 8: 0o7777777, 12: 0o77777777777 } as const;
 
-function writeOctal(block: Buffer, offset: number, width: 8 | 12, value: number): void {
-  block.write(value.toString(8).padStart(width - 1, '0'), offset, width - 1, 'latin1');
+/** Zero-padded octal digits and a NUL, written byte by byte (no string per field: headers are hot). */
+function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
+  let rest = value;
+  for (let i = offset + width - 2; i >= offset; i -= 1) {
+    const digit = rest % 8;
+    block[i] = 0x30 + digit;
+    rest = (rest - digit) / 8;
+  }
   block[offset + width - 1] = 0;
 }
+
+/** What every ustar header starts as: magic and version, empty owner names, device numbers 0. */
+const TEMPLATE = (() => {
+  const block = Buffer.alloc(BLOCK);
+  block.write('ustar\x0000', 257, 8, 'latin1');
+  writeOctal(block, 329, 8, 0);
+  writeOctal(block, 337, 8, 0);
+  return block;
+})();
 
 /** `a/b/c` split so that prefix + '/' + name is the path, prefix ≤ 155 bytes and name ≤ 100 (ustar). */
 function splitUstar(path: Buffer): { prefix: Buffer; name: Buffer } | null {
@@ -98,7 +113,7 @@ function paxRecords(fields: HeaderFields, pathBytes: number): string {
 }
 
 function writeUstar(block: Buffer, at: number, fields: HeaderFields, flag: string, pathBytes: number): void {
-  block.fill(0, at, at + BLOCK);
+  TEMPLATE.copy(block, at);
   if (pathBytes <= 100) {
     block.write(fields.path, at, 100);
   } else {
@@ -113,13 +128,10 @@ function writeUstar(block: Buffer, at: number, fields: HeaderFields, flag: strin
   writeOctal(block, at + 124, 12, fields.size > OCTAL_LIMIT[12] ? 0 : fields.size);
   const mtime = fields.mtime < 0 || fields.mtime > OCTAL_LIMIT[12] ? 0 : fields.mtime;
   writeOctal(block, at + 136, 12, mtime);
-  block.write(flag, at + 156, 1, 'latin1');
+  block[at + 156] = flag.charCodeAt(0);
   if (fields.linkpath !== undefined) block.write(fields.linkpath, at + 157, 100);
-  block.write('ustar\x0000', at + 257, 8, 'latin1');
-  writeOctal(block, at + 329, 8, 0);
-  writeOctal(block, at + 337, 8, 0);
-  const sum = checksum(block, at);
-  block.write(`${sum.toString(8).padStart(6, '0')}\0 `, at + 148, 8, 'latin1');
+  writeOctal(block, at + 148, 7, checksum(block, at)); // six digits, NUL, then a space, as GNU tar writes
+  block[at + 155] = 0x20;
 }
 
 /**
