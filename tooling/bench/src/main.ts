@@ -1,7 +1,8 @@
 // `pnpm bench` (full) and `pnpm --filter @phoenix-hydra/bench bench:short` (CI): times our backup,
 // restore and usage scan against GNU tar, zstd and du on a real PostgreSQL data directory and on many
 // small files, checks that the archives round-trip, prints a Markdown table and writes JSON.
-// Options: --short, --runs N, --out FILE.
+// Options: --short, --runs N, --out FILE, --scratch DIR (where archives and restored trees go; default
+// the system's temp dir: on a tmpfs, restores measure the tools rather than the file system's journal).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     short: { type: 'boolean', default: false },
     runs: { type: 'string' },
     out: { type: 'string' },
+    scratch: { type: 'string' },
   },
 });
 const short = values.short ?? false;
@@ -50,7 +52,7 @@ for (const command of ['tar', 'zstd', 'du', 'gzip']) {
 }
 const owners = process.getuid?.() === 0;
 const datasets = ensureDatasets(DATA, short, log);
-const work = mkdtempSync(join(tmpdir(), 'phx-bench-'));
+const work = mkdtempSync(join(values.scratch ?? tmpdir(), 'phx-bench-'));
 /** The programs the cases run; builds the published form of the library into the scratch directory. */
 function prepareTools(): Tools {
   log('building @phoenix-hydra/backup as published (JavaScript) for the library cases');
