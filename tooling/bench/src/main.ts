@@ -159,6 +159,7 @@ const machine = {
 const summary = {
   mode: short ? 'short' : 'full',
   runs,
+  scratch: values.scratch ?? tmpdir(),
   date: new Date().toISOString(),
   machine,
   loadAverage: { median: median(loads), min: Math.min(...loads), max: Math.max(...loads) },
