@@ -50,3 +50,54 @@ describe('TreePacker', () => {
     expect(await readFile(join(out, 'z-grows'), 'latin1')).toBe('y'.repeat(100));
   });
 });
+
+describe('TreePacker looking entries up from inside their directory', () => {
+  it('writes the same archive as absolute lookups and leaves the working directory where it was', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'a/b'), { recursive: true });
+    await writeFile(join(root, 'a/b/deep'), 'deep\n');
+    await writeFile(join(root, 'a/one'), 'x'.repeat(2000));
+    await writeFile(join(root, 'top'), 'top\n');
+    const before = process.cwd();
+    const packAll = (chdir: boolean) => {
+      const packer = new TreePacker(root, { chdir });
+      const blocks: Buffer[] = [];
+      while (!packer.done) {
+        const block = Buffer.alloc(BLOCK); // one block at a time: lookups span many fill calls
+        blocks.push(block.subarray(0, packer.fill(block)));
+        expect(process.cwd()).toBe(before);
+      }
+      return Buffer.concat(blocks);
+    };
+    const relative = packAll(true);
+    expect(relative.equals(packAll(false))).toBe(true);
+    const file = join(await tempDir(), 'a.tar');
+    await writeFile(file, relative);
+    expect(run('tar', ['-tf', file]).split('\n').filter(Boolean)).toEqual([
+      './',
+      './a/',
+      './a/b/',
+      './a/b/deep',
+      './a/one',
+      './top',
+    ]);
+  });
+
+  it('reads nothing through a directory swapped for a symlink while the tree is read', async () => {
+    const root = await tempDir();
+    const outside = await tempDir();
+    await writeFile(join(outside, 'secret'), 'not part of the volume\n');
+    await mkdir(join(root, 'logs'));
+    await writeFile(join(root, 'logs/secret'), 'mine\n');
+    const packer = new TreePacker(root);
+    const block = Buffer.alloc(64 * BLOCK);
+    packer.fill(block.subarray(0, 2 * BLOCK)); // ./ and ./logs/: the listing of logs is read
+    await rm(join(root, 'logs'), { recursive: true });
+    const { symlink } = await import('node:fs/promises');
+    await symlink(outside, join(root, 'logs'));
+    const rest: Buffer[] = [];
+    while (!packer.done) rest.push(Buffer.from(block.subarray(0, packer.fill(block))));
+    expect(Buffer.concat(rest).includes('not part of the volume')).toBe(false);
+    expect(packer.skipped).toEqual(['logs/secret']);
+  });
+});

@@ -9,13 +9,36 @@ import {
   type Stats,
   statSync,
 } from 'node:fs';
+import { resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { BLOCK, encodeHeader, padded, type WritableType } from './tar-format.ts';
 
 interface Dir {
   /** `./`-relative path of the directory, without a trailing slash ('.' for the root). */
   path: string;
+  /** Device and inode the directory had when it was listed: a directory replaced since is not entered. */
+  dev: number;
+  ino: number;
   names: string[];
   next: number;
+}
+
+interface Pending {
+  path: string;
+  stat: Stats;
+  /** The directory holding the entry (null for the root), and the entry's name in it. */
+  dir: Dir | null;
+  name: string;
+}
+
+export interface TreePackerOptions {
+  /**
+   * Look entries up by name from inside their directory (the process's working directory is moved
+   * there during each synchronous `fill` and moved back before it returns) instead of by absolute
+   * path: one path component to resolve per lstat and open instead of all of them (measured: 30,000
+   * files packed about 70 ms faster). Default: on the main thread; workers cannot change directory.
+   */
+  chdir?: boolean | undefined;
 }
 
 interface OpenFile {
@@ -27,6 +50,15 @@ interface OpenFile {
 }
 
 const SKIPPED = -1;
+
+/** The working directory, or null when it cannot be known (deleted): then paths stay absolute. */
+function currentDir(): string | null {
+  try {
+    return process.cwd();
+  } catch {
+    return null;
+  }
+}
 
 const compareNames = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -48,8 +80,12 @@ export class TreePacker {
   readonly #root: string;
   readonly #stack: Dir[] = [];
   readonly #links = new Map<string, string>();
+  readonly #chdir: boolean;
   #file: OpenFile | null = null;
-  #pending: { path: string; stat: Stats } | null = null;
+  #pending: Pending | null = null;
+  /** The directory the process is in during a `fill` (null: not moved, use absolute paths). */
+  #cwd: Dir | null = null;
+  #moved = false;
   #started = false;
   #finished = false;
   #endBlocks = 2;
@@ -58,8 +94,9 @@ export class TreePacker {
   bytes = 0;
   readonly skipped: string[] = [];
 
-  constructor(root: string) {
-    this.#root = root;
+  constructor(root: string, options: TreePackerOptions = {}) {
+    this.#root = resolve(root);
+    this.#chdir = (options.chdir ?? true) && isMainThread;
   }
 
   /** True once the whole tree and the end-of-archive blocks were written. */
@@ -69,17 +106,31 @@ export class TreePacker {
 
   /** Fills `block` (its length a multiple of 512) as far as the tree allows; returns the bytes written. */
   fill(block: Buffer): number {
-    let at = 0;
     if (!this.#started) {
       this.#started = true;
-      this.#pending = { path: '.', stat: statSync(this.#root) }; // a root given as a symlink is followed
+      // A root given as a symlink is followed.
+      this.#pending = { path: '.', stat: statSync(this.#root), dir: null, name: '.' };
     }
+    const home = this.#chdir ? currentDir() : null;
+    try {
+      return this.#fill(block, home !== null);
+    } finally {
+      if (this.#moved) {
+        this.#moved = false;
+        this.#cwd = null;
+        process.chdir(home as string);
+      }
+    }
+  }
+
+  #fill(block: Buffer, relative: boolean): number {
+    let at = 0;
     while (at < block.length) {
       if (this.#file !== null) {
         at = this.#copyFile(block, at);
         continue;
       }
-      if (this.#pending === null) this.#pending = this.#nextEntry();
+      if (this.#pending === null) this.#pending = this.#nextEntry(relative);
       if (this.#pending === null) {
         // The two zero blocks that end an archive, as many as fit.
         const zeros = Math.min(this.#endBlocks * BLOCK, block.length - at - ((block.length - at) % BLOCK));
@@ -90,7 +141,7 @@ export class TreePacker {
         if (this.#endBlocks === 0) this.#finished = true;
         break;
       }
-      const written = this.#writeEntry(block, at, this.#pending.path, this.#pending.stat);
+      const written = this.#writeEntry(block, at, this.#pending, relative);
       if (written === 0) break; // the header does not fit: the next block starts with it
       this.#pending = null;
       if (written !== SKIPPED) at += written;
@@ -104,7 +155,7 @@ export class TreePacker {
     this.#file = null;
   }
 
-  #nextEntry(): { path: string; stat: Stats } | null {
+  #nextEntry(relative: boolean): Pending | null {
     for (;;) {
       const dir = this.#stack.at(-1);
       if (dir === undefined) return null;
@@ -116,7 +167,7 @@ export class TreePacker {
       dir.next += 1;
       const path = `${dir.path}/${name}`;
       try {
-        return { path, stat: lstatSync(this.#abs(path)) };
+        return { path, stat: lstatSync(this.#locate(dir, name, relative)), dir, name };
       } catch (error) {
         if (!isGone(error)) throw error;
         this.skipped.push(path.slice(2));
@@ -128,8 +179,35 @@ export class TreePacker {
     return path === '.' ? this.#root : `${this.#root}${path.slice(1)}`;
   }
 
+  /**
+   * The path to give a system call for `name` in `dir`: the bare name once the process is in `dir`
+   * (moving there if needed), else the absolute path. A directory that is no longer the one listed
+   * (replaced, or swapped for a symlink) makes its entries vanish (ENOENT): nothing outside the tree
+   * is read.
+   */
+  #locate(dir: Dir | null, name: string, relative: boolean): string {
+    if (dir === null) return this.#root;
+    if (!relative) return this.#abs(`${dir.path}/${name}`);
+    if (this.#cwd !== dir) {
+      this.#moved = true;
+      this.#cwd = null;
+      process.chdir(this.#abs(dir.path));
+      this.#cwd = dir;
+      const here = lstatSync('.');
+      if (here.dev !== dir.dev || here.ino !== dir.ino) {
+        dir.next = dir.names.length; // its other entries are not read either
+        const error: NodeJS.ErrnoException = new Error(`${dir.path} was replaced while it was read`);
+        error.code = 'ENOENT';
+        throw error;
+      }
+    }
+    return name;
+  }
+
   /** Header (and, for a file, opens it for `#copyFile`); 0 when it does not fit in this block, SKIPPED when left out. */
-  #writeEntry(block: Buffer, at: number, path: string, stat: Stats): number {
+  #writeEntry(block: Buffer, at: number, pending: Pending, relative: boolean): number {
+    const { path, stat } = pending;
+    const locate = () => this.#locate(pending.dir, pending.name, relative);
     const base = { mode: stat.mode, uid: stat.uid, gid: stat.gid, mtime: Math.floor(stat.mtimeMs / 1000) };
     let type: WritableType;
     let size = 0;
@@ -140,7 +218,7 @@ export class TreePacker {
     } else if (stat.isSymbolicLink()) {
       type = 'SymbolicLink';
       try {
-        linkpath = readlinkSync(this.#abs(path));
+        linkpath = readlinkSync(locate());
       } catch (error) {
         if (!isGone(error)) throw error;
         return this.#skip(path);
@@ -156,7 +234,7 @@ export class TreePacker {
         size = stat.size;
         if (size > 0) {
           try {
-            fd = openSync(this.#abs(path), constants.O_RDONLY | constants.O_NOFOLLOW);
+            fd = openSync(locate(), constants.O_RDONLY | constants.O_NOFOLLOW);
           } catch (error) {
             if (!isGone(error)) throw error;
             return this.#skip(path);
@@ -182,7 +260,7 @@ export class TreePacker {
     this.entries += 1;
     this.bytes += size;
     if (fd !== undefined) this.#file = { fd, remaining: size, padding: padded(size) - size };
-    if (type === 'Directory') this.#enter(path);
+    if (type === 'Directory') this.#enter(pending, relative);
     return written;
   }
 
@@ -192,15 +270,16 @@ export class TreePacker {
     return SKIPPED;
   }
 
-  #enter(path: string): void {
+  #enter(pending: Pending, relative: boolean): void {
     let names: string[];
     try {
-      names = readdirSync(this.#abs(path));
+      names = readdirSync(this.#locate(pending.dir, pending.name, relative));
     } catch (error) {
       if (!isGone(error)) throw error;
       names = [];
     }
-    this.#stack.push({ path, names: names.sort(compareNames), next: 0 });
+    const { dev, ino } = pending.stat;
+    this.#stack.push({ path: pending.path, dev, ino, names: names.sort(compareNames), next: 0 });
   }
 
   /** Copies file content straight into the block; a file that shrank is padded with zeros, one that grew is cut. */
