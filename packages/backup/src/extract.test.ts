@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HeaderData } from 'tar';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +76,37 @@ function archiveWith(entries: Entry[]): Buffer {
   ]);
 }
 
+describe('extractArchive', () => {
+  it('creates files in nested directories and leaves the working directory where it was', async () => {
+    const base = await tempDir();
+    const artifact = join(base, 'a.tar.zst');
+    await writeFile(
+      artifact,
+      rawTarZst([
+        { path: './', type: 'Directory', mode: 0o755, size: 0 },
+        { path: './a/', type: 'Directory', mode: 0o750, size: 0 },
+        { path: './a/b/one', body: 'one\n' },
+        { path: './a/two', body: 'two\n' },
+        { path: './top', body: 'top\n' },
+        { path: './a/b/three', body: 'three\n' },
+      ]),
+    );
+    const staging = join(base, 'staging');
+    await mkdir(staging);
+    const cwd = process.cwd();
+    await extractArchive({ artifact, compression: 'zstd', staging, preserveOwner: false });
+    expect(process.cwd()).toBe(cwd);
+    for (const [path, body] of [
+      ['a/b/one', 'one'],
+      ['a/two', 'two'],
+      ['top', 'top'],
+      ['a/b/three', 'three'],
+    ])
+      expect(await readFile(join(staging, path as string), 'utf8')).toBe(`${body}\n`);
+    expect(await readdir(cwd)).not.toContain('one');
+  });
+});
+
 describe('extractArchive with a malicious archive', () => {
   it.each(malicious)('rejects %s, writing nothing outside staging', async (_name, entries) => {
     const { base, outside, target } = await arena();
@@ -84,11 +115,13 @@ describe('extractArchive with a malicious archive', () => {
     const before = await snapshotTree(base);
     const staging = join(base, 'staging');
     await mkdir(staging);
+    const cwd = process.cwd();
     await expect(
       extractArchive({ artifact, compression: 'zstd', staging, preserveOwner: false }),
     ).rejects.toMatchObject({
       code: 'BACKUP_UNSAFE_ENTRY',
     });
+    expect(process.cwd()).toBe(cwd); // files are created from inside their directory, then it moves back
     const after = (await snapshotTree(base)).filter(
       (e) => e.path !== 'staging' && !e.path.startsWith('staging/'),
     );

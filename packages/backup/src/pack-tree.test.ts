@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run, tempDir } from '../test/helpers.ts';
@@ -93,7 +93,6 @@ describe('TreePacker looking entries up from inside their directory', () => {
     const block = Buffer.alloc(64 * BLOCK);
     packer.fill(block.subarray(0, 2 * BLOCK)); // ./ and ./logs/: the listing of logs is read
     await rm(join(root, 'logs'), { recursive: true });
-    const { symlink } = await import('node:fs/promises');
     await symlink(outside, join(root, 'logs'));
     const rest: Buffer[] = [];
     while (!packer.done) rest.push(Buffer.from(block.subarray(0, packer.fill(block))));

@@ -12,6 +12,7 @@ import {
 import { resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { BLOCK, encodeHeader, padded, type WritableType } from './tar-format.ts';
+import { currentDir } from './working-dir.ts';
 
 interface Dir {
   /** `./`-relative path of the directory, without a trailing slash ('.' for the root). */
@@ -50,15 +51,6 @@ interface OpenFile {
 }
 
 const SKIPPED = -1;
-
-/** The working directory, or null when it cannot be known (deleted): then paths stay absolute. */
-function currentDir(): string | null {
-  try {
-    return process.cwd();
-  } catch {
-    return null;
-  }
-}
 
 const compareNames = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -46,12 +46,17 @@ export async function feedArchive(
       options.signal?.throwIfAborted();
       // Bytes after the end-of-archive blocks are read (for the hash) but not parsed.
       for (let at = 0; at < piece.length && !parser.ended; at += SLICE_BYTES) {
-        parser.write(piece.subarray(at, at + SLICE_BYTES));
+        try {
+          parser.write(piece.subarray(at, at + SLICE_BYTES));
+        } finally {
+          handler.pause?.();
+        }
         if (at + SLICE_BYTES < piece.length) await yieldToLoop();
       }
     }
     parser.end();
   } finally {
+    handler.pause?.();
     await handle.close();
   }
 }

@@ -8,6 +8,11 @@ export interface TarHandler {
   data(piece: Buffer): void;
   /** The current entry's content is complete (called for every entry, also those without content). */
   entryEnd(): void;
+  /**
+   * Called by `feedArchive` after each piece it parsed, before other code may run: the handler puts
+   * back any process-wide state it changed (extraction's working directory).
+   */
+  pause?(): void;
 }
 
 /** Pax and GNU long-name records are kept in memory: bound them so a hostile archive cannot exhaust it. */
