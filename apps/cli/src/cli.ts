@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { commandRegistrations } from './register/index.ts';
-import { reportError } from './report-error.ts';
 
 /** Builds the commander program; each command's module is loaded only when that command runs. */
 export function buildProgram(setExitCode: (code: number) => void = () => undefined): Command {
@@ -32,6 +31,9 @@ export async function run(argv: string[]): Promise<number> {
     return code;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    // Loaded on failure only, like the commands: --help, --version and the outer process of a command that
+    // re-runs itself in the user namespace load commander and the registrations, nothing else.
+    const { reportError } = await import('./report-error.ts');
     return reportError(error, { json });
   }
 }

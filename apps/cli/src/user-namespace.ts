@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { PhoenixError } from '@phoenix-hydra/core';
 
 const BIN = fileURLToPath(new URL('../bin/phoenix-volumes.js', import.meta.url));
 
@@ -12,7 +11,10 @@ export function needsUserNamespace(env: NodeJS.ProcessEnv = process.env): boolea
   return process.getuid?.() !== 0 && env._CONTAINERS_USERNS_CONFIGURED === undefined;
 }
 
-/** Runs this same command again inside `podman unshare` (argument array, stdio passed through); returns its exit code. */
+/**
+ * Runs this same command again inside `podman unshare` (argument array, stdio passed through); returns its
+ * exit code. Called before any command module loads: this outer process only waits, so it stays small.
+ */
 export function rerunInUserNamespace(argv: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn('podman', ['unshare', process.execPath, BIN, ...argv], { stdio: 'inherit' });
@@ -21,11 +23,16 @@ export function rerunInUserNamespace(argv: readonly string[]): Promise<number> {
     const onTerm = forward('SIGTERM');
     process.on('SIGINT', onInt).on('SIGTERM', onTerm);
     child.on('error', (error) => {
-      reject(
-        new PhoenixError('PODMAN_MISSING', `cannot enter the user namespace: ${error.message}`, {
-          hint: 'sudo apt-get install podman uidmap slirp4netns',
-          cause: error,
-        }),
+      // Loaded only on failure: @phoenix-hydra/core brings zod and yaml, which this process never needs.
+      import('@phoenix-hydra/core').then(
+        ({ PhoenixError }) =>
+          reject(
+            new PhoenixError('PODMAN_MISSING', `cannot enter the user namespace: ${error.message}`, {
+              hint: 'sudo apt-get install podman uidmap slirp4netns',
+              cause: error,
+            }),
+          ),
+        reject,
       );
     });
     child.on('exit', (code, signal) => {
