@@ -7,4 +7,7 @@ if (!process.features.typescript) {
   );
   process.exit(2);
 }
+// Before any TypeScript loads: later runs reuse the compiled modules (see src/compile-cache.js).
+const { useCompileCache } = await import('../src/compile-cache.js');
+useCompileCache();
 await import('../src/index.ts');
