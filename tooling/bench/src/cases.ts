@@ -8,8 +8,8 @@ export interface Tools {
   node: string;
   cliBin: string;
   libraryChild: string;
-  /** The compiled, published form of @phoenix-hydra/backup the library cases load (see published-build.ts). */
-  backupEntry: string;
+  /** The compiled, published forms of the backup and diagnostics libraries the library cases load (see published-build.ts). */
+  entries: { backup: string; diagnostics: string };
   reportRss: string;
   /** False when podman is missing: the CLI (which asks podman which containers use a volume) is skipped. */
   cli: boolean;
@@ -90,7 +90,7 @@ export function casesFor(dataset: Dataset, work: string, tools: Tools): Case[] {
     return latest;
   };
   const node = quote(tools.node);
-  const child = `BENCH_BACKUP_ENTRY=${quote(tools.backupEntry)} ${node} ${quote(tools.libraryChild)}`;
+  const child = `BENCH_BACKUP_ENTRY=${quote(tools.entries.backup)} BENCH_DIAGNOSTICS_ENTRY=${quote(tools.entries.diagnostics)} ${node} ${quote(tools.libraryChild)}`;
   const cases: Case[] = [
     {
       operation: 'backup',

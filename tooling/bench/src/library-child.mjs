@@ -1,6 +1,7 @@
 // One library call in a fresh process, timed from inside: what an application using the library gets,
 // without Node's start-up. Plain JavaScript, so that Node's TypeScript loader (which alone holds 20-40 MB)
-// stays out of the memory measured when BENCH_BACKUP_ENTRY points at the compiled package.
+// stays out of the memory measured when BENCH_BACKUP_ENTRY and BENCH_DIAGNOSTICS_ENTRY point at the
+// compiled packages.
 //   node library-child.mjs backup <source dir> <backup dir>
 //   node library-child.mjs restore <backup dir> <backup id> <target dir>
 //   node library-child.mjs scan <dir>
@@ -10,9 +11,10 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const [operation, ...args] = process.argv.slice(2);
-const backupEntry = process.env.BENCH_BACKUP_ENTRY
-  ? pathToFileURL(process.env.BENCH_BACKUP_ENTRY).href
-  : '@phoenix-hydra/backup';
+const entry = (variable, name) =>
+  process.env[variable] ? pathToFileURL(process.env[variable]).href : name;
+const backupEntry = entry('BENCH_BACKUP_ENTRY', '@phoenix-hydra/backup');
+const diagnosticsEntry = entry('BENCH_DIAGNOSTICS_ENTRY', '@phoenix-hydra/diagnostics');
 
 async function timed(run) {
   const startRssKB = process.resourceUsage().maxRSS;
@@ -53,7 +55,7 @@ async function call() {
   }
   if (operation === 'scan') {
     const [path] = args;
-    const { scanTree } = await import('@phoenix-hydra/diagnostics');
+    const { scanTree } = await import(diagnosticsEntry);
     return timed(async () => {
       const usage = scanTree(path);
       return { bytes: usage.bytes, files: usage.files };

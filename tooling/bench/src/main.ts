@@ -55,12 +55,12 @@ const datasets = ensureDatasets(DATA, short, log);
 const work = mkdtempSync(join(values.scratch ?? tmpdir(), 'phx-bench-'));
 /** The programs the cases run; builds the published form of the library into the scratch directory. */
 function prepareTools(): Tools {
-  log('building @phoenix-hydra/backup as published (JavaScript) for the library cases');
+  log('building the libraries as published (JavaScript) for the library cases');
   const tools: Tools = {
     node: process.execPath,
     cliBin: join(REPO, 'apps/cli/bin/phoenix-volumes.js'),
     libraryChild: join(HERE, 'library-child.mjs'),
-    backupEntry: buildPublished(REPO, join(work, 'published')),
+    entries: buildPublished(REPO, join(work, 'published')),
     reportRss: join(HERE, 'report-rss.ts'),
     cli: has('podman'),
   };

@@ -2,16 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The workspace packages the backup library needs at run time, in build order. */
-const PACKAGES = ['core', 'backup'];
+/** The workspace packages the library cases load (backup; diagnostics for the usage scan), in build order. */
+const PACKAGES = ['core', 'podman-adapter', 'backup', 'diagnostics'];
 
 /**
- * Builds @phoenix-hydra/core and @phoenix-hydra/backup to JavaScript into `into/node_modules` with
- * their published `exports` (what `npm install @phoenix-hydra/backup` gives), linking their other
- * dependencies from the workspace; returns the backup package's entry file. Nothing is written into
- * the repository.
+ * Builds the libraries to JavaScript into `into/node_modules` with their published `exports` (what
+ * `npm install @phoenix-hydra/backup` gives), linking their other dependencies from the workspace;
+ * returns the entry files of the backup and diagnostics packages. Nothing is written into the
+ * repository.
  */
-export function buildPublished(repo: string, into: string): string {
+export function buildPublished(repo: string, into: string): { backup: string; diagnostics: string } {
   const modules = join(into, 'node_modules');
   const linked = new Set<string>();
   for (const name of PACKAGES) {
@@ -40,5 +40,8 @@ export function buildPublished(repo: string, into: string): string {
       symlinkSync(realpathSync(join(source, 'node_modules', dependency)), link);
     }
   }
-  return join(modules, '@phoenix-hydra/backup/dist/index.js');
+  return {
+    backup: join(modules, '@phoenix-hydra/backup/dist/index.js'),
+    diagnostics: join(modules, '@phoenix-hydra/diagnostics/dist/index.js'),
+  };
 }
