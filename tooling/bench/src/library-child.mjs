@@ -11,8 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const [operation, ...args] = process.argv.slice(2);
-const entry = (variable, name) =>
-  process.env[variable] ? pathToFileURL(process.env[variable]).href : name;
+const entry = (variable, name) => (process.env[variable] ? pathToFileURL(process.env[variable]).href : name);
 const backupEntry = entry('BENCH_BACKUP_ENTRY', '@phoenix-hydra/backup');
 const diagnosticsEntry = entry('BENCH_DIAGNOSTICS_ENTRY', '@phoenix-hydra/diagnostics');
 
