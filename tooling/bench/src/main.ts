@@ -61,7 +61,7 @@ function prepareTools(): Tools {
     cliBin: join(REPO, 'apps/cli/bin/phoenix-volumes.js'),
     libraryChild: join(HERE, 'library-child.mjs'),
     entries: buildPublished(REPO, join(work, 'published')),
-    reportRss: join(HERE, 'report-rss.ts'),
+    reportRss: join(HERE, 'report-rss.mjs'),
     cli: has('podman'),
   };
   if (!tools.cli) log('podman is missing: the CLI case is skipped (the library case still runs)');

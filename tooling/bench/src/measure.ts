@@ -17,7 +17,7 @@ export interface Sample {
   stdout: string;
 }
 
-/** What a Node child writes to its report file (see report-rss.ts and library-child.ts). */
+/** What a Node child writes to its report file (see report-rss.mjs and library-child.mjs). */
 export interface ChildReport {
   /** Duration and CPU time (all threads) of the measured call, when the child times one itself. */
   callSeconds?: number;
