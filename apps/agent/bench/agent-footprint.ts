@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { childrenOf } from '@phoenix-hydra/podman-adapter/user-namespace';
 import { NODE_FLAGS } from '../src/install/systemd-unit.ts';
-import { childrenOf } from '../src/user-namespace.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { interruptedExitCode } from './interrupt.ts';
 import { commandRegistrations } from './register/index.ts';
 
 /** Builds the commander program; each command's module is loaded only when that command runs. */
@@ -34,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
     // Loaded on failure only, like the commands: --help, --version and the outer process of a command that
     // re-runs itself in the user namespace load commander and the registrations, nothing else.
     const { reportError } = await import('./report-error.ts');
-    return reportError(error, { json });
+    const code = reportError(error, { json });
+    return interruptedExitCode() ?? code; // stopped by SIGINT/SIGTERM: 130/143, as shells expect
   }
 }

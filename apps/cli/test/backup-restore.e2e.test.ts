@@ -179,6 +179,33 @@ describe('backup and restore through the CLI', () => {
     expect((await readdir(backupDir)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
   });
 
+  it('stops a backup cleanly on SIGTERM: the command inside the user namespace gets it, nothing partial stays', async () => {
+    const before = await backupIds();
+    const child = spawn(process.execPath, [binPath, 'backup', 'create', '--volume', 'logs'], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    for (let i = 0; i < 400; i++) {
+      const names = await readdir(backupDir).catch(() => [] as string[]);
+      if (names.some((n) => n.startsWith('.tmp-'))) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    child.kill('SIGTERM'); // the outer process only, as systemd or a shell's kill would
+    expect(await exited).toBe(143);
+    expect(stderr).toMatch(/SIGTERM received: stopping cleanly/);
+    expect(stderr).toMatch(/^error: backup cancelled/m);
+    const inner = await execa('pgrep', ['-f', `${binPath} backup create --volume logs`], { reject: false });
+    expect(inner.stdout).toBe('');
+    expect(await backupIds()).toEqual(before);
+    expect((await readdir(backupDir)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+  });
+
   it('reports a full disk clearly and leaves no partial backup', async () => {
     // A real 64 MB filesystem: tmpfs can be mounted inside the rootless user namespace, where the CLI's backup runs.
     const small = await mkdtemp(join(tmpdir(), 'phx-small-'));

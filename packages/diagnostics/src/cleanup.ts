@@ -42,12 +42,19 @@ function usedVolumes(container: ContainerInfo, observation: StackObservation): s
 }
 
 /** Every container, running or not, that mounts a volume of the stack: podman refuses to remove a volume in use. */
-export async function findVolumeUsers(podman: Podman, observation: StackObservation): Promise<VolumeUser[]> {
+export async function findVolumeUsers(
+  podman: Podman,
+  observation: StackObservation | Promise<StackObservation>,
+): Promise<VolumeUser[]> {
+  // Containers are listed while the observation (which asks podman about each volume) may still run;
+  // if listing fails first, the observation's own failure is not left unhandled.
+  Promise.resolve(observation).catch(() => undefined);
   const all = await podman.ps({ all: true });
   const inspected = await Promise.all(all.map((c) => podman.inspectContainer(c.id)));
+  const observed = await observation;
   return inspected
     .filter((c): c is ContainerInfo => c !== null)
-    .map((c) => ({ container: c.name, running: c.running, volumes: usedVolumes(c, observation) }))
+    .map((c) => ({ container: c.name, running: c.running, volumes: usedVolumes(c, observed) }))
     .filter((u) => u.volumes.length > 0);
 }
 

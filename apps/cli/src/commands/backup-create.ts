@@ -4,6 +4,7 @@ import { backupStack } from '@phoenix-hydra/diagnostics';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { formatBytes } from '../format-bytes.ts';
+import { interruptSignal } from '../interrupt.ts';
 import { progressBar } from '../progress-bar.ts';
 import { selectVolumes } from '../select-volumes.ts';
 import type { StackOptions } from '../stack-options.ts';
@@ -31,6 +32,7 @@ export async function backupCreateCommand(options: BackupCreateOptions): Promise
   const specs = selectVolumes(stack, options.volume, (v) => v.backup !== 'none');
   const backupDir = options.to ?? defaultBackupDir();
   const bar = progressBar(process.stderr, !options.json);
+  const interrupt = interruptSignal();
   let result: Awaited<ReturnType<typeof backupStack>>;
   try {
     result = await backupStack(stack, podman, {
@@ -44,8 +46,10 @@ export async function backupCreateCommand(options: BackupCreateOptions): Promise
       onEvent: raiseEvent,
       onProgress: bar.onProgress,
       log: err,
+      signal: interrupt.signal,
     });
   } finally {
+    interrupt.dispose();
     bar.done();
   }
   const { manifest, taken, bytes } = result;

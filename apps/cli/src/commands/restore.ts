@@ -5,6 +5,7 @@ import { findVolumeUsers, observeStack } from '@phoenix-hydra/diagnostics';
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
+import { interruptSignal } from '../interrupt.ts';
 import { podmanExec } from '../podman-exec.ts';
 import { progressBar } from '../progress-bar.ts';
 import { selectVolumes } from '../select-volumes.ts';
@@ -92,6 +93,7 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
     }
     const bar = progressBar(process.stderr, !options.json);
     const results: RestoreResult[] = [];
+    const interrupt = interruptSignal();
     try {
       await withStoppedContainers(
         podman,
@@ -116,12 +118,14 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
                     }
                   : {}),
                 ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
+                signal: interrupt.signal,
               }),
             );
           }
         },
       );
     } catch (error) {
+      interrupt.dispose();
       bar.done();
       const code = isPhoenixError(error) ? error.code : 'RESTORE_FAILED';
       const message = error instanceof Error ? error.message : String(error);
@@ -134,6 +138,7 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
       });
       throw error;
     }
+    interrupt.dispose();
     bar.done();
     await raiseEvent({
       type: 'restore.completed',

@@ -9,6 +9,7 @@ import {
   usageHistoryPath,
 } from '@phoenix-hydra/diagnostics';
 import { type CommandIO, openStack } from '../context.ts';
+import { interruptSignal } from '../interrupt.ts';
 import { renderStatus } from '../render-status.ts';
 import type { StackOptions } from '../stack-options.ts';
 
@@ -60,14 +61,6 @@ function watchSeconds(watch: true | string): number {
   return seconds;
 }
 
-function stopSignal(given: AbortSignal | undefined): { signal: AbortSignal; dispose: () => void } {
-  if (given) return { signal: given, dispose: () => undefined };
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop).once('SIGTERM', stop);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', stop).off('SIGTERM', stop) };
-}
-
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
@@ -104,7 +97,9 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
   }
   const seconds = watchSeconds(options.watch);
   const tty = (stdout as { isTTY?: boolean }).isTTY === true && !options.json;
-  const { signal, dispose } = stopSignal(options.signal);
+  const { signal, dispose } = options.signal
+    ? { signal: options.signal, dispose: () => undefined }
+    : interruptSignal({ quiet: true });
   try {
     for (let n = 1; !signal.aborted; n++) {
       const status = await collect();

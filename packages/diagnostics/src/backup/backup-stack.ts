@@ -76,8 +76,7 @@ export async function backupStack(
   };
   const lock = await acquireLock(options.lockDir ?? lockDir(stack.project), { operation: 'backup' });
   try {
-    const observation = await observeStack(stack, podman);
-    const users = (await findVolumeUsers(podman, observation)).filter((u) =>
+    const users = (await findVolumeUsers(podman, observeStack(stack, podman))).filter((u) =>
       u.volumes.some((v) => names.includes(v)),
     );
     const volumes: BackupVolume[] = [];

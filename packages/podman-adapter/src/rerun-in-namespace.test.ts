@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { childrenOf, needsUserNamespace } from './user-namespace.ts';
+import { childrenOf, needsUserNamespace } from './rerun-in-namespace.ts';
 
 describe('user namespace', () => {
   it('finds the processes a parent started, from /proc', () => {

@@ -1,0 +1,37 @@
+/** The first SIGINT or SIGTERM this process received while a command listened for it; null if none. */
+let received: NodeJS.Signals | null = null;
+
+/** The exit code of a command stopped by a signal (128 + its number), or null. */
+export function interruptedExitCode(): number | null {
+  if (received === null) return null;
+  return received === 'SIGINT' ? 130 : 143;
+}
+
+/**
+ * An AbortSignal fired by the first SIGINT or SIGTERM, so a long command (backup, restore, status
+ * --watch) stops cleanly: partial files removed, stopped containers started again, the lock released.
+ * A second signal while it cleans up stops the process at once. `quiet` leaves out the notice on
+ * stderr (status --watch stops silently).
+ */
+export function interruptSignal(options: { quiet?: boolean } = {}): {
+  signal: AbortSignal;
+  dispose: () => void;
+} {
+  const controller = new AbortController();
+  const handle = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      dispose(); // no listener left: the signal's default action ends the process
+      process.kill(process.pid, signal);
+      return;
+    }
+    received ??= signal;
+    if (!options.quiet)
+      process.stderr.write(`${signal} received: stopping cleanly (send it again to stop at once)\n`);
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  const onInt = () => handle('SIGINT');
+  const onTerm = () => handle('SIGTERM');
+  const dispose = () => process.off('SIGINT', onInt).off('SIGTERM', onTerm);
+  process.on('SIGINT', onInt).on('SIGTERM', onTerm);
+  return { signal: controller.signal, dispose };
+}
