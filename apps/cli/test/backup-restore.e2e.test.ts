@@ -1,7 +1,7 @@
 // Backup and restore through the CLI on real rootless podman and PostgreSQL: rows survive
 // backup → wipe → restore (file archive with --stop, and pg_dump), owners and modes come back,
 // a flipped byte is caught, a killed backup leaves nothing, a full disk is reported cleanly.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,19 @@ async function waitForPostgres(): Promise<void> {
 async function backupIds(): Promise<string[]> {
   const r = await run(['backup', 'ls', '--json']);
   return JSON.parse(r.stdout).backups.map((b: { id: string }) => b.id);
+}
+
+/**
+ * Waits until a running `backup create` has made its temporary backup directory; false when the
+ * command exited (or 20 s passed) first, so a test fails instead of killing nothing.
+ */
+async function waitForTemporaryBackup(child: ChildProcess): Promise<boolean> {
+  for (let i = 0; i < 800 && child.exitCode === null && child.signalCode === null; i++) {
+    const names = await readdir(backupDir).catch(() => [] as string[]);
+    if (names.some((n) => n.startsWith('.tmp-'))) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
 }
 
 beforeAll(async () => {
@@ -156,22 +169,20 @@ describe('backup and restore through the CLI', () => {
       'count=200',
     ]);
     const before = await backupIds();
-    const child = spawn(process.execPath, [binPath, 'backup', 'create', '--volume', 'logs'], {
+    // gzip: 200 MB of random data take seconds, so the kill lands while the backup writes.
+    const args = ['backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
+    const child = spawn(process.execPath, [binPath, ...args], {
       cwd,
       env: { ...process.env, ...env },
       stdio: 'ignore',
     });
+    const exited = new Promise((r) => child.on('exit', r));
     // Kill it while it writes: as soon as its temporary backup directory exists.
-    for (let i = 0; i < 400; i++) {
-      const names = await readdir(backupDir).catch(() => [] as string[]);
-      if (names.some((n) => n.startsWith('.tmp-'))) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    expect(await waitForTemporaryBackup(child)).toBe(true);
     // The CLI re-runs itself inside `podman unshare`: kill the whole process tree.
-    const pattern = `${binPath} backup create --volume logs`;
-    await execa('pkill', ['-KILL', '-f', pattern], { reject: false });
+    await execa('pkill', ['-KILL', '-f', `${binPath} ${args.join(' ')}`], { reject: false });
     child.kill('SIGKILL');
-    await new Promise((r) => child.on('exit', r));
+    await exited;
     expect(await backupIds()).toEqual(before);
     const verifyAll = await run(['backup', 'verify', '--all', '--json']);
     const results = JSON.parse(verifyAll.stdout).results as { id: string; ok: boolean }[];
@@ -181,7 +192,8 @@ describe('backup and restore through the CLI', () => {
 
   it('stops a backup cleanly on SIGTERM: the command inside the user namespace gets it, nothing partial stays', async () => {
     const before = await backupIds();
-    const child = spawn(process.execPath, [binPath, 'backup', 'create', '--volume', 'logs'], {
+    const args = ['backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
+    const child = spawn(process.execPath, [binPath, ...args], {
       cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -191,16 +203,12 @@ describe('backup and restore through the CLI', () => {
       stderr += chunk;
     });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    for (let i = 0; i < 400; i++) {
-      const names = await readdir(backupDir).catch(() => [] as string[]);
-      if (names.some((n) => n.startsWith('.tmp-'))) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    expect(await waitForTemporaryBackup(child)).toBe(true);
     child.kill('SIGTERM'); // the outer process only, as systemd or a shell's kill would
     expect(await exited).toBe(143);
     expect(stderr).toMatch(/SIGTERM received: stopping cleanly/);
     expect(stderr).toMatch(/^error: backup cancelled/m);
-    const inner = await execa('pgrep', ['-f', `${binPath} backup create --volume logs`], { reject: false });
+    const inner = await execa('pgrep', ['-f', `${binPath} ${args.join(' ')}`], { reject: false });
     expect(inner.stdout).toBe('');
     expect(await backupIds()).toEqual(before);
     expect((await readdir(backupDir)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
