@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const INTERRUPT = fileURLToPath(new URL('../src/interrupt.ts', import.meta.url));
+
+/**
+ * Runs a process that listens with interruptSignal(), sends it SIGTERM at each of `gapsMs` (from the
+ * previous one), and reports how it ended: aborted cleanly (exit 0 after printing the abort) or killed.
+ */
+function runWithSignals(
+  gapsMs: number[],
+): Promise<{ code: number | null; signal: string | null; out: string }> {
+  const script = `
+    const { interruptSignal, interruptedExitCode } = await import(${JSON.stringify(INTERRUPT)});
+    const { signal, dispose } = interruptSignal();
+    const alive = setInterval(() => {}, 1000); // a command at work
+    process.stdout.write('ready\\n');
+    await new Promise((r) => signal.addEventListener('abort', r));
+    process.stdout.write('aborted ' + interruptedExitCode() + '\\n');
+    await new Promise((r) => setTimeout(r, 2500)); // cleaning up
+    dispose();
+    clearInterval(alive);
+  `;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', async (chunk: Buffer) => {
+      out += chunk;
+      if (!out.startsWith('ready') || out.length > 'ready\n'.length) return;
+      for (const gap of gapsMs) {
+        await new Promise((r) => setTimeout(r, gap));
+        child.kill('SIGTERM');
+      }
+    });
+    child.on('exit', (code, signal) => resolve({ code, signal, out }));
+  });
+}
+
+describe('interruptSignal', () => {
+  it('aborts cleanly on SIGTERM, counting a repeat within a second as the same stop', async () => {
+    // The terminal or systemd signals the whole group and the outer process forwards it again.
+    const result = await runWithSignals([0, 50]);
+    expect(result.out).toContain('aborted 143');
+    expect(result).toMatchObject({ code: 0, signal: null });
+  }, 15_000);
+
+  it('stops at once on another signal more than a second later', async () => {
+    const result = await runWithSignals([0, 1300]);
+    expect(result.out).toContain('aborted 143');
+    expect(result.signal).toBe('SIGTERM');
+  }, 15_000);
+});
