@@ -214,6 +214,31 @@ describe('backup and restore through the CLI', () => {
     expect((await readdir(backupDir)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
   });
 
+  it('stops a backup cleanly on Ctrl-C, which reaches every process of the command', async () => {
+    const before = await backupIds();
+    const args = ['backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
+    // Its own process group, as a shell's foreground job: the terminal signals the whole group.
+    const child = spawn(process.execPath, [binPath, ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    expect(await waitForTemporaryBackup(child)).toBe(true);
+    process.kill(-(child.pid as number), 'SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toMatch(/SIGINT received: stopping cleanly/);
+    const inner = await execa('pgrep', ['-f', `${binPath} ${args.join(' ')}`], { reject: false });
+    expect(inner.stdout).toBe('');
+    expect(await backupIds()).toEqual(before);
+    expect((await readdir(backupDir)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+  });
+
   it('reports a full disk clearly and leaves no partial backup', async () => {
     // A real 64 MB filesystem: tmpfs can be mounted inside the rootless user namespace, where the CLI's backup runs.
     const small = await mkdtemp(join(tmpdir(), 'phx-small-'));

@@ -29,32 +29,79 @@ export function childrenOf(pid: number): number[] {
   return children;
 }
 
+/** True when `pid` runs `program` (its argv[0]); false when it is gone or something else. */
+function runs(pid: number, program: string | undefined): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === program;
+  } catch {
+    return false;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Runs `command` (program and arguments, no shell) inside `podman unshare`, stdio passed through;
  * resolves its exit code (128 + signal number style: 130 for SIGINT, 143 for SIGTERM). podman unshare
  * does not pass signals on, and killing it leaves its child running, so SIGINT and SIGTERM received
  * here are sent to the process inside: it stops cleanly (a running backup is aborted, no partial
- * files) and its exit code comes back. Rejects with the spawn error when podman cannot be started.
+ * files). A Ctrl-C in a terminal also reaches podman, which then exits at once: the command inside is
+ * waited for all the same, so the prompt comes back only once it has cleaned up. Rejects with the
+ * spawn error when podman cannot be started.
  */
 export function rerunInUserNamespace(command: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn('podman', ['unshare', ...command], { stdio: 'inherit' });
+    let inner: number[] = [];
+    let received: NodeJS.Signals | null = null;
+    // The process inside, found as soon as podman has started it (it may outlive podman). Only the
+    // command itself: the first podman call may also start podman's long-lived pause process.
+    const find = () => {
+      if (child.pid !== undefined && inner.length === 0)
+        inner = childrenOf(child.pid).filter((pid) => runs(pid, command[0]));
+    };
+    const finder = setInterval(() => {
+      find();
+      if (inner.length > 0) clearInterval(finder);
+    }, 25);
     const forward = (signal: NodeJS.Signals) => () => {
-      const pid = child.pid;
-      const inner = pid === undefined ? [] : childrenOf(pid);
+      received ??= signal;
+      find();
       if (inner.length === 0) child.kill(signal);
-      for (const p of inner) process.kill(p, signal);
+      for (const p of inner) if (alive(p)) process.kill(p, signal);
     };
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
     process.on('SIGINT', onInt).on('SIGTERM', onTerm);
-    child.on('error', (error) => {
+    const done = () => {
+      clearInterval(finder);
       process.off('SIGINT', onInt).off('SIGTERM', onTerm);
+    };
+    child.on('error', (error) => {
+      done();
       reject(error);
     });
     child.on('exit', (code, signal) => {
-      process.off('SIGINT', onInt).off('SIGTERM', onTerm);
-      resolve(code ?? (signal === 'SIGINT' ? 130 : 143));
+      const byPodman = code ?? (signal === 'SIGINT' ? 130 : 143);
+      if (!inner.some(alive)) {
+        done();
+        resolve(byPodman); // podman waited for the command: this is the command's own exit code
+        return;
+      }
+      // podman left first (a Ctrl-C reached it too): the command's code is lost, the signal's stands in.
+      const wait = setInterval(() => {
+        if (inner.some(alive)) return;
+        clearInterval(wait);
+        done();
+        resolve(received === null ? byPodman : received === 'SIGINT' ? 130 : 143);
+      }, 50);
     });
   });
 }
