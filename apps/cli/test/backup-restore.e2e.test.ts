@@ -57,6 +57,32 @@ async function waitForTemporaryBackup(child: ChildProcess): Promise<boolean> {
   return false;
 }
 
+/** Starts `backup create` of the 200 MB logs volume (gzip: seconds) and waits until it writes. */
+async function startBackupToInterrupt(options: { detached: boolean }) {
+  const args = ['backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
+  const child = spawn(process.execPath, [binPath, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: options.detached,
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  expect(await waitForTemporaryBackup(child)).toBe(true);
+  return { child, exited, stderr: () => stderr, pattern: `${binPath} ${args.join(' ')}` };
+}
+
+/** No process of the interrupted backup left, no backup added, no temporary directory left. */
+async function expectNothingLeft(pattern: string, before: string[]): Promise<void> {
+  const inner = await execa('pgrep', ['-f', pattern], { reject: false });
+  expect(inner.stdout).toBe('');
+  expect(await backupIds()).toEqual(before);
+  expect((await readdir(backupDir)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+}
+
 beforeAll(async () => {
   cwd = await isolatedProjectDir(project, 18081);
   const state = await mkdtemp(join(tmpdir(), 'phx-state-'));
@@ -192,51 +218,22 @@ describe('backup and restore through the CLI', () => {
 
   it('stops a backup cleanly on SIGTERM: the command inside the user namespace gets it, nothing partial stays', async () => {
     const before = await backupIds();
-    const args = ['backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
-    const child = spawn(process.execPath, [binPath, ...args], {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    expect(await waitForTemporaryBackup(child)).toBe(true);
-    child.kill('SIGTERM'); // the outer process only, as systemd or a shell's kill would
-    expect(await exited).toBe(143);
-    expect(stderr).toMatch(/SIGTERM received: stopping cleanly/);
-    expect(stderr).toMatch(/^error: backup cancelled/m);
-    const inner = await execa('pgrep', ['-f', `${binPath} ${args.join(' ')}`], { reject: false });
-    expect(inner.stdout).toBe('');
-    expect(await backupIds()).toEqual(before);
-    expect((await readdir(backupDir)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+    const backup = await startBackupToInterrupt({ detached: false });
+    backup.child.kill('SIGTERM'); // the outer process only, as systemd or a shell's kill would
+    expect(await backup.exited).toBe(143);
+    expect(backup.stderr()).toMatch(/SIGTERM received: stopping cleanly/);
+    expect(backup.stderr()).toMatch(/^error: backup cancelled/m);
+    await expectNothingLeft(backup.pattern, before);
   });
 
   it('stops a backup cleanly on Ctrl-C, which reaches every process of the command', async () => {
     const before = await backupIds();
-    const args = ['backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
     // Its own process group, as a shell's foreground job: the terminal signals the whole group.
-    const child = spawn(process.execPath, [binPath, ...args], {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    expect(await waitForTemporaryBackup(child)).toBe(true);
-    process.kill(-(child.pid as number), 'SIGINT');
-    expect(await exited, stderr).toBe(130);
-    expect(stderr).toMatch(/SIGINT received: stopping cleanly/);
-    const inner = await execa('pgrep', ['-f', `${binPath} ${args.join(' ')}`], { reject: false });
-    expect(inner.stdout).toBe('');
-    expect(await backupIds()).toEqual(before);
-    expect((await readdir(backupDir)).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+    const backup = await startBackupToInterrupt({ detached: true });
+    process.kill(-(backup.child.pid as number), 'SIGINT');
+    expect(await backup.exited, backup.stderr()).toBe(130);
+    expect(backup.stderr()).toMatch(/SIGINT received: stopping cleanly/);
+    await expectNothingLeft(backup.pattern, before);
   });
 
   it('reports a full disk clearly and leaves no partial backup', async () => {

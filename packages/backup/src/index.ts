@@ -12,6 +12,7 @@ export {
   type Verification,
 } from './manifest.ts';
 export { dumpPostgres, type PostgresTarget, restorePostgres } from './postgres.ts';
+export { isProcessAlive } from './process-alive.ts';
 export {
   type PrunePlan,
   planPrune,

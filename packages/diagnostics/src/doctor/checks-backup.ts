@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   isBackupId,
+  isProcessAlive,
   LOCK_FILE,
   type Manifest,
   readManifest,
@@ -21,15 +22,6 @@ const holderSchema = z.object({
   operation: z.string(),
   startedAt: z.string(),
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Where operations take their lock: the project's lock directory (backup, restore, cleanup) and the backup directory (prune). */
 export function lockPaths(ctx: DoctorContext): string[] {
@@ -86,7 +78,7 @@ const staleLock: DoctorCheck = {
             }),
           ];
         }
-        if (alive(holder.pid)) return [];
+        if (isProcessAlive(holder.pid)) return [];
         return [
           finding(this, {
             message: `${path}: ${holder.operation} (pid ${holder.pid}, started ${holder.startedAt}) is no longer running`,
