@@ -27,6 +27,16 @@ export const STREAM_CHUNK = 1024 * 1024;
  */
 const LANE_CHUNK = FRAME_BYTES + 64 * 1024;
 
+/** Wraps `run` so each call starts only once the previous one settled (a lane's stream takes one job at a time). */
+function oneAtATime<A, R>(run: (input: A) => Promise<R>): (input: A) => Promise<R> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (input) => {
+    const result = tail.then(() => run(input));
+    tail = result.catch(() => {});
+    return result;
+  };
+}
+
 /** Compresses blocks one after another, each into one complete zstd frame or gzip member. */
 export interface FrameLane {
   /** The frame holding `block` (which must not change until this resolves), in pieces; see isLastView. */
@@ -74,15 +84,7 @@ export function frameLane(compression: Compression): FrameLane {
       });
     });
   // One block at a time: the next is written only once the previous frame is complete.
-  let tail: Promise<unknown> = Promise.resolve();
-  return {
-    compress(block) {
-      const frame = tail.then(() => one(block));
-      tail = frame.catch(() => {});
-      return frame;
-    },
-    close: () => stream.destroy(),
-  };
+  return { compress: oneAtATime(one), close: () => stream.destroy() };
 }
 
 /**
@@ -145,15 +147,7 @@ export function zstdDecodeLane(): DecodeLane {
         if (stream === lane) settle(pieces);
       });
     });
-  let tail: Promise<unknown> = Promise.resolve();
-  return {
-    decode(frame) {
-      const content = tail.then(() => one(frame));
-      tail = content.catch(() => {});
-      return content;
-    },
-    close: () => stream?.destroy(),
-  };
+  return { decode: oneAtATime(one), close: () => stream?.destroy() };
 }
 
 /**

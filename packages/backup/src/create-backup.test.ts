@@ -8,9 +8,10 @@ import { listBackups } from './list.ts';
 import { manifestSchema } from './manifest.ts';
 import type { Compression, Progress } from './types.ts';
 
-async function backupSample(compression: Compression) {
+async function backupSample(compression: Compression, addToVolume?: (volume: string) => Promise<void>) {
   const volume = await tempDir();
   await makeSampleVolume(volume);
+  await addToVolume?.(volume);
   const backupDir = join(await tempDir(), 'backups');
   const manifest = await createBackup({
     backupDir,
@@ -72,18 +73,10 @@ describe('createBackup', () => {
   ] as const)(
     'writes a large %s volume as several frames that zstd, gzip and GNU tar read as one stream',
     async (compression, flags) => {
-      const volume = await tempDir();
-      await makeSampleVolume(volume);
-      await writeFile(join(volume, 'random.bin'), randomBytes(10 * 1024 * 1024));
-      const backupDir = await tempDir();
-      const manifest = await createBackup({
-        backupDir,
-        project: 'p',
-        volumes: [{ name: 'v', strategy: 'archive', path: volume }],
-        compression,
-        taken: 'offline',
-      });
-      const artifact = join(backupDir, manifest.id, manifest.volumes[0]?.artifact ?? '');
+      const { volume, manifest, dir } = await backupSample(compression, (v) =>
+        writeFile(join(v, 'random.bin'), randomBytes(10 * 1024 * 1024)),
+      );
+      const artifact = join(dir, manifest.volumes[0]?.artifact ?? '');
       if (compression === 'zstd') {
         expect(
           Number(/Zstandard Frames: (\d+)/.exec(run('zstd', ['-lv', artifact]))?.[1]),
