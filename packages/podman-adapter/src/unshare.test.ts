@@ -73,3 +73,16 @@ describe('createUnshare', () => {
     await expect(unshare.stat([])).rejects.toMatchObject({ code: 'USAGE' });
   });
 });
+
+describe('unshare as root', () => {
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuses with a usage error naming the fix, without calling podman',
+    async () => {
+      const unshare = createUnshare({ ...config, bin: '/nonexistent/podman' });
+      await expect(unshare.chmod(['/tmp/x'], 0o700)).rejects.toMatchObject({
+        code: 'USAGE',
+        hint: expect.stringMatching(/user that runs the rootless containers/),
+      });
+    },
+  );
+});

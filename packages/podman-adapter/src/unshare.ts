@@ -77,8 +77,19 @@ function requirePaths(paths: readonly string[]): void {
 
 /** File operations run inside `podman unshare`, where the user acts as root over its subordinate ids. */
 export function createUnshare(config: RunnerConfig) {
-  const unshare = (argv: readonly string[], options: TimeLimit = {}) =>
-    call(config, ['unshare', ...argv], { timeoutMs: options.timeoutMs });
+  const unshare = async (argv: readonly string[], options: TimeLimit = {}) => {
+    // podman itself only says "please use unshare with rootless".
+    if (process.getuid?.() === 0) {
+      throw new PhoenixError(
+        'USAGE',
+        `${argv[0]} must run inside the rootless user namespace (podman unshare), which root does not have`,
+        {
+          hint: 'run phoenix-volumes as the user that runs the rootless containers, not as root or with sudo',
+        },
+      );
+    }
+    return call(config, ['unshare', ...argv], { timeoutMs: options.timeoutMs });
+  };
   return {
     /** chown to container-side ids (999:999 lands as 100998 on the host); -R does not follow symlinks. */
     async chown(paths: readonly string[], owner: Owner, options: TreeOptions = {}): Promise<void> {
