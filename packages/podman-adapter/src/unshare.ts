@@ -78,8 +78,9 @@ function requirePaths(paths: readonly string[]): void {
 /** File operations run inside `podman unshare`, where the user acts as root over its subordinate ids. */
 export function createUnshare(config: RunnerConfig) {
   const unshare = async (argv: readonly string[], options: TimeLimit = {}) => {
+    // Real root (not a rootless user re-run inside `podman unshare`, where uid 0 is the user):
     // podman itself only says "please use unshare with rootless".
-    if (process.getuid?.() === 0) {
+    if (process.getuid?.() === 0 && process.env._CONTAINERS_USERNS_CONFIGURED === undefined) {
       throw new PhoenixError(
         'USAGE',
         `${argv[0]} must run inside the rootless user namespace (podman unshare), which root does not have`,
