@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isRoot, makeSampleVolume, run, snapshotTree, tempDir } from '../test/helpers.ts';
@@ -41,8 +42,9 @@ describe('createBackup', () => {
     expect(volume?.bytes).toBe(1024 * 1024 + 3 + 24 + 10 + 18); // regular-file content, the hard link once
     expect(volume?.artifactBytes).toBe((await stat(join(dir, 'db_data.tar.zst'))).size);
     expect(volume?.sha256).toBe(run('sha256sum', [join(dir, 'db_data.tar.zst')]).split(' ')[0]);
+    expect(volume?.entryListSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       project: 'phoenix-hydra',
       taken: 'containers-stopped',
     });
@@ -194,6 +196,33 @@ describe('createBackup', () => {
       onProgress: () => controller.abort(),
     });
     await expect(backup).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(await readdir(backupDir)).toEqual([]);
+  });
+
+  it('fails, listing nothing, when the volume is removed while it is read (a cleanup running beside it)', async () => {
+    const volume = join(await tempDir(), 'logs');
+    await mkdir(join(volume, 'a'), { recursive: true });
+    await writeFile(join(volume, 'a/big.bin'), randomBytes(3 * 1024 * 1024)); // more than one 2 MiB block
+    for (let i = 0; i < 50; i += 1) await writeFile(join(volume, `z${i}.log`), `line ${i}\n`);
+    const backupDir = await tempDir();
+    let removed = false;
+    const backup = createBackup({
+      backupDir,
+      project: 'p',
+      volumes: [{ name: 'logs', strategy: 'archive', path: volume }],
+      taken: 'live-files',
+      onProgress: () => {
+        if (removed) return;
+        removed = true;
+        rmSync(volume, { recursive: true }); // after the first block: the rest of the tree is gone
+      },
+    });
+    await expect(backup).rejects.toMatchObject({
+      code: 'BACKUP_FAILED',
+      message: expect.stringMatching(/\/logs(\/a)? was removed or replaced while it was backed up/),
+    });
+    expect(removed).toBe(true);
+    expect(await listBackups(backupDir)).toEqual([]);
     expect(await readdir(backupDir)).toEqual([]);
   });
 

@@ -101,7 +101,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Manife
     for (const volume of options.volumes)
       volumes.push(await backupVolume(temp.path, volume, compression, options));
     const manifest: Manifest = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       id,
       createdAt: createdAt.toISOString(),
       toolVersion,
@@ -147,6 +147,7 @@ async function backupVolume(
       bytes: dump.bytes,
       artifactBytes: dump.bytes,
       sha256: dump.sha256,
+      entryListSha256: null,
       skipped: [],
       postgres: { database, user },
     };

@@ -172,6 +172,7 @@ describe('restoreBackup with a malicious archive whose manifest matches it', () 
             bytes: 5 + 6 + entries.reduce((n, e) => n + Buffer.byteLength(e.body ?? ''), 0),
             artifactBytes: archive.length,
             sha256: createHash('sha256').update(archive).digest('hex'),
+            entryListSha256: null,
             skipped: [],
             postgres: null,
           },

@@ -20,6 +20,7 @@ import {
 import { posix, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { PhoenixError } from '@phoenix-hydra/core';
+import { EntryListHash } from './entry-list.ts';
 import { normalizeEntryPath, unsafeReason } from './entry-safety.ts';
 import { feedArchive } from './read-archive.ts';
 import type { TarEntry } from './tar-format.ts';
@@ -42,6 +43,8 @@ export interface ExtractOptions {
 export interface ExtractStats {
   entries: number;
   bytes: number;
+  /** See entry-list.ts. */
+  entryListSha256: string;
 }
 
 interface DirFixup {
@@ -85,7 +88,8 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
   const needsChown = (uid: number, gid: number) =>
     options.preserveOwner && (uid !== euid || gid !== egid || inheritsGroup);
   const dirs = new Map<string, DirFixup | null>([['.', null]]);
-  const stats: ExtractStats = { entries: 0, bytes: 0 };
+  const stats: ExtractStats = { entries: 0, bytes: 0, entryListSha256: '' };
+  const list = new EntryListHash();
   let file: { fd: number; entry: TarEntry } | null = null;
   // Files are created by name from inside their directory (one path component to resolve instead of
   // all of them: measured 30,000 files restored ~60 ms faster); the working directory is put back
@@ -150,6 +154,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
     const path = normalizeEntryPath(entry.path);
     const mode = entry.mode & 0o7777;
     stats.entries += 1;
+    list.add(entry);
     if (entry.type === 'Directory') {
       if (path !== '.' && !dirs.has(path)) {
         ensureParents(path);
@@ -224,5 +229,6 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
     chmodSync(target, fixup.mode);
     utimesSync(target, fixup.mtime, fixup.mtime);
   }
+  stats.entryListSha256 = list.digest();
   return stats;
 }

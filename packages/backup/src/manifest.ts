@@ -24,6 +24,12 @@ export const manifestVolumeSchema = z.object({
   bytes: bytesSchema,
   artifactBytes: bytesSchema,
   sha256: sha256Schema,
+  /**
+   * sha256 of the archive's entry list (see entry-list.ts): which entries the backup holds. Null for a
+   * database dump, and in schema 1 manifests, written before backups failed when the tree they read
+   * was removed under them (their completeness cannot be checked).
+   */
+  entryListSha256: sha256Schema.nullable().default(null),
   /** Sockets, fifos and device nodes found and left out (paths relative to the volume). */
   skipped: z.array(z.string()).default([]),
   /** The database and role a logical dump came from: the default target of a restore. */
@@ -32,17 +38,24 @@ export const manifestVolumeSchema = z.object({
 export type ManifestVolume = z.infer<typeof manifestVolumeSchema>;
 
 /** The versioned description of one backup, written last: its presence means the backup is complete. */
-export const manifestSchema = z.object({
-  schemaVersion: z.literal(1),
-  id: z.string(),
-  createdAt: z.iso.datetime(),
-  toolVersion: z.string(),
-  host: z.string(),
-  project: nameSchema,
-  volumes: z.array(manifestVolumeSchema),
-  taken: z.enum(['containers-stopped', 'offline', 'logical-dump', 'live-files']),
-  durationSeconds: z.number().min(0),
-});
+export const manifestSchema = z
+  .object({
+    /** 2: archive volumes record `entryListSha256`. 1 is still read. */
+    schemaVersion: z.union([z.literal(1), z.literal(2)]),
+    id: z.string(),
+    createdAt: z.iso.datetime(),
+    toolVersion: z.string(),
+    host: z.string(),
+    project: nameSchema,
+    volumes: z.array(manifestVolumeSchema),
+    taken: z.enum(['containers-stopped', 'offline', 'logical-dump', 'live-files']),
+    durationSeconds: z.number().min(0),
+  })
+  .refine(
+    (m) =>
+      m.schemaVersion === 1 || m.volumes.every((v) => v.strategy !== 'archive' || v.entryListSha256 !== null),
+    { message: 'schema 2 requires entryListSha256 for every archive volume', path: ['volumes'] },
+  );
 export type Manifest = z.infer<typeof manifestSchema>;
 
 /** The outcome of the last verification, kept beside the manifest so "never verified" is detectable. */
@@ -79,7 +92,7 @@ export async function readManifest(backupPath: string): Promise<Manifest> {
   if (!parsed.success) {
     throw new PhoenixError(
       'BACKUP_CORRUPT',
-      `${file} does not match manifest schema 1: ${z.prettifyError(parsed.error)}`,
+      `${file} does not match manifest schema 1 or 2: ${z.prettifyError(parsed.error)}`,
       {
         cause: parsed.error,
         details: { file },

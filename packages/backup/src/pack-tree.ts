@@ -11,6 +11,8 @@ import {
 } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import { PhoenixError } from '@phoenix-hydra/core';
+import { EntryListHash } from './entry-list.ts';
 import { BLOCK, encodeHeader, padded, type WritableType } from './tar-format.ts';
 import { currentDir } from './working-dir.ts';
 
@@ -59,6 +61,18 @@ function isGone(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** A directory the packer entered is gone or another one: what it wrote of the tree is not the tree. */
+function treeChanged(path: string): PhoenixError {
+  return new PhoenixError(
+    'BACKUP_FAILED',
+    `${path} was removed or replaced while it was backed up; the backup would be incomplete`,
+    {
+      hint: 'something else (a cleanup, a restore, a container) changed the volume meanwhile: run the backup again once it is done',
+      details: { path },
+    },
+  );
+}
+
 /**
  * Writes a directory tree as a tar stream into caller-supplied blocks, synchronously: `fill(block)`
  * packs entries until the block is full and resumes where it stopped on the next call, so the caller
@@ -66,7 +80,9 @@ function isGone(error: unknown): boolean {
  * the current path, and the paths of files with several hard links). Order: each directory, then its
  * entries sorted by name, depth first — what GNU tar needs to restore directory times. Paths are
  * `./`-relative, owners numeric, times whole seconds; hard links after the first become links.
- * Sockets, fifos and devices are skipped, as are entries that vanish while the tree is read.
+ * Sockets, fifos and devices are skipped, as are files that vanish while the tree is read; a
+ * directory it entered that is removed or replaced before it was read to the end (the tree deleted
+ * under it) throws BACKUP_FAILED, since the archive would silently hold part of the tree.
  */
 export class TreePacker {
   readonly #root: string;
@@ -85,6 +101,8 @@ export class TreePacker {
   entries = 0;
   bytes = 0;
   readonly skipped: string[] = [];
+  /** The digest of the entries written (see entry-list.ts). */
+  readonly list = new EntryListHash();
 
   constructor(root: string, options: TreePackerOptions = {}) {
     this.#root = resolve(root);
@@ -153,6 +171,7 @@ export class TreePacker {
       if (dir === undefined) return null;
       const name = dir.names[dir.next];
       if (name === undefined) {
+        this.#checkUnchanged(dir);
         this.#stack.pop();
         continue;
       }
@@ -186,14 +205,23 @@ export class TreePacker {
       process.chdir(this.#abs(dir.path));
       this.#cwd = dir;
       const here = lstatSync('.');
-      if (here.dev !== dir.dev || here.ino !== dir.ino) {
-        dir.next = dir.names.length; // its other entries are not read either
-        const error: NodeJS.ErrnoException = new Error(`${dir.path} was replaced while it was read`);
-        error.code = 'ENOENT';
-        throw error;
-      }
+      if (here.dev !== dir.dev || here.ino !== dir.ino || here.nlink === 0)
+        throw treeChanged(this.#abs(dir.path));
     }
     return name;
+  }
+
+  /** Throws when `dir` is no longer at its path (removed, or replaced by another directory or a link). */
+  #checkUnchanged(dir: Dir): void {
+    const path = this.#abs(dir.path);
+    let now: Stats | undefined;
+    try {
+      // The root was followed if it is a symlink; everything below it never is.
+      now = dir.path === '.' ? statSync(path) : lstatSync(path);
+    } catch (error) {
+      if (!isGone(error)) throw error;
+    }
+    if (now === undefined || now.dev !== dir.dev || now.ino !== dir.ino) throw treeChanged(path);
   }
 
   /** Header (and, for a file, opens it for `#copyFile`); 0 when it does not fit in this block, SKIPPED when left out. */
@@ -237,13 +265,8 @@ export class TreePacker {
     } else {
       return this.#skip(path);
     }
-    const written = encodeHeader(block, at, {
-      ...base,
-      path: type === 'Directory' ? `${path}/` : path,
-      type,
-      size,
-      linkpath,
-    });
+    const header = { ...base, path: type === 'Directory' ? `${path}/` : path, type, size, linkpath };
+    const written = encodeHeader(block, at, header);
     if (written === 0) {
       if (fd !== undefined) closeSync(fd);
       if (type === 'File' && stat.nlink > 1) this.#links.delete(`${stat.dev}:${stat.ino}`);
@@ -251,6 +274,7 @@ export class TreePacker {
     }
     this.entries += 1;
     this.bytes += size;
+    this.list.add(header);
     if (fd !== undefined) this.#file = { fd, remaining: size, padding: padded(size) - size };
     if (type === 'Directory') this.#enter(pending, relative);
     return written;
@@ -268,7 +292,7 @@ export class TreePacker {
       names = readdirSync(this.#locate(pending.dir, pending.name, relative));
     } catch (error) {
       if (!isGone(error)) throw error;
-      names = [];
+      throw treeChanged(this.#abs(pending.path)); // its header is written: it cannot be left out now
     }
     const { dev, ino } = pending.stat;
     this.#stack.push({ path: pending.path, dev, ino, names: names.sort(compareNames), next: 0 });

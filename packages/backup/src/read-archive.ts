@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { BufferedFile } from './buffered-file.ts';
 import { decompressor } from './compression.ts';
+import { EntryListHash } from './entry-list.ts';
 import type { TarEntry } from './tar-format.ts';
 import { type TarHandler, TarParser } from './tar-parser.ts';
 import type { Compression } from './types.ts';
@@ -64,6 +65,8 @@ export async function feedArchive(
 export interface ScanResult {
   entries: number;
   bytes: number;
+  /** See entry-list.ts. */
+  entryListSha256: string;
   unsafe: string[];
 }
 
@@ -75,10 +78,12 @@ export async function scanArchive(
   compression: Compression,
   options: ReadOptions & { check?: (entry: TarEntry) => string | null } = {},
 ): Promise<ScanResult> {
-  const result: ScanResult = { entries: 0, bytes: 0, unsafe: [] };
+  const result: ScanResult = { entries: 0, bytes: 0, entryListSha256: '', unsafe: [] };
+  const list = new EntryListHash();
   const handler: TarHandler = {
     entry(entry) {
       result.entries += 1;
+      list.add(entry);
       if (FILE_TYPES.has(entry.type)) result.bytes += entry.size;
       const reason = options.check?.(entry);
       if (reason) result.unsafe.push(reason);
@@ -87,5 +92,6 @@ export async function scanArchive(
     entryEnd() {},
   };
   await feedArchive(artifact, compression, handler, options);
+  result.entryListSha256 = list.digest();
   return result;
 }

@@ -16,6 +16,8 @@ export interface VerifyResult {
   id: string;
   ok: boolean;
   problems: string[];
+  /** What could not be checked, without being a problem (an old manifest records less). */
+  notes: string[];
   verifiedAt: string;
 }
 
@@ -24,9 +26,16 @@ export interface VerifyOptions {
   signal?: AbortSignal | undefined;
 }
 
+/** Why a schema 1 manifest's archive can be sound yet incomplete. */
+export function completenessNote(volume: ManifestVolume): string | null {
+  if (volume.strategy !== 'archive' || volume.entryListSha256 !== null) return null;
+  return `${volume.name}: manifest schema 1 does not record the entry list: completeness cannot be checked (written before backups failed when their tree was removed under them)`;
+}
+
 /**
  * Re-reads one artifact completely: sha256 and size against the manifest, then every tar entry (count,
- * content bytes, unsafe entries) or the pg_dump magic. Returns the problems found; empty means sound.
+ * content bytes, the entry list's digest, unsafe entries) or the pg_dump magic. Returns the problems
+ * found; empty means sound.
  */
 export async function verifyVolume(
   backupPath: string,
@@ -65,6 +74,8 @@ export async function verifyVolume(
         problems.push(`${name}: ${scan.entries} entries, manifest says ${volume.entries}`);
       if (scan.bytes !== volume.bytes)
         problems.push(`${name}: ${scan.bytes} content bytes, manifest says ${volume.bytes}`);
+      if (volume.entryListSha256 !== null && scan.entryListSha256 !== volume.entryListSha256)
+        problems.push(`${name}: the archive's list of entries does not match the manifest's entryListSha256`);
       for (const reason of scan.unsafe.slice(0, 5)) problems.push(`${name}: unsafe entry: ${reason}`);
     } catch (error) {
       if (options.signal?.aborted) throw error;
@@ -104,14 +115,19 @@ export async function verifyBackup(
     });
   }
   const problems: string[] = [];
+  const notes: string[] = [];
   try {
     const manifest = await readManifest(path);
-    for (const volume of manifest.volumes) problems.push(...(await verifyVolume(path, volume, options)));
+    for (const volume of manifest.volumes) {
+      problems.push(...(await verifyVolume(path, volume, options)));
+      const note = completenessNote(volume);
+      if (note !== null) notes.push(note);
+    }
   } catch (error) {
     if (!isPhoenixError(error) || !['BACKUP_CORRUPT', 'BACKUP_NOT_FOUND'].includes(error.code)) throw error;
     problems.push(error.message);
   }
-  const result = { id, ok: problems.length === 0, problems, verifiedAt: new Date().toISOString() };
+  const result = { id, ok: problems.length === 0, problems, notes, verifiedAt: new Date().toISOString() };
   await writeVerification(path, { verifiedAt: result.verifiedAt, ok: result.ok, problems, toolVersion });
   return result;
 }

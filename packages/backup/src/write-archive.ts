@@ -48,6 +48,8 @@ export interface ArchiveStats {
   bytes: number;
   artifactBytes: number;
   sha256: string;
+  /** See entry-list.ts. */
+  entryListSha256: string;
   skipped: string[];
 }
 
@@ -135,6 +137,7 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Archiv
     bytes: packer.bytes,
     artifactBytes,
     sha256: hash.digest('hex'),
+    entryListSha256: packer.list.digest(),
     skipped: packer.skipped,
   };
 }
