@@ -22,8 +22,10 @@ function escapes(relativeToRoot: string): boolean {
 }
 
 /**
- * Why an entry must not be restored, or null when it is safe: absolute paths, `..`, links that point
- * out of the tree, device nodes, fifos, and setuid/setgid files. Restores refuse the whole archive.
+ * Why an entry must not be restored, or null when it is safe: absolute paths, `..`, hard links to
+ * outside the tree, device nodes, fifos, and setuid/setgid files. Restores refuse the whole archive.
+ * A symlink's target is data (tar semantics; `access.log -> /dev/stdout` is normal in a volume): any
+ * target is accepted, since extraction never writes or reads through a link (see extract.ts).
  */
 export function unsafeReason(entry: EntryFacts): string | null {
   const raw = entry.path;
@@ -31,18 +33,15 @@ export function unsafeReason(entry: EntryFacts): string | null {
   if (raw.split('/').includes('..')) return `path with .. ${raw}`;
   if (!ALLOWED_TYPES.has(entry.type))
     return `${entry.type} entry ${raw} (only files, directories and links are restored)`;
-  const path = normalizeEntryPath(raw);
   if (entry.type !== 'Directory' && ((entry.mode ?? 0) & 0o6000) !== 0) {
     return `setuid/setgid bits on ${raw} (mode ${(entry.mode ?? 0).toString(8)})`;
   }
   if (entry.type === 'SymbolicLink' || entry.type === 'Link') {
     const target = entry.linkpath ?? '';
     if (target === '') return `${entry.type} ${raw} without a target`;
-    if (posix.isAbsolute(target)) return `link ${raw} -> ${target} points outside the volume`;
-    // Symlinks resolve from their own directory, hard links from the archive root.
-    const base = entry.type === 'SymbolicLink' ? posix.dirname(path) : '.';
-    const resolved = posix.normalize(posix.join(base, target));
-    if (escapes(resolved)) return `link ${raw} -> ${target} points outside the volume`;
+    // A hard link names a path in the archive, from its root.
+    if (entry.type === 'Link' && (posix.isAbsolute(target) || escapes(posix.normalize(target))))
+      return `hard link ${raw} -> ${target} points outside the volume`;
   }
   return null;
 }

@@ -35,8 +35,11 @@ const malicious: [string, Entry[]][] = [
     ],
   ],
   [
-    'a relative symlink out of the tree',
-    [{ path: 'up', type: 'SymbolicLink', linkpath: '../outside', size: 0 }],
+    'a relative symlink out of the tree, then a file through it',
+    [
+      { path: 'up', type: 'SymbolicLink', linkpath: '../outside', size: 0 },
+      { path: 'up/keep', body: 'overwritten\n' },
+    ],
   ],
   ['a hard link to ../x', [{ path: 'hard', type: 'Link', linkpath: '../x', size: 0 }]],
   ['a character device', [{ path: 'null', type: 'CharacterDevice', size: 0 }]],

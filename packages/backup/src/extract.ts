@@ -72,7 +72,9 @@ function isExists(error: unknown): boolean {
  * through the thread pool) while the next piece is decompressed. The first unsafe entry (see
  * entry-safety.ts) stops it with BACKUP_UNSAFE_ENTRY before anything of that entry is written, and
  * nothing is ever written through a symlink: every parent of an entry must be a directory this
- * extraction made. Files get their mode, owner and mtime as they are closed; directories are made
+ * extraction made, files are opened with O_NOFOLLOW, and a hard link's source must be a file reached
+ * through such directories. Symlinks themselves are data: made with their target verbatim, whatever
+ * it points at, and never followed. Files get their mode, owner and mtime as they are closed; directories are made
  * writable for the extraction and get their own mode, owner and times at the end, deepest first,
  * as GNU tar does.
  */
@@ -126,8 +128,13 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
       try {
         mkdirSync(abs(current), 0o755);
       } catch (error) {
-        if (isExists(error))
-          throw unsafe(`an entry below ${current}, which is not a directory`, options.artifact);
+        if (isExists(error)) {
+          const what = lstatSync(abs(current)).isSymbolicLink() ? 'a symlink' : 'not a directory';
+          throw unsafe(
+            `${path} below ${current}, which is ${what} (nothing is restored through a link)`,
+            options.artifact,
+          );
+        }
         throw error;
       }
       dirs.set(current, null);
