@@ -63,6 +63,14 @@ function unsafe(reason: string, artifact: string): PhoenixError {
   });
 }
 
+/**
+ * A time for `utimes`: Node takes a negative number of seconds to mean "now", so a time before 1970
+ * goes as a Date, which it passes through.
+ */
+function fileTime(seconds: number): number | Date {
+  return seconds < 0 ? new Date(seconds * 1000) : seconds;
+}
+
 function isExists(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'EEXIST';
 }
@@ -176,7 +184,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
     if (entry.type === 'SymbolicLink') {
       create(path, () => symlinkSync(entry.linkpath, target));
       if (needsChown(entry.uid, entry.gid)) lchownSync(target, entry.uid, entry.gid);
-      lutimesSync(target, entry.mtime, entry.mtime);
+      lutimesSync(target, fileTime(entry.mtime), fileTime(entry.mtime));
       return;
     }
     if (entry.type === 'Link') {
@@ -211,7 +219,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
       if (needsChown(entry.uid, entry.gid)) fchownSync(fd, entry.uid, entry.gid);
       const mode = entry.mode & 0o7777;
       if ((mode & umask) !== 0) fchmodSync(fd, mode); // open() applied the umask
-      futimesSync(fd, entry.mtime, entry.mtime);
+      futimesSync(fd, fileTime(entry.mtime), fileTime(entry.mtime));
     } finally {
       closeSync(fd);
     }
@@ -234,7 +242,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
     const target = abs(path);
     if (needsChown(fixup.uid, fixup.gid)) lchownSync(target, fixup.uid, fixup.gid);
     chmodSync(target, fixup.mode);
-    utimesSync(target, fixup.mtime, fixup.mtime);
+    utimesSync(target, fileTime(fixup.mtime), fileTime(fixup.mtime));
   }
   stats.entryListSha256 = list.digest();
   return stats;

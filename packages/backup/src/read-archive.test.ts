@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants, zstdCompressSync } from 'node:zlib';
 import { c as createTar } from 'tar';
 import { describe, expect, it } from 'vitest';
 import { isRoot, makeSampleVolume, run, snapshotTree, type TreeEntry, tempDir } from '../test/helpers.ts';
+import { createBackup } from './create-backup.ts';
 import { extractArchive } from './extract.ts';
 import { scanArchive } from './read-archive.ts';
+import { verifyBackup } from './verify.ts';
 
 /** Owners only survive extraction as root; elsewhere compare the rest. */
 function comparable(tree: TreeEntry[]): TreeEntry[] {
@@ -55,6 +57,31 @@ describe('reading archives', () => {
       run('sh', ['-c', `tar --format=${format} -C "${root}" -cf - . | zstd -q -3 -o "${artifact}"`]);
       expect(await extracted(artifact)).toEqual(tree);
     }
+  });
+
+  it('restores files and directories from before 1970 with their mtimes (GNU tar pax and our own writer)', async () => {
+    const { root } = await sampleWith(async (dir) => {
+      await mkdir(join(dir, 'old-dir'));
+      await writeFile(join(dir, 'old-dir/1960'), 'old\n');
+      await symlink('1960', join(dir, 'old-dir/link'));
+      run('touch', ['-d', '1960-06-01 12:00:00 UTC', join(dir, 'old-dir/1960')]);
+      run('touch', ['-h', '-d', '1969-12-31 23:59:59 UTC', join(dir, 'old-dir/link')]);
+      run('touch', ['-d', '1969-12-31 23:59:59 UTC', join(dir, 'old-dir')]);
+    });
+    const tree = comparable(await snapshotTree(root));
+    expect(tree.find((e) => e.path === 'old-dir/1960')?.mtime).toBe(-302_443_200);
+    const gnu = join(await tempDir(), 'gnu.tar.zst');
+    run('sh', ['-c', `tar --format=posix -C "${root}" -cf - . | zstd -q -3 -o "${gnu}"`]);
+    expect(await extracted(gnu)).toEqual(tree);
+    const backupDir = await tempDir();
+    const { id } = await createBackup({
+      backupDir,
+      project: 'p',
+      volumes: [{ name: 'v', strategy: 'archive', path: root }],
+      taken: 'offline',
+    });
+    expect(await verifyBackup(backupDir, id)).toMatchObject({ ok: true });
+    expect(await extracted(join(backupDir, id, 'v.tar.zst'))).toEqual(tree);
   });
 
   it('reads archives the previous version wrote with node-tar', async () => {

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Header } from 'tar';
 import { describe, expect, it } from 'vitest';
@@ -86,6 +86,34 @@ describe('tar headers', () => {
     expect(listing).toContain(`./link -> ${'y'.repeat(150)}`);
     expect(listing).toMatch(/3000000\/4000000 +5 .* \.\/big-ids/);
   });
+
+  it('round-trip mtimes before 1970, and GNU tar reads them', async () => {
+    const entries: Fields[] = [
+      { ...base, path: './minus-one', mtime: -1 },
+      { ...base, path: './1960', mtime: -302_443_200 },
+    ];
+    expect(parse(archive(entries)).map((e) => e.mtime)).toEqual([-1, -302_443_200]);
+    const file = join(await tempDir(), 'a.tar');
+    await writeFile(file, archive(entries));
+    const listing = run('tar', ['--full-time', '--utc', '-tvf', file]);
+    expect(listing).toMatch(/1969-12-31 23:59:59 \.\/minus-one/);
+    expect(listing).toMatch(/1960-06-01 12:00:00 \.\/1960/);
+  });
+
+  it.each(['gnu', 'posix'])(
+    'reads the mtimes before 1970 GNU tar writes in %s format (base-256, pax mtime=-1 and -N.5)',
+    async (format) => {
+      const dir = await tempDir();
+      await mkdir(join(dir, 't'));
+      run('touch', ['-d', '1969-12-31 23:59:59 UTC', join(dir, 't/old')]);
+      run('touch', ['-d', '1960-06-01 12:00:00.5 UTC', join(dir, 't/older')]);
+      const file = join(dir, 'a.tar');
+      run('tar', [`--format=${format}`, '-C', join(dir, 't'), '-cf', file, './old', './older']);
+      const mtimes = parse(await readFile(file)).map((e) => e.mtime);
+      // GNU format keeps whole seconds (rounded down), pax the fraction too.
+      expect(mtimes).toEqual(format === 'gnu' ? [-1, -302_443_200] : [-1, -302_443_199.5]);
+    },
+  );
 
   it('rejects a header whose checksum does not match', () => {
     const data = archive([{ ...base, path: './a' }]);

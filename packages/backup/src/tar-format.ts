@@ -10,7 +10,7 @@ export interface TarEntry {
   uid: number;
   gid: number;
   size: number;
-  /** Seconds since the epoch (fractional when a pax header said so). */
+  /** Seconds since the epoch (fractional when a pax header said so; negative before 1970). */
   mtime: number;
   linkpath: string;
 }
@@ -166,10 +166,12 @@ function readString(block: Buffer, offset: number, length: number): string {
 
 function readNumber(block: Buffer, offset: number, length: number): number {
   if (((block[offset] as number) & 0x80) !== 0) {
-    // GNU base-256: big-endian, first byte's top bit set; 0xff starts a negative number.
-    if (block[offset] === 0xff) throw new Error('negative number in tar header');
-    let value = (block[offset] as number) & 0x7f;
+    // GNU base-256: big-endian two's complement, first byte's top bit set; 0xff starts a negative
+    // number (GNU tar writes mtimes before 1970 so).
+    const negative = block[offset] === 0xff;
+    let value = negative ? -1 : (block[offset] as number) & 0x7f;
     for (let i = offset + 1; i < offset + length; i += 1) value = value * 256 + (block[i] as number);
+    if (!Number.isSafeInteger(value)) throw new Error('number out of range in tar header');
     return value;
   }
   // Octal digits, optionally after spaces and ended by NUL or space (what ustar, GNU and v7 write).
@@ -203,6 +205,12 @@ export function isZeroBlock(block: Buffer, at: number): boolean {
 export function decodeHeader(block: Buffer, at: number): TarEntry {
   const stored = readNumber(block, at + 148, 8);
   if (stored !== checksum(block, at)) throw new Error('tar header checksum mismatch: the archive is damaged');
+  const mode = readNumber(block, at + 100, 8);
+  const uid = readNumber(block, at + 108, 8);
+  const gid = readNumber(block, at + 116, 8);
+  const size = readNumber(block, at + 124, 12);
+  // Only a time may be negative (before 1970).
+  if (mode < 0 || uid < 0 || gid < 0 || size < 0) throw new Error('negative number in tar header');
   const flag = String.fromCharCode(block[at + 156] as number);
   const magic = block.toString('latin1', at + 257, at + 263);
   const name = readString(block, at, 100);
@@ -211,10 +219,10 @@ export function decodeHeader(block: Buffer, at: number): TarEntry {
   return {
     path: prefix === '' ? name : `${prefix}/${name}`,
     type: TYPES[flag] ?? `Unsupported type ${JSON.stringify(flag)}`,
-    mode: readNumber(block, at + 100, 8),
-    uid: readNumber(block, at + 108, 8),
-    gid: readNumber(block, at + 116, 8),
-    size: readNumber(block, at + 124, 12),
+    mode,
+    uid,
+    gid,
+    size,
     mtime: readNumber(block, at + 136, 12),
     linkpath: readString(block, at + 157, 100),
   };

@@ -29,8 +29,10 @@ function applyPax(entry: TarEntry, records: Map<string, string>): void {
     if (key === 'path') entry.path = value;
     else if (key === 'linkpath') entry.linkpath = value;
     else if (key === 'size' || key === 'uid' || key === 'gid' || key === 'mtime') {
-      const number = Number(value);
-      if (!Number.isFinite(number) || number < 0) throw new Error(`invalid pax ${key} "${value}"`);
+      const number = value.trim() === '' ? Number.NaN : Number(value);
+      // Only a time may be negative (before 1970: GNU tar writes `mtime=-1`, `mtime=-302443199.5`).
+      if (!Number.isFinite(number) || (number < 0 && key !== 'mtime'))
+        throw new Error(`invalid pax ${key} "${value}"`);
       entry[key] = key === 'mtime' ? number : Math.trunc(number);
     }
   }
