@@ -3,7 +3,7 @@
 // are refused, applied or rolled back (HTTP proves which configuration serves), and inspect showing a
 // drifted named volume. Everything it creates is removed at the end.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
@@ -296,6 +296,40 @@ describe('nginx deploy', () => {
     const kept = (await readdir(base)).filter((n) => n.startsWith('nginx_config.failed-'));
     expect(kept).toHaveLength(1);
     expect(await readFile(join(base, kept[0] ?? '', 'default.conf'), 'utf8')).toMatch(/8081/);
+  });
+
+  it('never hands a file outside the volume to the container user: links in the live config or the deployed dir', async () => {
+    // ~/.ssh/authorized_keys stands in: a file of the user's that no volume contains.
+    const keys = join(scratch, 'authorized_keys');
+    await writeFile(keys, 'ssh-ed25519 AAAA user@host\n', { mode: 0o600 });
+    const owner = async () => {
+      const st = await stat(keys);
+      return { uid: st.uid, gid: st.gid, mode: st.mode, text: await readFile(keys, 'utf8') };
+    };
+    const before = await owner();
+    const planted = join(base, 'nginx_config/authorized_keys'); // not *.conf: nginx -t never opens it
+    await unshare('ln', '-s', keys, planted); // what a container with the volume can do at any time
+    try {
+      const good = join(scratch, 'default.conf');
+      await writeFile(good, conf('version 3'));
+      const single = await run(['nginx', 'deploy', good]);
+      expect(single.exitCode, single.stderr).toBe(2);
+      expect(single.stderr).toMatch(
+        /the live configuration .*nginx_config has authorized_keys -> .*authorized_keys that leaves the configuration directory/,
+      );
+      const dir = join(scratch, 'with-link');
+      await mkdir(dir);
+      await writeFile(join(dir, 'default.conf'), conf('version 3'));
+      await symlink(keys, join(dir, 'keys'));
+      const whole = await run(['nginx', 'deploy', dir]);
+      expect(whole.exitCode, whole.stderr).toBe(2);
+      expect(whole.stderr).toMatch(/with-link has keys -> .* leaves the configuration directory/);
+      expect(await owner()).toEqual(before);
+      expect(await get('/')).toBe('version 2\n');
+      expect((await readdir(base)).filter((n) => n.includes('.staging-'))).toEqual([]);
+    } finally {
+      await unshare('rm', '-f', planted);
+    }
   });
 });
 

@@ -1,4 +1,17 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,7 +60,98 @@ describe('stageConfig', () => {
   });
 });
 
+describe('stageConfig and links', () => {
+  /** A file of the user's outside any volume, as ~/.ssh/authorized_keys is. */
+  async function outsideFile(base: string): Promise<string> {
+    const file = join(base, 'authorized_keys');
+    await writeFile(file, 'ssh-ed25519 AAAA user@host\n', { mode: 0o600 });
+    return file;
+  }
+
+  it('refuses a deployed directory with a link that leaves it, naming the link; nothing is staged', async () => {
+    const { base, live } = await layout();
+    const source = join(base, 'new');
+    await mkdir(source);
+    await writeFile(join(source, 'site.conf'), 'server { listen 80; }\n');
+    await symlink(await outsideFile(base), join(source, 'keys'));
+    const staging = join(base, 'nginx_config.staging-4');
+    await expect(stageConfig({ live, source, staging })).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/keys -> .*authorized_keys.* leaves the configuration directory/),
+    });
+    expect(await readdir(base)).not.toContain('nginx_config.staging-4');
+  });
+
+  it('refuses a link a container left in the live configuration when one file is deployed', async () => {
+    const { base, live } = await layout();
+    await symlink(await outsideFile(base), join(live, 'keys'));
+    const source = join(base, 'default.conf');
+    await writeFile(source, 'server { listen 80; return 204; }\n');
+    await expect(
+      stageConfig({ live, source, staging: join(base, 'nginx_config.staging-5') }),
+    ).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/live configuration .*keys ->/),
+    });
+  });
+
+  it('refuses a chain of relative links that climbs out (a -> ., b -> a/..)', async () => {
+    const { base, live } = await layout();
+    await symlink('.', join(live, 'a'));
+    await symlink('a/..', join(live, 'b'));
+    const source = join(base, 'default.conf');
+    await writeFile(source, 'server { listen 80; }\n');
+    await expect(
+      stageConfig({ live, source, staging: join(base, 'nginx_config.staging-6') }),
+    ).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/b -> a\/\.\. /) });
+  });
+
+  it('keeps a link that stays inside the configuration, as a link', async () => {
+    const { base } = await layout();
+    const source = join(base, 'new');
+    await mkdir(join(source, 'available'), { recursive: true });
+    await writeFile(join(source, 'available/site.conf'), 'server { listen 80; }\n');
+    await symlink('available/site.conf', join(source, 'site.conf'));
+    const staging = join(base, 'nginx_config.staging-7');
+    expect(await stageConfig({ live: join(base, 'nginx_config'), source, staging })).toEqual([
+      'available',
+      'site.conf',
+    ]);
+    expect(await readlink(join(staging, 'site.conf'))).toBe('available/site.conf');
+    expect((await stat(join(staging, 'available'))).mode & 0o777).toBe(0o755);
+  });
+
+  it('refuses a FIFO named like a configuration file without waiting for a writer', async () => {
+    const { base, live } = await layout();
+    execFileSync('mkfifo', [join(live, 'pipe.conf')]);
+    const source = join(base, 'default.conf');
+    await writeFile(source, 'server { listen 80; }\n');
+    await expect(
+      stageConfig({ live, source, staging: join(base, 'nginx_config.staging-8') }),
+    ).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/pipe\.conf which is a FIFO/) });
+  });
+});
+
 describe('swapContents', () => {
+  it.skipIf(process.getuid?.() !== 0)(
+    'gives the incoming entries their owner without following links: a file outside keeps its owner',
+    async () => {
+      const { base, live } = await layout();
+      const outside = join(base, 'authorized_keys');
+      await writeFile(outside, 'ssh-ed25519 AAAA user@host\n', { mode: 0o600 });
+      await chown(outside, 4242, 4242);
+      const incoming = join(base, 'staging');
+      await mkdir(incoming);
+      await writeFile(join(incoming, 'site.conf'), 'new\n');
+      await symlink(outside, join(incoming, 'keys'));
+      await swapContents({ live, incoming, saveTo: join(base, 'previous'), owner: { uid: 101, gid: 101 } });
+      expect(await stat(outside)).toMatchObject({ uid: 4242, gid: 4242, mode: expect.any(Number) });
+      expect(await readFile(outside, 'utf8')).toBe('ssh-ed25519 AAAA user@host\n');
+      expect(await stat(join(live, 'site.conf'))).toMatchObject({ uid: 101, gid: 101 });
+      expect(await lstat(join(live, 'keys'))).toMatchObject({ uid: 101, gid: 101 });
+    },
+  );
+
   it('swaps the content and keeps the directory inode podman bind-mounted', async () => {
     const { base, live } = await layout();
     const inode = (await stat(live)).ino;

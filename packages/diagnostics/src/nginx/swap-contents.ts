@@ -1,5 +1,6 @@
-import { chown, lstat, mkdir, readdir, rename, rmdir } from 'node:fs/promises';
+import { lchown, lstat, mkdir, readdir, rename, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UnsafeEntryError } from '../pinned-dir.ts';
 
 /** What to swap; JSON-serialisable, as it runs inside `podman unshare` on subuid-owned volumes. */
 export interface ContentSwapInput {
@@ -19,9 +20,16 @@ export interface ContentSwapResult {
   movedIn: string[];
 }
 
+/**
+ * Never follows a link (lchown): as namespace root, chown through a link to ~/.ssh/authorized_keys would
+ * hand that file to the container's user. A file with other hard links is refused for the same reason.
+ */
 async function chownTree(path: string, owner: { uid: number; gid: number }): Promise<void> {
-  await chown(path, owner.uid, owner.gid);
-  if (!(await lstat(path)).isDirectory()) return;
+  const st = await lstat(path);
+  if (st.isFile() && st.nlink > 1)
+    throw new UnsafeEntryError(`${path} has ${st.nlink} hard links; not changing its owner`);
+  await lchown(path, owner.uid, owner.gid);
+  if (!st.isDirectory()) return;
   for (const name of await readdir(path)) await chownTree(join(path, name), owner);
 }
 

@@ -11,7 +11,9 @@ try {
   const result = await task(JSON.parse(await text(process.stdin)));
   process.stdout.write(JSON.stringify(result));
 } catch (error) {
-  const { code, message } = error as NodeJS.ErrnoException;
-  process.stderr.write(`${JSON.stringify({ error: { code: code ?? null, message } })}\n`);
+  const { code, message, name: kind, hint } = error as NodeJS.ErrnoException & { hint?: string };
+  // A PhoenixError (a refusal with its own code and hint) crosses back as itself.
+  const phoenix = kind === 'PhoenixError' ? { hint: hint ?? null } : null;
+  process.stderr.write(`${JSON.stringify({ error: { code: code ?? null, message, phoenix } })}\n`);
   process.exitCode = 1;
 }

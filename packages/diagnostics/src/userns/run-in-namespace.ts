@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { PhoenixError } from '@phoenix-hydra/core';
+import { PhoenixError, type PhoenixErrorCode } from '@phoenix-hydra/core';
 import { callAllowFail, type Podman } from '@phoenix-hydra/podman-adapter';
 import { type NsTaskInput, type NsTaskName, type NsTaskResult, nsTasks } from './ns-tasks.ts';
 
@@ -31,6 +31,11 @@ export async function runInUserNamespace<T extends NsTaskName>(
   });
   if (result.exitCode === 0) return JSON.parse(result.stdout) as NsTaskResult<T>;
   const reported = lastJsonLine(result.stderr);
+  if (reported?.phoenix && reported.code !== null) {
+    throw new PhoenixError(reported.code as PhoenixErrorCode, reported.message, {
+      hint: reported.phoenix.hint ?? undefined,
+    });
+  }
   throw new PhoenixError(
     'PODMAN_FAILED',
     `${task} inside podman unshare failed: ${reported?.message ?? (result.stderr.trim() || `exit code ${result.exitCode}`)}`,
@@ -41,10 +46,16 @@ export async function runInUserNamespace<T extends NsTaskName>(
   );
 }
 
-function lastJsonLine(stderr: string): { code: string | null; message: string } | null {
+interface ReportedError {
+  code: string | null;
+  message: string;
+  phoenix?: { hint: string | null } | null;
+}
+
+function lastJsonLine(stderr: string): ReportedError | null {
   const line = stderr.trim().split('\n').at(-1) ?? '';
   try {
-    const parsed = JSON.parse(line) as { error?: { code: string | null; message: string } };
+    const parsed = JSON.parse(line) as { error?: ReportedError };
     return parsed.error ?? null;
   } catch {
     return null;
