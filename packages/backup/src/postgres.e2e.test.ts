@@ -118,7 +118,7 @@ describe('PostgreSQL logical backups against a real PostgreSQL 15', () => {
       id: manifest.id,
       volume: 'db_data',
       exec,
-      postgres: { passwordEnv: 'PHOENIX_TEST_PGPASSWORD' },
+      postgres: target,
     });
     expect(sql('app', 'SELECT count(*), min(name), max(name) FROM agents')).toBe('1000|agent-1|agent-999');
   });

@@ -17,6 +17,49 @@ export interface PostgresTarget {
   signal?: AbortSignal | undefined;
 }
 
+/** PostgreSQL's limit on identifiers (NAMEDATALEN - 1). */
+const MAX_NAME_BYTES = 63;
+/** Letters, digits, `_` first; then also `$ . @ -`. No spaces, quotes, `=`, `/`, `:` or control characters. */
+const NAME_PATTERN = /^[\p{L}\p{N}_][\p{L}\p{N}_$.@-]*$/u;
+
+/**
+ * Throws POSTGRES_NAME_INVALID unless `value` is a plain database or role name. libpq reads a
+ * `--dbname` holding `=` or `postgresql://` as a connection string (another host, another database),
+ * so a name from a backup or the environment must never reach the client tools unchecked.
+ */
+export function assertPostgresName(kind: 'database' | 'user', value: string): void {
+  if (Buffer.byteLength(value) > MAX_NAME_BYTES || !NAME_PATTERN.test(value)) {
+    const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+    throw new PhoenixError(
+      'POSTGRES_NAME_INVALID',
+      `${shown} is not a PostgreSQL ${kind} name (letters, digits, _ $ . @ -, at most ${MAX_NAME_BYTES} bytes)`,
+      { hint: `name the ${kind} plainly; connection strings are not accepted`, exitCode: 2 },
+    );
+  }
+}
+
+/** `--dbname` and `--username` arguments libpq cannot take for a connection string or an option. */
+function connectionArgs(target: PostgresTarget): string[] {
+  assertPostgresName('database', target.database);
+  assertPostgresName('user', target.user);
+  // A conninfo with one quoted keyword: even a name libpq would expand can only ever be a database name.
+  const quoted = target.database.replaceAll('\\', '\\\\').replaceAll("'", "\\'");
+  return [`--username=${target.user}`, `--dbname=dbname='${quoted}'`];
+}
+
+/** The client's own last line (`pg_restore: error: …`, `psql:<stdin>:3: ERROR: …`) from a failed exec's stderr. */
+function lastOwnLine(tool: string, error: unknown): string {
+  const details = (error as { details?: { stderr?: unknown } }).details;
+  const text = typeof details?.stderr === 'string' ? details.stderr : (error as Error).message;
+  const lines = String(text)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  // The line may carry the exec's own prefix (`/usr/bin/pg_restore failed (exit code 1): pg_restore: …`).
+  const own = lines.map((l) => l.slice(l.indexOf(`${tool}:`))).findLast((l) => l.startsWith(`${tool}:`));
+  return own ?? lines.at(-1) ?? 'unknown error';
+}
+
 function execOptions(target: PostgresTarget): ExecOptions {
   const env: Record<string, string> = {};
   if (target.passwordEnv !== undefined) {
@@ -46,7 +89,7 @@ function execOptions(target: PostgresTarget): ExecOptions {
 export async function dumpPostgres(
   target: PostgresTarget & { out: string },
 ): Promise<{ bytes: number; sha256: string }> {
-  const argv = ['pg_dump', '--format=custom', '--username', target.user, '--dbname', target.database];
+  const argv = ['pg_dump', '--format=custom', ...connectionArgs(target)];
   const { stdout, done } = target.exec(argv, execOptions(target));
   const tap = hashTap();
   const writing = pipeline(
@@ -82,38 +125,35 @@ export async function dumpPostgres(
  * format dumps, psql for plain SQL (told apart by the PGDMP magic). The dump is fed through stdin.
  */
 export async function restorePostgres(target: PostgresTarget & { input: string }): Promise<void> {
+  const connection = connectionArgs(target);
   const custom = (await readHead(target.input, PGDUMP_MAGIC.length)).equals(PGDUMP_MAGIC);
   const argv = custom
-    ? [
-        'pg_restore',
-        '--clean',
-        '--if-exists',
-        '--single-transaction',
-        '--username',
-        target.user,
-        '--dbname',
-        target.database,
-      ]
-    : [
-        'psql',
-        '--no-psqlrc',
-        '--quiet',
-        '--set=ON_ERROR_STOP=1',
-        '--single-transaction',
-        '--username',
-        target.user,
-        '--dbname',
-        target.database,
-      ];
+    ? ['pg_restore', '--clean', '--if-exists', '--single-transaction', ...connection]
+    : ['psql', '--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', '--single-transaction', ...connection];
+  const tool = argv[0] ?? 'pg_restore';
   const stdin = createReadStream(target.input);
-  const { stdout, done } = target.exec(argv, { ...execOptions(target), stdin });
-  stdout.resume();
+  // Every stream is listened to: a failed or killed client (EPIPE, a destroyed stdout) must reach
+  // the caller as the rejection below, never as an unhandled 'error' event that ends the process.
+  let inputError: Error | undefined;
+  stdin.on('error', (error) => {
+    inputError = error;
+  });
   try {
+    const { stdout, done } = target.exec(argv, { ...execOptions(target), stdin });
+    stdout.on('error', () => {});
+    stdout.resume();
     await done;
+    if (inputError) throw inputError;
   } catch (error) {
+    if (target.signal?.aborted) {
+      throw new PhoenixError('ABORTED', `${tool} into database ${target.database} cancelled`, {
+        cause: error,
+      });
+    }
+    if (error instanceof PhoenixError && error.code === 'USAGE') throw error;
     throw new PhoenixError(
       'RESTORE_FAILED',
-      `${argv[0]} into database ${target.database} failed: ${(error as Error).message}`,
+      `${tool} into database ${target.database} failed: ${lastOwnLine(tool, error)}`,
       {
         hint: 'the restore ran in one transaction, so the database is as it was before',
         cause: error,
