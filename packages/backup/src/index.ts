@@ -1,6 +1,16 @@
 export { BACKUP_ID_PATTERN, isBackupId } from './backup-id.ts';
 export { type BackupVolume, type CreateBackupOptions, createBackup } from './create-backup.ts';
 export { type ListedBackup, listBackups } from './list.ts';
+export {
+  describeJournal,
+  JOURNAL_FILE,
+  type Journal,
+  type JournalState,
+  openJournal,
+  readJournal,
+  removeJournal,
+  repairSwap,
+} from './journal.ts';
 export { localExec } from './local-exec.ts';
 export { acquireLock, LOCK_FILE, type Lock, type LockHolder } from './lock.ts';
 export {
@@ -11,7 +21,7 @@ export {
   readVerification,
   type Verification,
 } from './manifest.ts';
-export { dumpPostgres, type PostgresTarget, restorePostgres } from './postgres.ts';
+export { assertPostgresName, dumpPostgres, type PostgresTarget, restorePostgres } from './postgres.ts';
 export { isProcessAlive } from './process-alive.ts';
 export {
   type PrunePlan,
@@ -20,7 +30,13 @@ export {
   type RetentionPolicy,
   retentionPolicySchema,
 } from './prune.ts';
-export { type RestoreOptions, type RestoreResult, restoreBackup } from './restore.ts';
+export {
+  checkDumpTarget,
+  checkRoom,
+  type RestoreOptions,
+  type RestoreResult,
+  restoreBackup,
+} from './restore.ts';
 export type { Compression, Exec, ExecOptions, ExecResult, OnProgress, Progress, TakenHow } from './types.ts';
 export { type VerifyOptions, type VerifyResult, verifyAll, verifyBackup } from './verify.ts';
 export { toolVersion } from './version.ts';

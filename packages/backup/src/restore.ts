@@ -1,10 +1,11 @@
-import { lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isPhoenixError, PhoenixError } from '@phoenix-hydra/core';
 import { compactTime, isBackupId } from './backup-id.ts';
 import { fsyncDir, isNoSpace } from './durable.ts';
 import { extractArchive } from './extract.ts';
 import { hashTap } from './hash-tap.ts';
+import type { Journal } from './journal.ts';
 import { type ManifestVolume, readManifest } from './manifest.ts';
 import { type PostgresTarget, restorePostgres } from './postgres.ts';
 import { progressMeter } from './progress.ts';
@@ -19,8 +20,13 @@ export interface RestoreOptions {
   targetPath?: string | undefined;
   /** Runs pg_restore/psql (postgres-logical volumes). */
   exec?: Exec | undefined;
-  /** Overrides the database and user recorded in the manifest. */
-  postgres?: Partial<Omit<PostgresTarget, 'exec' | 'signal'>> | undefined;
+  /**
+   * Where a dump goes: the caller's database and role (the stack's), never the manifest's. A dump
+   * taken from another database is refused unless `otherDatabase` says the caller chose this target.
+   */
+  postgres?: (Omit<PostgresTarget, 'exec' | 'signal'> & { otherDatabase?: boolean | undefined }) | undefined;
+  /** Records the staging copy and the swap before they happen, so a killed restore can be repaired. */
+  journal?: Journal | undefined;
   /** Set numeric owners from the archive; default: when running as root (including inside `podman unshare`). */
   preserveOwner?: boolean | undefined;
   onProgress?: OnProgress | undefined;
@@ -93,22 +99,117 @@ async function restoreDump(
   volume: ManifestVolume,
   options: RestoreOptions,
 ): Promise<void> {
-  const database = options.postgres?.database ?? volume.postgres?.database;
-  const user = options.postgres?.user ?? volume.postgres?.user;
-  if (!options.exec || database === undefined || user === undefined) {
+  const { otherDatabase, ...target } = options.postgres ?? { database: undefined, user: undefined };
+  if (!options.exec || target.database === undefined || target.user === undefined) {
     throw new PhoenixError(
       'USAGE',
-      `restoring database dump ${volume.name} needs an exec function, a database and a user`,
+      `restoring database dump ${volume.name} needs an exec function and the target database and user`,
     );
   }
+  checkDumpTarget(volume, target.database, otherDatabase === true);
   await restorePostgres({
-    ...options.postgres,
+    ...target,
+    database: target.database,
+    user: target.user,
     exec: options.exec,
-    database,
-    user,
     signal: options.signal,
     input: join(backupPath, volume.artifact),
   });
+}
+
+/**
+ * Refuses a dump taken from another database than `database` (BACKUP_OTHER_DATABASE) unless
+ * `allowed`: the manifest only informs, it never chooses where a restore connects.
+ */
+export function checkDumpTarget(volume: ManifestVolume, database: string, allowed: boolean): void {
+  const from = volume.postgres?.database;
+  if (allowed || from === undefined || from === database) return;
+  throw new PhoenixError(
+    'BACKUP_OTHER_DATABASE',
+    `backup volume ${volume.name} is a dump of database ${JSON.stringify(from)}, not of ${database}`,
+    {
+      hint: `nothing was changed; to restore it into ${database} anyway, name the target explicitly`,
+      details: { from, to: database },
+    },
+  );
+}
+
+/** Space a restore of `volume` needs beyond its content bytes: a block per entry plus a fixed reserve. */
+const RESERVE_BYTES = 64 * 1024 * 1024;
+const BYTES_PER_ENTRY = 4096;
+
+/** Free bytes for an unprivileged writer on the file system holding `dir`. */
+async function freeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+/**
+ * NO_SPACE unless each file system a restore writes to has room for the volumes it receives (content
+ * bytes, a block per entry, and a reserve): checked before anything is written.
+ */
+export async function checkRoom(items: readonly { volume: ManifestVolume; target: string }[]): Promise<void> {
+  const byDevice = new Map<
+    number,
+    { dir: string; need: number; names: string[]; bytes: number; entries: number }
+  >();
+  for (const { volume, target } of items) {
+    const dir = dirname(target);
+    const { dev } = await stat(dir);
+    const group = byDevice.get(dev) ?? { dir, need: RESERVE_BYTES, names: [], bytes: 0, entries: 0 };
+    group.need += volume.bytes + (volume.entries ?? 0) * BYTES_PER_ENTRY;
+    group.bytes += volume.bytes;
+    group.entries += volume.entries ?? 0;
+    group.names.push(volume.name);
+    byDevice.set(dev, group);
+  }
+  for (const { dir, need, names, bytes, entries } of byDevice.values()) {
+    const free = await freeBytes(dir);
+    if (free >= need) continue;
+    throw new PhoenixError(
+      'NO_SPACE',
+      `not enough room to restore ${names.join(', ')}: it expands to ${mib(bytes)} in ${entries} entries (${mib(need)} with the reserve), ${dir} has ${mib(free)} free; nothing was changed`,
+      {
+        hint: `free ${mib(need - free)} on the file system holding ${dir} (the restore keeps the old data beside the new) and retry`,
+        details: { need, free, dir },
+      },
+    );
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/**
+ * Aborts the extraction when the free space falls under the reserve: a manifest can understate what
+ * its archive expands to, and a restore must not fill the disk the database lives on.
+ */
+function diskGuard(dir: string, signal: AbortSignal | undefined) {
+  const controller = new AbortController();
+  let tripped = false;
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setInterval(() => {
+    freeBytes(dir).then(
+      (free) => {
+        if (free >= RESERVE_BYTES / 2 || tripped) return;
+        tripped = true;
+        controller.abort(new Error('the disk is almost full'));
+      },
+      () => {},
+    );
+  }, 100);
+  return {
+    signal: controller.signal,
+    get tripped() {
+      return tripped;
+    },
+    dispose() {
+      clearInterval(timer);
+      signal?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -129,13 +230,19 @@ async function restoreArchive(
   const previous = `${target}.pre-restore-${stamp}`;
   if (volume.compression === 'none')
     throw new PhoenixError('BACKUP_CORRUPT', `${volume.artifact} is not an archive`);
+  await checkRoom([{ volume, target }]);
+  const swap = { target, staging, previous };
+  await options.journal?.update((s) => s.swaps.push(swap));
+  const finished = () => options.journal?.update((s) => s.swaps.splice(s.swaps.indexOf(swap), 1));
   try {
     await mkdir(staging, { mode: 0o700 });
   } catch (error) {
+    await finished();
     throw new PhoenixError('RESTORE_FAILED', `cannot create ${staging}: ${(error as Error).message}`, {
       cause: error,
     });
   }
+  const guard = diskGuard(dirname(target), options.signal);
   try {
     const meter = progressMeter(options.onProgress, {
       operation: 'restore',
@@ -149,7 +256,7 @@ async function restoreArchive(
       staging,
       preserveOwner: options.preserveOwner ?? process.getuid?.() === 0,
       onRaw: tap.update,
-      signal: options.signal,
+      signal: guard.signal,
     });
     meter.finish();
     const problems = digestProblems(volume, tap.digest());
@@ -164,11 +271,13 @@ async function restoreArchive(
       });
     }
   } catch (error) {
+    guard.dispose();
     await rm(staging, { recursive: true, force: true });
-    if (isNoSpace(error)) {
+    await finished();
+    if (isNoSpace(error) || guard.tripped) {
       throw new PhoenixError(
         'NO_SPACE',
-        `the disk holding ${target} filled up during the restore; nothing was changed`,
+        `the disk holding ${target} ${guard.tripped ? 'was almost full, so the restore stopped' : 'filled up during the restore'}; nothing was changed`,
         {
           hint: `free space next to ${target} (the restore needs room for a full copy) and retry`,
           cause: error,
@@ -195,7 +304,16 @@ async function restoreArchive(
       { cause: error },
     );
   }
-  return swapIn(staging, target, previous);
+  guard.dispose();
+  try {
+    const kept = await swapIn(staging, target, previous);
+    await finished();
+    return kept;
+  } catch (error) {
+    // swapIn's own errors leave a consistent state; anything else (a failed undo) stays journaled.
+    if (isPhoenixError(error)) await finished();
+    throw error;
+  }
 }
 
 /** target → previous, staging → target; on failure after the first rename, the first is undone. */

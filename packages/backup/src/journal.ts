@@ -1,0 +1,148 @@
+import { lstat, readFile, rename, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { ensurePrivateDir, fsyncDir, writeFileAtomic } from './durable.ts';
+
+/** The journal's file name inside a project's lock directory (beside the lock). */
+export const JOURNAL_FILE = 'interrupted-operation.json';
+
+const swapSchema = z.object({
+  /** The volume directory being replaced. */
+  target: z.string(),
+  /** Where the new copy is extracted before it is renamed to `target`. */
+  staging: z.string(),
+  /** Where the old `target` is renamed to first. */
+  previous: z.string(),
+});
+export type JournalSwap = z.infer<typeof swapSchema>;
+
+const journalSchema = z.object({
+  schemaVersion: z.literal(1),
+  operation: z.string(),
+  pid: z.number().int(),
+  host: z.string(),
+  startedAt: z.string(),
+  /** Containers the operation stopped and has not started again yet. */
+  stopped: z.array(z.string()),
+  /** Directory swaps begun and not finished (or not cleaned up) yet. */
+  swaps: z.array(swapSchema),
+});
+export type JournalState = z.infer<typeof journalSchema>;
+
+/**
+ * What an operation holding the project's lock has under way, written durably BEFORE each step
+ * (stopping a container, creating a staging copy, renaming a volume away), so that when it is
+ * killed the next command of the project can finish or undo it. Steps done are removed again.
+ */
+export interface Journal {
+  readonly path: string;
+  /** Changes the state and writes it (temp file, fsync, rename) before returning. Calls run in order. */
+  update(change: (state: JournalState) => void): Promise<void>;
+  /** Removes the file when nothing is pending; otherwise keeps it for the next command to repair. */
+  close(): Promise<void>;
+}
+
+/** Starts a journal for `operation` in `dir` (the project's lock directory). Call it while holding the lock. */
+export async function openJournal(dir: string, operation: string): Promise<Journal> {
+  await ensurePrivateDir(dir);
+  const path = join(dir, JOURNAL_FILE);
+  const state: JournalState = {
+    schemaVersion: 1,
+    operation,
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    stopped: [],
+    swaps: [],
+  };
+  let written = false;
+  let queue: Promise<void> = Promise.resolve();
+  const write = async () => {
+    if (state.stopped.length === 0 && state.swaps.length === 0) {
+      if (written) await removeJournal(dir);
+      written = false;
+      return;
+    }
+    await writeFileAtomic(path, `${JSON.stringify(state)}\n`);
+    written = true;
+  };
+  return {
+    path,
+    update(change) {
+      const next = queue.then(() => {
+        change(state);
+        return write();
+      });
+      queue = next.catch(() => {});
+      return next;
+    },
+    async close() {
+      await queue;
+    },
+  };
+}
+
+/** The journal an interrupted operation left in `dir`; null when there is none. Unreadable files count as none, and are removed. */
+export async function readJournal(dir: string): Promise<JournalState | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, JOURNAL_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    return journalSchema.parse(JSON.parse(text));
+  } catch {
+    // writeFileAtomic never leaves a torn file: this one was not written by us. Nothing to act on.
+    await removeJournal(dir);
+    return null;
+  }
+}
+
+/** Deletes the journal once everything it lists is repaired. */
+export async function removeJournal(dir: string): Promise<void> {
+  await rm(join(dir, JOURNAL_FILE), { force: true });
+  await fsyncDir(dir).catch(() => {});
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Brings an interrupted swap to a consistent state from what is on disk: the old data is put back
+ * when the new copy was not in place yet, a staging copy is removed. Returns what it did, one
+ * sentence each, for the user. Safe to run again.
+ */
+export async function repairSwap(swap: JournalSwap): Promise<string[]> {
+  const done: string[] = [];
+  const [hasTarget, hasPrevious, hasStaging] = await Promise.all(
+    [swap.target, swap.previous, swap.staging].map(exists),
+  );
+  if (!hasTarget && hasPrevious) {
+    await rename(swap.previous, swap.target);
+    await fsyncDir(dirname(swap.target));
+    done.push(`put the previous data back into ${swap.target} (the restore stopped between its two renames)`);
+  } else if (hasTarget && hasPrevious && !hasStaging) {
+    done.push(`the restore into ${swap.target} had completed; the previous data is kept in ${swap.previous}`);
+  }
+  if (hasStaging) {
+    await rm(swap.staging, { recursive: true, force: true });
+    done.push(`removed the unfinished restore copy ${swap.staging}`);
+  }
+  return done;
+}
+
+/** One line saying what an interrupted operation left unfinished (for the doctor and the repairing command). */
+export function describeJournal(state: JournalState): string {
+  const left = [
+    ...state.swaps.map((s) => `a restore of ${s.target}`),
+    ...(state.stopped.length > 0 ? [`stopped container(s) ${state.stopped.join(', ')}`] : []),
+  ];
+  return `an interrupted ${state.operation} (pid ${state.pid}, started ${state.startedAt}) left ${left.join(' and ')} unfinished`;
+}
