@@ -1,13 +1,15 @@
-import type { Manifest } from '@phoenix-hydra/backup';
-import { defaultBackupDir } from '@phoenix-hydra/core';
+import { type Manifest, openJournal } from '@phoenix-hydra/backup';
+import { defaultBackupDir, lockDir } from '@phoenix-hydra/core';
 import { backupStack } from '@phoenix-hydra/diagnostics';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { formatBytes } from '../format-bytes.ts';
 import { interruptSignal } from '../interrupt.ts';
 import { progressBar } from '../progress-bar.ts';
+import { repairInterrupted } from '../repair-interrupted.ts';
 import { selectVolumes } from '../select-volumes.ts';
 import type { StackOptions } from '../stack-options.ts';
+import { journaledStops } from '../stopped-containers.ts';
 
 export interface BackupCreateOptions extends StackOptions, CommandIO {
   volume?: string[];
@@ -31,6 +33,9 @@ export async function backupCreateCommand(options: BackupCreateOptions): Promise
   const { stack, podman, out, err } = await openStack(options);
   const specs = selectVolumes(stack, options.volume, (v) => v.backup !== 'none');
   const backupDir = options.to ?? defaultBackupDir();
+  await repairInterrupted(stack.project, podman, err);
+  // Written only while backupStack holds the lock, before each container it stops for --stop.
+  const journal = await openJournal(lockDir(stack.project), 'backup');
   const bar = progressBar(process.stderr, !options.json);
   const interrupt = interruptSignal();
   let result: Awaited<ReturnType<typeof backupStack>>;
@@ -46,9 +51,11 @@ export async function backupCreateCommand(options: BackupCreateOptions): Promise
       onEvent: raiseEvent,
       onProgress: bar.onProgress,
       log: err,
+      stopHooks: journaledStops(journal),
       signal: interrupt.signal,
     });
   } finally {
+    await journal.close();
     interrupt.dispose();
     bar.done();
   }

@@ -1,16 +1,26 @@
 import { join } from 'node:path';
-import { acquireLock, type RestoreResult, readManifest, restoreBackup } from '@phoenix-hydra/backup';
+import {
+  acquireLock,
+  checkDumpTarget,
+  checkRoom,
+  type Manifest,
+  openJournal,
+  type RestoreResult,
+  readManifest,
+  restoreBackup,
+} from '@phoenix-hydra/backup';
 import { defaultBackupDir, isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
 import { findVolumeUsers, observeStack } from '@phoenix-hydra/diagnostics';
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { interruptSignal } from '../interrupt.ts';
-import { podmanExec } from '../podman-exec.ts';
+import { podmanExec, postgresIdentity } from '../podman-exec.ts';
 import { progressBar } from '../progress-bar.ts';
+import { repairInterrupted } from '../repair-interrupted.ts';
 import { selectVolumes } from '../select-volumes.ts';
 import type { StackOptions } from '../stack-options.ts';
-import { withStoppedContainers } from '../stopped-containers.ts';
+import { journaledStops, withStoppedContainers } from '../stopped-containers.ts';
 
 export interface RestoreCommandOptions extends StackOptions, CommandIO {
   id: string;
@@ -20,6 +30,12 @@ export interface RestoreCommandOptions extends StackOptions, CommandIO {
   from?: string;
   json?: boolean;
   pgPasswordEnv?: string;
+  /** Role to restore a dump as; default: the database container's POSTGRES_USER. */
+  pgUser?: string;
+  /** Database to restore a dump into; default: the container's POSTGRES_DB. Naming it also allows a dump of another database. */
+  pgDatabase?: string;
+  /** Accept a backup of this other project (its volumes are restored into this stack's). */
+  fromProject?: string;
   confirm?: (question: string) => Promise<string>;
 }
 
@@ -33,6 +49,19 @@ async function loadManifest(backupDir: string, id: string) {
       cause: error,
     });
   }
+}
+
+/** Refuses a backup of another project unless `--from-project` names that project. */
+function checkProject(manifest: Manifest, project: string, fromProject: string | undefined): void {
+  if (manifest.project === project || fromProject === manifest.project) return;
+  throw new PhoenixError(
+    'BACKUP_OTHER_PROJECT',
+    `backup ${manifest.id} is of project ${manifest.project}, not of ${project}; nothing was changed`,
+    {
+      hint: `to restore it into ${project} anyway: phoenix-volumes restore ${manifest.id} --from-project ${manifest.project}`,
+      details: { from: manifest.project, to: project },
+    },
+  );
 }
 
 /**
@@ -53,6 +82,15 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
       });
     }
   }
+  checkProject(manifest, stack.project, options.fromProject);
+  const manifestVolume = (name: string) => manifest.volumes.find((v) => v.name === name);
+  await checkRoom(
+    specs.flatMap((spec) => {
+      const volume = manifestVolume(spec.name);
+      return volume?.strategy === 'archive' ? [{ volume, target: spec.hostPath }] : [];
+    }),
+  );
+  await repairInterrupted(stack.project, podman, err);
   const lock = await acquireLock(lockDir(stack.project), { operation: 'restore' });
   const names = specs.map((s) => s.name);
   try {
@@ -85,6 +123,18 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
       return live.container;
     };
     const containers = new Map(dumped.map((n) => [n, dbContainer(n)]));
+    // Dumps go to the stack's database as its container was started (or as --pg-* name it), never
+    // where the manifest says.
+    const targets = new Map<string, { container: string; database: string; user: string }>();
+    for (const [name, container] of containers) {
+      const identity = await postgresIdentity(podman, container, {
+        user: options.pgUser,
+        database: options.pgDatabase,
+      });
+      const volume = manifestVolume(name);
+      if (volume) checkTarget(manifest.id, volume, identity.database, options.pgDatabase !== undefined);
+      targets.set(name, { container, ...identity });
+    }
     if (!options.yes) {
       const question = `Restore ${names.join(', ')} of ${stack.project} from backup ${manifest.id} (${manifest.createdAt})? The current data is kept beside it. Type "yes": `;
       const answer = await (options.confirm ?? askOnTerminal)(question);
@@ -94,6 +144,7 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
     const bar = progressBar(process.stderr, !options.json);
     const results: RestoreResult[] = [];
     const interrupt = interruptSignal();
+    const journal = await openJournal(lockDir(stack.project), 'restore');
     try {
       await withStoppedContainers(
         podman,
@@ -101,7 +152,7 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
         err,
         async () => {
           for (const spec of specs) {
-            const container = containers.get(spec.name);
+            const target = targets.get(spec.name);
             results.push(
               await restoreBackup({
                 backupDir,
@@ -109,22 +160,26 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
                 volume: spec.name,
                 targetPath: spec.hostPath,
                 exec: podmanExec(podman),
-                ...(container
+                ...(target
                   ? {
                       postgres: {
-                        container,
+                        ...target,
+                        otherDatabase: options.pgDatabase !== undefined,
                         ...(options.pgPasswordEnv ? { passwordEnv: options.pgPasswordEnv } : {}),
                       },
                     }
                   : {}),
+                journal,
                 ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
                 signal: interrupt.signal,
               }),
             );
           }
         },
+        journaledStops(journal),
       );
     } catch (error) {
+      await journal.close();
       interrupt.dispose();
       bar.done();
       const code = isPhoenixError(error) ? error.code : 'RESTORE_FAILED';
@@ -138,6 +193,7 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
       });
       throw error;
     }
+    await journal.close();
     interrupt.dispose();
     bar.done();
     await raiseEvent({
@@ -161,5 +217,24 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
     return results;
   } finally {
     await lock.release();
+  }
+}
+
+/** checkDumpTarget with the CLI's fix in the hint. */
+function checkTarget(
+  id: string,
+  volume: Manifest['volumes'][number],
+  database: string,
+  named: boolean,
+): void {
+  try {
+    checkDumpTarget(volume, database, named);
+  } catch (error) {
+    if (!isPhoenixError(error)) throw error;
+    throw new PhoenixError(error.code, `${error.message}; nothing was changed`, {
+      hint: `to restore it into ${database} anyway: phoenix-volumes restore ${id} --volume ${volume.name} --pg-database ${database}`,
+      details: error.details,
+      cause: error,
+    });
   }
 }

@@ -24,6 +24,15 @@ export function registerRestore(program: Command, setExitCode: (code: number) =>
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--from <dir>', FROM_HELP)
       .option('--pg-password-env <var>', 'environment variable holding the database password')
+      .option(
+        '--pg-user <name>',
+        "role to restore a dump as (default: the database container's POSTGRES_USER)",
+      )
+      .option(
+        '--pg-database <name>',
+        "database to restore a dump into (default: the container's POSTGRES_DB); also accepts a dump of another database",
+      )
+      .option('--from-project <name>', 'accept a backup of this other project, restoring it into this stack')
       .option('--json', 'print what was restored as JSON on stdout'),
   ).action(async (id: string, options) => {
     if (needsUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));

@@ -19,7 +19,7 @@ import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { findVolumeUsers, type VolumeUser } from '../cleanup.ts';
 import { observeStack } from '../observe.ts';
 import { podmanExec, postgresIdentity } from './podman-exec.ts';
-import { withStoppedContainers } from './stopped-containers.ts';
+import { type StopHooks, withStoppedContainers } from './stopped-containers.ts';
 
 /** The fields of an event before it is stamped: what backupStack reports to its caller. */
 export type BackupEventInput = Parameters<typeof createEvent>[0];
@@ -43,6 +43,8 @@ export interface BackupStackOptions {
   onProgress?: OnProgress | undefined;
   /** Lines about stopping and starting containers. */
   log?: ((line: string) => void) | undefined;
+  /** Around each container stopped for the backup (the CLI journals them, so a killed run is repaired). */
+  stopHooks?: StopHooks | undefined;
   /** Aborts the backup: the partial backup is removed, stopped containers are started again. */
   signal?: AbortSignal | undefined;
 }
@@ -122,17 +124,22 @@ export async function backupStack(
     await emit({ type: 'backup.started', project: stack.project, volumes: names });
     let manifest: Manifest;
     try {
-      manifest = await withStoppedContainers(podman, toStop, options.log ?? (() => undefined), () =>
-        createBackup({
-          backupDir: options.backupDir,
-          project: stack.project,
-          volumes,
-          taken,
-          compression: options.compression ?? 'zstd',
-          exec: podmanExec(podman),
-          onProgress: options.onProgress,
-          signal: options.signal,
-        }),
+      manifest = await withStoppedContainers(
+        podman,
+        toStop,
+        options.log ?? (() => undefined),
+        () =>
+          createBackup({
+            backupDir: options.backupDir,
+            project: stack.project,
+            volumes,
+            taken,
+            compression: options.compression ?? 'zstd',
+            exec: podmanExec(podman),
+            onProgress: options.onProgress,
+            signal: options.signal,
+          }),
+        options.stopHooks,
       );
     } catch (error) {
       const code = isPhoenixError(error) ? error.code : 'BACKUP_FAILED';

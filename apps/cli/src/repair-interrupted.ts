@@ -1,0 +1,65 @@
+import {
+  acquireLock,
+  describeJournal,
+  type Lock,
+  readJournal,
+  removeJournal,
+  repairSwap,
+} from '@phoenix-hydra/backup';
+import { isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
+import { startAndCheck } from '@phoenix-hydra/diagnostics';
+import type { Podman } from '@phoenix-hydra/podman-adapter';
+
+/**
+ * Finishes or undoes what a killed operation of the project left (see backup's journal): puts a
+ * volume renamed away back, removes staging copies, starts the containers it stopped, and says so
+ * on stderr. Run by the commands that take the project's lock, before they take it; a journal of an
+ * operation still running (its lock is held) is left alone.
+ */
+export async function repairInterrupted(
+  project: string,
+  podman: Podman,
+  err: (line: string) => void,
+): Promise<void> {
+  const dir = lockDir(project);
+  if ((await readJournal(dir)) === null) return;
+  let lock: Lock;
+  try {
+    lock = await acquireLock(dir, { operation: 'repair' });
+  } catch (error) {
+    if (isPhoenixError(error) && error.code === 'LOCKED') return;
+    throw error;
+  }
+  try {
+    const state = await readJournal(dir);
+    if (state === null) return;
+    err(`warning: ${describeJournal(state)}; repairing it now:`);
+    const failed: string[] = [];
+    for (const swap of state.swaps) {
+      try {
+        for (const line of await repairSwap(swap)) err(`  ${line}`);
+      } catch (error) {
+        failed.push(`${swap.target}: ${(error as Error).message}`);
+      }
+    }
+    for (const container of state.stopped) {
+      const problem = await startAndCheck(podman, container);
+      if (problem === null) err(`  started ${container} again (the ${state.operation} had stopped it)`);
+      else failed.push(`could not start ${container} again: ${problem}`);
+    }
+    if (failed.length > 0) {
+      throw new PhoenixError(
+        'REPAIR_FAILED',
+        `could not repair what an interrupted ${state.operation} left: ${failed.join('; ')}`,
+        {
+          hint: `fix the cause and run the command again (the journal ${dir} stays until the repair succeeds)`,
+          details: { failed },
+        },
+      );
+    }
+    await removeJournal(dir);
+    err('  repaired; continuing');
+  } finally {
+    await lock.release();
+  }
+}
