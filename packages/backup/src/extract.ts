@@ -22,6 +22,7 @@ import { isMainThread } from 'node:worker_threads';
 import { PhoenixError } from '@phoenix-hydra/core';
 import { EntryListHash } from './entry-list.ts';
 import { normalizeEntryPath, unsafeReason } from './entry-safety.ts';
+import { fsName, isWellFormed } from './raw-names.ts';
 import { feedArchive } from './read-archive.ts';
 import type { TarEntry } from './tar-format.ts';
 import type { Compression } from './types.ts';
@@ -88,7 +89,8 @@ function isExists(error: unknown): boolean {
  */
 export async function extractArchive(options: ExtractOptions): Promise<ExtractStats> {
   const root = resolve(options.staging);
-  const abs = (path: string) => (path === '.' ? root : `${root}/${path}`);
+  // Names that are not valid UTF-8 arrive escaped (raw-names.ts) and go to the fs API as their bytes.
+  const abs = (path: string) => fsName(path === '.' ? root : `${root}/${path}`);
   const umask = process.umask();
   // New files already belong to us: chown only when the archive says otherwise. Not in a setgid
   // staging directory, whose group new files inherit.
@@ -107,17 +109,18 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
   const home = isMainThread ? currentDir() : null;
   let cwd: string | null = null;
   let moved = false;
-  const inParent = (path: string): string => {
-    if (home === null) return abs(path);
+  const inParent = (path: string): string | Buffer => {
     const slash = path.lastIndexOf('/');
     const parent = slash === -1 ? '.' : path.slice(0, slash);
+    // process.chdir takes no bytes: a parent whose name is escaped is used by absolute path.
+    if (home === null || !isWellFormed(parent)) return abs(path);
     if (cwd !== parent) {
       moved = true;
       cwd = null;
-      process.chdir(abs(parent));
+      process.chdir(`${root}/${parent}`);
       cwd = parent;
     }
-    return path.slice(slash + 1);
+    return fsName(path.slice(slash + 1));
   };
   const pause = () => {
     if (!moved) return;
@@ -182,7 +185,7 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
     ensureParents(path);
     const target = abs(path);
     if (entry.type === 'SymbolicLink') {
-      create(path, () => symlinkSync(entry.linkpath, target));
+      create(path, () => symlinkSync(fsName(entry.linkpath), target));
       if (needsChown(entry.uid, entry.gid)) lchownSync(target, entry.uid, entry.gid);
       lutimesSync(target, fileTime(entry.mtime), fileTime(entry.mtime));
       return;

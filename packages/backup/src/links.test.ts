@@ -2,8 +2,7 @@ import { mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HeaderData } from 'tar';
 import { describe, expect, it } from 'vitest';
-import { rawTarZst, snapshotTree, tempDir } from '../test/helpers.ts';
-import { createBackup } from './create-backup.ts';
+import { backupOne, rawTarZst, snapshotTree, tempDir } from '../test/helpers.ts';
 import { extractArchive } from './extract.ts';
 import { restoreBackup } from './restore.ts';
 import { verifyBackup } from './verify.ts';
@@ -19,13 +18,7 @@ describe('symlinks are data: stored verbatim, restored as links, never written t
     await symlink('../../etc/passwd', join(volume, 'nginx/up'));
     await symlink('.', join(volume, 'self'));
     await writeFile(join(volume, 'nginx/real.log'), 'GET /\n');
-    const backupDir = await tempDir();
-    const { id } = await createBackup({
-      backupDir,
-      project: 'p',
-      volumes: [{ name: 'logs', strategy: 'archive', path: volume }],
-      taken: 'live-files',
-    });
+    const { backupDir, id } = await backupOne(volume, { name: 'logs' });
     expect(await verifyBackup(backupDir, id)).toMatchObject({ ok: true, problems: [] });
     const target = join(await tempDir(), 'restored');
     await restoreBackup({ backupDir, id, volume: 'logs', targetPath: target });

@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { PhoenixError } from '@phoenix-hydra/core';
 import { EntryListHash } from './entry-list.ts';
+import { decodeName, fsName, isWellFormed } from './raw-names.ts';
 import { BLOCK, encodeHeader, padded, type WritableType } from './tar-format.ts';
 import { currentDir } from './working-dir.ts';
 
@@ -24,6 +25,11 @@ interface Dir {
   ino: number;
   names: string[];
   next: number;
+  /**
+   * Some of its names (or its path) are not valid UTF-8 and are escaped (raw-names.ts): its entries
+   * go to the fs API as bytes, and by absolute path when the process cannot move into it.
+   */
+  raw: boolean;
 }
 
 interface Pending {
@@ -192,12 +198,13 @@ export class TreePacker {
 
   /**
    * The path to give a system call for `name` in `dir`: the bare name once the process is in `dir`
-   * (moving there if needed), else the absolute path. A directory that is no longer the one listed
-   * (replaced, or swapped for a symlink) makes its entries vanish (ENOENT): nothing outside the tree
-   * is read.
+   * (moving there if needed), else the absolute path (as bytes for escaped names). A directory that
+   * is no longer the one listed (replaced, or swapped for a symlink) throws: nothing outside the
+   * tree is read.
    */
-  #locate(dir: Dir | null, name: string, relative: boolean): string {
+  #locate(dir: Dir | null, name: string, relative: boolean): string | Buffer {
     if (dir === null) return this.#root;
+    if (dir.raw && (!relative || !isWellFormed(dir.path))) return fsName(this.#abs(`${dir.path}/${name}`));
     if (!relative) return this.#abs(`${dir.path}/${name}`);
     if (this.#cwd !== dir) {
       this.#moved = true;
@@ -208,7 +215,7 @@ export class TreePacker {
       if (here.dev !== dir.dev || here.ino !== dir.ino || here.nlink === 0)
         throw treeChanged(this.#abs(dir.path));
     }
-    return name;
+    return dir.raw ? fsName(name) : name;
   }
 
   /** Throws when `dir` is no longer at its path (removed, or replaced by another directory or a link). */
@@ -217,7 +224,7 @@ export class TreePacker {
     let now: Stats | undefined;
     try {
       // The root was followed if it is a symlink; everything below it never is.
-      now = dir.path === '.' ? statSync(path) : lstatSync(path);
+      now = dir.path === '.' ? statSync(path) : lstatSync(fsName(path));
     } catch (error) {
       if (!isGone(error)) throw error;
     }
@@ -239,6 +246,9 @@ export class TreePacker {
       type = 'SymbolicLink';
       try {
         linkpath = readlinkSync(locate());
+        // Not valid UTF-8 (Node put U+FFFD in): read it again as bytes and escape them.
+        if (linkpath.includes('\uFFFD'))
+          linkpath = decodeName(readlinkSync(locate(), { encoding: 'buffer' }));
       } catch (error) {
         if (!isGone(error)) throw error;
         return this.#skip(path);
@@ -288,14 +298,22 @@ export class TreePacker {
 
   #enter(pending: Pending, relative: boolean): void {
     let names: string[];
+    // Below an escaped name, every path holds one.
+    let raw = pending.dir?.raw === true && !isWellFormed(pending.path);
     try {
-      names = readdirSync(this.#locate(pending.dir, pending.name, relative));
+      const path = this.#locate(pending.dir, pending.name, relative);
+      names = readdirSync(path);
+      // A name that is not valid UTF-8 comes back with U+FFFD in it: list again as bytes, escaped.
+      if (names.some((name) => name.includes('\uFFFD'))) {
+        names = readdirSync(path, { encoding: 'buffer' }).map((name) => decodeName(name));
+        raw = true;
+      }
     } catch (error) {
       if (!isGone(error)) throw error;
       throw treeChanged(this.#abs(pending.path)); // its header is written: it cannot be left out now
     }
     const { dev, ino } = pending.stat;
-    this.#stack.push({ path: pending.path, dev, ino, names: names.sort(compareNames), next: 0 });
+    this.#stack.push({ path: pending.path, dev, ino, names: names.sort(compareNames), next: 0, raw });
   }
 
   /** Copies file content straight into the block; a file that shrank is padded with zeros, one that grew is cut. */

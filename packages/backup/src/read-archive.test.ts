@@ -5,8 +5,15 @@ import { join } from 'node:path';
 import { constants, zstdCompressSync } from 'node:zlib';
 import { c as createTar } from 'tar';
 import { describe, expect, it } from 'vitest';
-import { isRoot, makeSampleVolume, run, snapshotTree, type TreeEntry, tempDir } from '../test/helpers.ts';
-import { createBackup } from './create-backup.ts';
+import {
+  backupOne,
+  isRoot,
+  makeSampleVolume,
+  run,
+  snapshotTree,
+  type TreeEntry,
+  tempDir,
+} from '../test/helpers.ts';
 import { extractArchive } from './extract.ts';
 import { scanArchive } from './read-archive.ts';
 import { verifyBackup } from './verify.ts';
@@ -73,13 +80,7 @@ describe('reading archives', () => {
     const gnu = join(await tempDir(), 'gnu.tar.zst');
     run('sh', ['-c', `tar --format=posix -C "${root}" -cf - . | zstd -q -3 -o "${gnu}"`]);
     expect(await extracted(gnu)).toEqual(tree);
-    const backupDir = await tempDir();
-    const { id } = await createBackup({
-      backupDir,
-      project: 'p',
-      volumes: [{ name: 'v', strategy: 'archive', path: root }],
-      taken: 'offline',
-    });
+    const { backupDir, id } = await backupOne(root);
     expect(await verifyBackup(backupDir, id)).toMatchObject({ ok: true });
     expect(await extracted(join(backupDir, id, 'v.tar.zst'))).toEqual(tree);
   });

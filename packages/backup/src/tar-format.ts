@@ -1,3 +1,5 @@
+import { decodeName, encodeName, isWellFormed } from './raw-names.ts';
+
 /** The 512-byte block every tar header and body is padded to. */
 export const BLOCK = 512;
 
@@ -71,11 +73,18 @@ function splitUstar(path: Buffer): { prefix: Buffer; name: Buffer } | null {
   return null;
 }
 
-function paxRecord(key: string, value: string): string {
-  const body = ` ${key}=${value}\n`;
-  let length = Buffer.byteLength(body) + 1;
-  while (String(length).length + Buffer.byteLength(body) !== length) length += 1;
-  return `${length}${body}`;
+/** A path or link target: a string, or the exact bytes of one that is not valid UTF-8 (raw-names.ts). */
+type Text = string | Buffer;
+
+const byteLength = (text: Text) => (typeof text === 'string' ? Buffer.byteLength(text) : text.length);
+const toBytes = (text: Text) => (typeof text === 'string' ? Buffer.from(text) : text);
+
+/** Raw bytes are written as they are, as GNU tar does (Python's tarfile reads them back with surrogateescape). */
+function paxRecord(key: string, value: Text): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`), toBytes(value), Buffer.from('\n')]);
+  let length = body.length + 1;
+  while (String(length).length + body.length !== length) length += 1;
+  return Buffer.concat([Buffer.from(String(length)), body]);
 }
 
 function checksum(block: Buffer, offset: number): number {
@@ -96,28 +105,36 @@ interface HeaderFields {
   linkpath?: string | undefined;
 }
 
+type RawFields = Omit<HeaderFields, 'path' | 'linkpath'> & { path: Text; linkpath?: Text | undefined };
+
 export function padded(size: number): number {
   return Math.ceil(size / BLOCK) * BLOCK;
 }
 
-function paxRecords(fields: HeaderFields, pathBytes: number): string {
-  let pax = '';
-  if (pathBytes > 100 && splitUstar(Buffer.from(fields.path)) === null) pax += paxRecord('path', fields.path);
-  if (fields.linkpath !== undefined && Buffer.byteLength(fields.linkpath) > 100)
-    pax += paxRecord('linkpath', fields.linkpath);
-  if (fields.uid > OCTAL_LIMIT[8]) pax += paxRecord('uid', String(fields.uid));
-  if (fields.gid > OCTAL_LIMIT[8]) pax += paxRecord('gid', String(fields.gid));
-  if (fields.size > OCTAL_LIMIT[12]) pax += paxRecord('size', String(fields.size));
-  if (fields.mtime < 0 || fields.mtime > OCTAL_LIMIT[12]) pax += paxRecord('mtime', String(fields.mtime));
+function paxRecords(fields: RawFields, pathBytes: number): Buffer[] {
+  const pax: Buffer[] = [];
+  if (pathBytes > 100 && splitUstar(toBytes(fields.path)) === null) pax.push(paxRecord('path', fields.path));
+  if (fields.linkpath !== undefined && byteLength(fields.linkpath) > 100)
+    pax.push(paxRecord('linkpath', fields.linkpath));
+  if (fields.uid > OCTAL_LIMIT[8]) pax.push(paxRecord('uid', String(fields.uid)));
+  if (fields.gid > OCTAL_LIMIT[8]) pax.push(paxRecord('gid', String(fields.gid)));
+  if (fields.size > OCTAL_LIMIT[12]) pax.push(paxRecord('size', String(fields.size)));
+  if (fields.mtime < 0 || fields.mtime > OCTAL_LIMIT[12]) pax.push(paxRecord('mtime', String(fields.mtime)));
   return pax;
 }
 
-function writeUstar(block: Buffer, at: number, fields: HeaderFields, flag: string, pathBytes: number): void {
+/** Writes `text` (at most `max` bytes) at `block[offset]`. */
+function writeText(block: Buffer, offset: number, text: Text, max: number): void {
+  if (typeof text === 'string') block.write(text, offset, max);
+  else text.copy(block, offset, 0, Math.min(max, text.length));
+}
+
+function writeUstar(block: Buffer, at: number, fields: RawFields, flag: string, pathBytes: number): void {
   TEMPLATE.copy(block, at);
   if (pathBytes <= 100) {
-    block.write(fields.path, at, 100);
+    writeText(block, at, fields.path, 100);
   } else {
-    const path = Buffer.from(fields.path);
+    const path = toBytes(fields.path);
     const split = splitUstar(path) ?? { prefix: Buffer.alloc(0), name: path.subarray(0, 100) };
     split.name.copy(block, at);
     split.prefix.copy(block, at + 345);
@@ -129,7 +146,7 @@ function writeUstar(block: Buffer, at: number, fields: HeaderFields, flag: strin
   const mtime = fields.mtime < 0 || fields.mtime > OCTAL_LIMIT[12] ? 0 : fields.mtime;
   writeOctal(block, at + 136, 12, mtime);
   block[at + 156] = flag.charCodeAt(0);
-  if (fields.linkpath !== undefined) block.write(fields.linkpath, at + 157, 100);
+  if (fields.linkpath !== undefined) writeText(block, at + 157, fields.linkpath, 100);
   writeOctal(block, at + 148, 7, checksum(block, at)); // six digits, NUL, then a space, as GNU tar writes
   block[at + 155] = 0x20;
 }
@@ -138,16 +155,23 @@ function writeUstar(block: Buffer, at: number, fields: HeaderFields, flag: strin
  * Writes the header of one entry at `block[at]` — POSIX ustar, preceded by a pax header only for what
  * ustar cannot hold (long paths, ids ≥ 2^21, sizes ≥ 8 GiB) — and returns the bytes written, or 0
  * (writing nothing) when they do not fit before the end of `block`. GNU tar, bsdtar and node-tar read it.
+ * Names escaped by raw-names.ts are written as their original bytes.
  */
-export function encodeHeader(block: Buffer, at: number, fields: HeaderFields): number {
-  const pathBytes = Buffer.byteLength(fields.path);
+export function encodeHeader(block: Buffer, at: number, header: HeaderFields): number {
+  const { path, linkpath } = header;
+  const fields: RawFields = {
+    ...header,
+    path: isWellFormed(path) ? path : encodeName(path),
+    linkpath: linkpath === undefined || isWellFormed(linkpath) ? linkpath : encodeName(linkpath),
+  };
+  const pathBytes = byteLength(fields.path);
   const pax = paxRecords(fields, pathBytes);
-  const body = pax === '' ? null : Buffer.from(pax);
+  const body = pax.length === 0 ? null : Buffer.concat(pax);
   const length = body === null ? BLOCK : 2 * BLOCK + padded(body.length);
   if (at + length > block.length) return 0;
   let offset = at;
   if (body !== null) {
-    const name = `./PaxHeaders/${fields.path.split('/').filter(Boolean).at(-1) ?? 'root'}`.slice(0, 90);
+    const name = `./PaxHeaders/${path.split('/').filter(Boolean).at(-1) ?? 'root'}`.slice(0, 90);
     const meta = { ...fields, path: name, size: body.length, linkpath: undefined };
     writeUstar(block, offset, meta, 'x', Buffer.byteLength(name));
     offset += BLOCK;
@@ -159,9 +183,10 @@ export function encodeHeader(block: Buffer, at: number, fields: HeaderFields): n
   return length;
 }
 
+/** A NUL-terminated field as a name (bytes that are not UTF-8 escaped, see raw-names.ts). */
 function readString(block: Buffer, offset: number, length: number): string {
   const end = block.indexOf(0, offset);
-  return block.toString('utf8', offset, end === -1 || end > offset + length ? offset + length : end);
+  return decodeName(block, offset, end === -1 || end > offset + length ? offset + length : end);
 }
 
 function readNumber(block: Buffer, offset: number, length: number): number {
@@ -238,10 +263,10 @@ export function parsePax(body: Buffer): Map<string, string> {
     const length = Number.parseInt(body.toString('latin1', offset, space), 10);
     if (space === -1 || !Number.isInteger(length) || length <= 0 || offset + length > body.length)
       throw new Error('malformed pax header');
-    const record = body.toString('utf8', space + 1, offset + length - 1);
-    const equals = record.indexOf('=');
-    if (equals === -1) throw new Error('malformed pax header');
-    records.set(record.slice(0, equals), record.slice(equals + 1));
+    const equals = body.indexOf(0x3d, space + 1);
+    if (equals === -1 || equals >= offset + length - 1) throw new Error('malformed pax header');
+    // Values may be raw bytes (GNU tar writes names that are not UTF-8 so): escaped, not replaced.
+    records.set(body.toString('utf8', space + 1, equals), decodeName(body, equals + 1, offset + length - 1));
     offset += length;
   }
   return records;

@@ -1,3 +1,4 @@
+import { decodeName } from './raw-names.ts';
 import { BLOCK, decodeHeader, isZeroBlock, padded, parsePax, type TarEntry } from './tar-format.ts';
 
 /** What a parser reports, synchronously, in archive order. */
@@ -159,7 +160,7 @@ export class TarParser {
       else if (meta.type === 'GlobalExtendedHeader')
         this.#global = new Map([...this.#global, ...parsePax(meta.body)]);
       else {
-        const text = meta.body.toString('utf8').replace(/\0+$/, '');
+        const text = decodeName(meta.body).replace(/\0+$/, '');
         if (meta.type === 'NextFileHasLongPath') this.#longPath = text;
         else this.#longLink = text;
       }

@@ -1,21 +1,13 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test/helpers.ts';
-import { createBackup } from './create-backup.ts';
+import { backupOne, tempDir } from '../test/helpers.ts';
 import { verifyBackup } from './verify.ts';
 import { writeArchive } from './write-archive.ts';
 
 async function backupOf(volume: string) {
-  const backupDir = await tempDir();
-  const manifest = await createBackup({
-    backupDir,
-    project: 'p',
-    volumes: [{ name: 'v', strategy: 'archive', path: volume }],
-    taken: 'offline',
-  });
-  const dir = join(backupDir, manifest.id);
-  return { backupDir, id: manifest.id, dir, manifestPath: join(dir, 'manifest.json') };
+  const backup = await backupOne(volume);
+  return { ...backup, manifestPath: join(backup.dir, 'manifest.json') };
 }
 
 async function smallVolume(): Promise<string> {

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
 import { Header, type HeaderData } from 'tar';
 import { afterEach } from 'vitest';
+import { createBackup } from '../src/create-backup.ts';
 
 export const isRoot = process.getuid?.() === 0;
 
@@ -178,4 +179,16 @@ export function rawTarZst(entries: (HeaderData & { body?: string })[]): Buffer {
   }
   blocks.push(Buffer.alloc(1024));
   return zstdCompressSync(Buffer.concat(blocks));
+}
+
+/** Backs up one directory as archive volume `name` (default `v`) into `backupDir` (default: a new temp dir). */
+export async function backupOne(volume: string, options: { name?: string; backupDir?: string } = {}) {
+  const backupDir = options.backupDir ?? (await tempDir());
+  const manifest = await createBackup({
+    backupDir,
+    project: 'p',
+    volumes: [{ name: options.name ?? 'v', strategy: 'archive', path: volume }],
+    taken: 'offline',
+  });
+  return { backupDir, manifest, id: manifest.id, dir: join(backupDir, manifest.id) };
 }
