@@ -1,13 +1,30 @@
+import type { Readable } from 'node:stream';
+import type { Owner } from '@phoenix-hydra/core';
 import { type ComposeFrontEnd, composeDetect } from './compose-detect.ts';
-import { createContainers } from './containers.ts';
+import {
+  type BlockIoStats,
+  type ContainerProcess,
+  createContainerRuntime,
+  type InspectedContainer,
+  type PortBinding,
+} from './container-runtime.ts';
+import { type ContainerInfo, type ContainerSummary, createContainers } from './containers.ts';
 import { type EventsOptions, events, type PodmanEvent } from './events.ts';
 import { type ExecOptions, type ExecTextResult, exec, execText } from './exec.ts';
+import type { Filters } from './filters.ts';
+import { createImages } from './images.ts';
 import { info, type PodmanInfo } from './info.ts';
 import { type RunOptions, type RunResult, run } from './run.ts';
-import type { RunnerConfig } from './runner.ts';
+import type { CallResult, RunnerConfig } from './runner.ts';
 import type { StreamedCall } from './stream.ts';
-import { createUnshare } from './unshare.ts';
-import { createVolumes } from './volumes.ts';
+import {
+  createUnshare,
+  type DiskUsage,
+  type TimeLimit,
+  type TreeOptions,
+  type UnshareStat,
+} from './unshare.ts';
+import { createVolumes, type VolumeInfo } from './volumes.ts';
 
 /** Which podman to talk to and how long to wait for it. */
 export interface PodmanOptions {
@@ -28,8 +45,83 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 /** Default limit of streamed calls: long enough for a multi-GB pg_dump, finite so nothing hangs forever. */
 export const DEFAULT_STREAM_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 
-/** A podman client: every method runs podman with an argument array, a time limit and validated output. */
-export function createPodman(options: PodmanOptions = {}) {
+/** Named volumes: list, inspect, create bound to a host directory, remove, export and import as tar. */
+export interface PodmanVolumes {
+  volumeLs(options?: { filters?: Filters }): Promise<VolumeInfo[]>;
+  /** The volume, or null when podman has no volume of that name. */
+  volumeInspect(name: string): Promise<VolumeInfo | null>;
+  volumeCreate(
+    name: string,
+    options: { device: string; labels?: Readonly<Record<string, string>> },
+  ): Promise<VolumeInfo>;
+  volumeRm(name: string, options?: { force?: boolean }): Promise<void>;
+  volumeExport(name: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Readable;
+  volumeImport(
+    name: string,
+    tar: Readable,
+    options?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<void>;
+}
+
+/** Containers: found by compose labels, inspected, started and stopped, looked into while running. */
+export interface PodmanContainers {
+  ps(options?: { project?: string; service?: string; all?: boolean }): Promise<ContainerSummary[]>;
+  /** The container, or null when podman knows no container of that name or id. */
+  inspectContainer(nameOrId: string): Promise<ContainerInfo | null>;
+  /** The last `tail` lines (default 50) it wrote, stdout and stderr merged in time order. */
+  logs(container: string, options?: { tail?: number }): Promise<string[]>;
+  start(container: string, options?: { timeoutMs?: number }): Promise<void>;
+  stop(container: string, options?: { timeoutSeconds?: number }): Promise<void>;
+  /** Every container, running or not, with mount modes, in one podman call. */
+  inspectAllContainers(): Promise<InspectedContainer[]>;
+  /** The processes of a running container; null when podman cannot tell. */
+  processes(container: string): Promise<ContainerProcess[] | null>;
+  /** Where a container port is published on the host; null when it is not. */
+  publishedPort(container: string, port: number): Promise<PortBinding | null>;
+  blockIo(containers: readonly string[]): Promise<BlockIoStats>;
+  removeContainer(container: string): Promise<void>;
+  /** True when the image is in local storage; never pulls. */
+  imageExists(image: string): Promise<boolean>;
+}
+
+/** File operations inside the rootless user namespace, where the user acts as root over its subordinate ids. */
+export interface PodmanUnshare {
+  chown(paths: readonly string[], owner: Owner, options?: TreeOptions): Promise<void>;
+  chmod(paths: readonly string[], mode: number, options?: TreeOptions): Promise<void>;
+  rmrf(path: string, options?: TimeLimit): Promise<void>;
+  stat(paths: readonly string[], options?: TimeLimit): Promise<UnshareStat[]>;
+  du(path: string, options?: TimeLimit): Promise<DiskUsage>;
+  mkdir(path: string, mode: number, options?: TimeLimit): Promise<void>;
+  cp(source: string, dest: string, options?: TimeLimit & { noClobber?: boolean }): Promise<void>;
+  chcon(path: string, type: string, options?: TreeOptions): Promise<void>;
+  selinuxLabel(path: string): Promise<{ label: string; type: string } | { label: null; reason: string }>;
+  run(argv: readonly string[], options?: TimeLimit & { stdin?: Readable | undefined }): Promise<CallResult>;
+}
+
+/**
+ * The only door to podman: every method runs podman with an argument array, a time limit and validated
+ * output. `createPodman` is the real one; `@phoenix-hydra/podman-adapter/testing` has a fake for unit tests.
+ */
+export interface Podman extends PodmanVolumes, PodmanContainers {
+  /** Which podman binary, time limits and environment the calls use. */
+  readonly config: RunnerConfig;
+  info(): Promise<PodmanInfo>;
+  unshare: PodmanUnshare;
+  /** Runs argv in a running container with stdout streamed (flat memory for multi-GB dumps). */
+  exec(container: string, argv: readonly string[], opts?: ExecOptions): StreamedCall;
+  execText(
+    container: string,
+    argv: readonly string[],
+    opts?: ExecOptions & { reject?: boolean },
+  ): Promise<ExecTextResult>;
+  /** A throwaway container (probes, nginx -t); the exit code is data. */
+  run(image: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  events(opts?: EventsOptions): AsyncGenerator<PodmanEvent>;
+  composeDetect(): Promise<ComposeFrontEnd | null>;
+}
+
+/** The real podman client. */
+export function createPodman(options: PodmanOptions = {}): Podman {
   const config: RunnerConfig = {
     bin: options.bin ?? 'podman',
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -42,6 +134,8 @@ export function createPodman(options: PodmanOptions = {}) {
     info: (): Promise<PodmanInfo> => info(config),
     ...createVolumes(config),
     ...createContainers(config),
+    ...createContainerRuntime(config),
+    ...createImages(config),
     unshare: createUnshare(config),
     exec: (container: string, argv: readonly string[], opts?: ExecOptions): StreamedCall =>
       exec(config, container, argv, opts),
@@ -56,6 +150,3 @@ export function createPodman(options: PodmanOptions = {}) {
     composeDetect: (): Promise<ComposeFrontEnd | null> => composeDetect(config, composeBin),
   };
 }
-
-/** The client createPodman returns. */
-export type Podman = ReturnType<typeof createPodman>;

@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
+import type { Readable } from 'node:stream';
 import { type Owner, PhoenixError } from '@phoenix-hydra/core';
-import { call, type RunnerConfig } from './runner.ts';
+import { type CallResult, call, callAllowFail, type RunnerConfig } from './runner.ts';
 
 /** What a path looks like inside the rootless user namespace (ids are container-side: 999, not 100998). */
 export interface UnshareStat {
@@ -77,18 +78,19 @@ function requirePaths(paths: readonly string[]): void {
 
 /** File operations run inside `podman unshare`, where the user acts as root over its subordinate ids. */
 export function createUnshare(config: RunnerConfig) {
-  const unshare = async (argv: readonly string[], options: TimeLimit = {}) => {
-    // Real root (not a rootless user re-run inside `podman unshare`, where uid 0 is the user):
-    // podman itself only says "please use unshare with rootless".
+  const refuseRoot = (what: string) => {
     if (process.getuid?.() === 0 && process.env._CONTAINERS_USERNS_CONFIGURED === undefined) {
       throw new PhoenixError(
         'USAGE',
-        `${argv[0]} must run inside the rootless user namespace (podman unshare), which root does not have`,
+        `${what} must run inside the rootless user namespace (podman unshare), which root does not have`,
         {
           hint: 'run phoenix-volumes as the user that runs the rootless containers, not as root or with sudo',
         },
       );
     }
+  };
+  const unshare = async (argv: readonly string[], options: TimeLimit = {}) => {
+    refuseRoot(argv[0] ?? 'the command');
     return call(config, ['unshare', ...argv], { timeoutMs: options.timeoutMs });
   };
   return {
@@ -130,7 +132,50 @@ export function createUnshare(config: RunnerConfig) {
       requirePaths([path]);
       await unshare(['mkdir', '-p', '-m', mode.toString(8).padStart(4, '0'), '--', path], options);
     },
+    /** Copies a file as namespace root; `noClobber` leaves an existing destination alone. */
+    async cp(source: string, dest: string, options: TimeLimit & { noClobber?: boolean } = {}): Promise<void> {
+      requirePaths([source, dest]);
+      await unshare(['cp', ...(options.noClobber ? ['--no-clobber'] : []), '--', source, dest], options);
+    },
+    /** Sets the SELinux type of a tree (`chcon -R -t TYPE`), e.g. container_file_t. */
+    async chcon(path: string, type: string, options: TreeOptions = {}): Promise<void> {
+      requirePaths([path]);
+      if (!/^[a-z0-9_]+$/.test(type)) throw new PhoenixError('USAGE', `invalid SELinux type: ${type}`);
+      await unshare(['chcon', ...(options.recursive ? ['-R'] : []), '-t', type, '--', path], options);
+    },
+    /** The SELinux label of a path (`ls -dZ`); null when labels are unsupported, with podman's reason. */
+    async selinuxLabel(
+      path: string,
+    ): Promise<{ label: string; type: string } | { label: null; reason: string }> {
+      requirePaths([path]);
+      const result = await callAllowFail(config, ['unshare', 'ls', '-dZ', '--', path]);
+      const parsed = result.exitCode === 0 ? parseSelinuxLabel(result.stdout) : null;
+      return parsed ?? { label: null, reason: result.stderr.trim() || 'no SELinux label' };
+    },
+    /**
+     * Runs a program inside the namespace and returns its exit code and output as data (no error on a
+     * non-zero exit, nor as root, where podman's own refusal is the answer): for tools whose failure is
+     * an answer (a probe, a task reporting its own error).
+     */
+    async run(
+      argv: readonly string[],
+      options: TimeLimit & { stdin?: Readable | undefined } = {},
+    ): Promise<CallResult> {
+      if (argv.length === 0) throw new PhoenixError('USAGE', 'no command given');
+      return callAllowFail(config, ['unshare', ...argv], {
+        timeoutMs: options.timeoutMs,
+        stdin: options.stdin,
+      });
+    },
   };
+}
+
+/** The SELinux context `ls -dZ PATH` prints first; null when SELinux labels are unsupported ("?"). */
+export function parseSelinuxLabel(output: string): { label: string; type: string } | null {
+  const label = output.trim().split(/\s+/)[0] ?? '';
+  const parts = label.split(':');
+  if (parts.length < 3 || parts[2] === undefined) return null;
+  return { label, type: parts[2] };
 }
 
 /** The unshare helpers bound to one podman configuration. */
