@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NGINX_DEFAULT_CONF, type Owner } from '@phoenix-hydra/core';
-import { call, callAllowFail, type Podman } from '@phoenix-hydra/podman-adapter';
+import type { Podman } from '@phoenix-hydra/podman-adapter';
 import type { SetupAction } from './plan-setup.ts';
 
 /** Progress of apply: called before each action runs. */
@@ -17,7 +17,7 @@ async function seedDefaultConf(podman: Podman, path: string, baseDir: string): P
   const temp = join(baseDir, `.default.conf.${randomBytes(4).toString('hex')}`);
   await writeFile(temp, NGINX_DEFAULT_CONF, { mode: 0o644, flag: 'wx' });
   try {
-    await call(podman.config, ['unshare', 'cp', '--no-clobber', '--', temp, path]);
+    await podman.unshare.cp(temp, path, { noClobber: true });
     await podman.unshare.chmod([path], 0o644);
   } finally {
     await rm(temp, { force: true });
@@ -37,8 +37,7 @@ async function applyOne(podman: Podman, action: SetupAction, baseDir: string): P
     case 'chown':
       return podman.unshare.chown([action.path], action.owner, { recursive: action.recursive });
     case 'relabel':
-      await call(podman.config, ['unshare', 'chcon', '-R', '-t', 'container_file_t', '--', action.path]);
-      return;
+      return podman.unshare.chcon(action.path, 'container_file_t', { recursive: true });
     case 'volume-create':
       await podman.volumeCreate(action.name, { device: action.device, labels: action.labels });
       if (action.prime) await primeVolume(podman, action.name, action.prime);
@@ -56,8 +55,7 @@ async function primeVolume(
   name: string,
   prime: { image: string; owner: Owner },
 ): Promise<void> {
-  const exists = await callAllowFail(podman.config, ['image', 'exists', '--', prime.image]);
-  if (exists.exitCode !== 0) return;
+  if (!(await podman.imageExists(prime.image))) return;
   await podman.run(prime.image, [], {
     entrypoint: 'true',
     user: prime.owner,

@@ -1,15 +1,9 @@
 import {
   COMPOSE_SERVICE_LABEL,
-  type ContainerInfo,
   type ContainerMount,
-  callAllowFail,
-  containerInspectSchema,
   type Podman,
-  parseOutput,
-  toContainerInfo,
   toHostId,
 } from '@phoenix-hydra/podman-adapter';
-import { z } from 'zod';
 import type { StackObservation, VolumeObservation } from '../observe.ts';
 
 /** Who a container's processes are: the container's ids and, through the id maps, the host's. */
@@ -36,19 +30,6 @@ export interface VolumeContainer {
   user: ContainerUser;
 }
 
-/** A container with each mount's Mode by destination (podman 4.3 keeps `:Z` there, not in Options). */
-export type InspectedContainer = ContainerInfo & { modes: Record<string, string> };
-
-const mountModesSchema = z.array(
-  z.object({
-    Id: z.string(),
-    Mounts: z
-      .array(z.object({ Destination: z.string(), Mode: z.string().optional() }))
-      .nullish()
-      .transform((v) => v ?? []),
-  }),
-);
-
 /** Parses `id` output: `uid=999(postgres) gid=999(postgres) groups=999(postgres)`. */
 export function parseIdOutput(text: string): { uid: number; gid: number } | null {
   const uid = /uid=(\d+)/.exec(text)?.[1];
@@ -74,30 +55,6 @@ function mountOfVolume(mounts: readonly ContainerMount[], v: VolumeObservation):
   );
 }
 
-/** Every container, running or not, inspected in one podman call (one call per container is seconds on a busy host). */
-export async function inspectAllContainers(podman: Podman): Promise<InspectedContainer[]> {
-  const ids = (await podman.ps({ all: true })).map((c) => c.id);
-  if (ids.length === 0) return [];
-  const result = await callAllowFail(podman.config, [
-    'container',
-    'inspect',
-    '--format',
-    'json',
-    '--',
-    ...ids,
-  ]);
-  // A container removed between ps and inspect makes podman fail the whole call: ask again one by one.
-  if (result.exitCode !== 0) {
-    const each = await Promise.all(ids.map((id) => podman.inspectContainer(id)));
-    return each.filter((c): c is ContainerInfo => c !== null).map((c) => ({ ...c, modes: {} }));
-  }
-  const modes = parseOutput(result.argv, result.stdout, mountModesSchema);
-  return parseOutput(result.argv, result.stdout, z.array(containerInspectSchema)).map((raw, i) => ({
-    ...toContainerInfo(raw),
-    modes: Object.fromEntries((modes[i]?.Mounts ?? []).map((m) => [m.Destination, m.Mode ?? ''])),
-  }));
-}
-
 /**
  * For each volume of the stack (by name), the containers that mount it, running or not, with the
  * mount podman made and the user their processes run as (`podman exec <c> id` for running ones).
@@ -107,7 +64,7 @@ export async function findVolumeContainers(
   observation: StackObservation,
 ): Promise<Map<string, VolumeContainer[]>> {
   const { uidMappings, gidMappings } = observation.namespace;
-  const users = (await inspectAllContainers(podman)).flatMap((info) => {
+  const users = (await podman.inspectAllContainers()).flatMap((info) => {
     const volumes = observation.volumes.filter((v) => mountOfVolume(info.mounts, v) !== null);
     return volumes.length ? [{ info, volumes }] : [];
   });
