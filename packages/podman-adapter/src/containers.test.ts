@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readFixture } from '../test/read-fixture.ts';
-import { containerInspectSchema, psEntrySchema, toContainerInfo, toContainerSummary } from './containers.ts';
+import {
+  containerInspectSchema,
+  mergeLogLines,
+  psEntrySchema,
+  toContainerInfo,
+  toContainerSummary,
+} from './containers.ts';
 import { parseOutput } from './runner.ts';
 
 describe('ps (recorded, filtered by compose labels)', () => {
@@ -63,5 +69,50 @@ describe('container inspect (recorded, running, bind-backed named volume + bind 
 
   it('recognises the missing-container message', () => {
     expect(readFixture('container-inspect-missing.stderr.txt')).toMatch(/no such container/i);
+  });
+});
+
+describe('container inspect (recorded, how it last ran)', () => {
+  const parse = (fixture: string) => {
+    const [raw] = parseOutput(['podman'], readFixture(fixture), z.array(containerInspectSchema));
+    if (!raw) throw new Error(`empty fixture ${fixture}`);
+    return toContainerInfo(raw);
+  };
+
+  it('an exited postgres keeps its exit code and times, no healthcheck', () => {
+    expect(parse('container-inspect-exited.json')).toMatchObject({
+      state: 'exited',
+      running: false,
+      exitCode: 1,
+      oomKilled: false,
+      restarting: false,
+      restartCount: 0,
+      startedAt: '2026-11-28T04:30:03.053166296Z',
+      finishedAt: '2026-11-28T04:30:03.161816999Z',
+      health: null,
+    });
+  });
+
+  it('a container that never started has no start time (podman says year 1)', () => {
+    expect(parse('container-inspect-created.json')).toMatchObject({
+      state: 'created',
+      startedAt: null,
+      finishedAt: null,
+      exitCode: 0,
+    });
+  });
+});
+
+describe('logs (recorded podman logs --timestamps)', () => {
+  it('puts stdout and stderr back in the order initdb wrote them, without stamps or blank lines', () => {
+    const lines = mergeLogLines(
+      readFixture('logs-initdb-denied.stdout.txt'),
+      readFixture('logs-initdb-denied.stderr.txt'),
+    );
+    expect(lines.at(-1)).toBe(
+      'initdb: error: could not access directory "/var/lib/postgresql/data": Permission denied',
+    );
+    expect(lines).toContain('Data page checksums are disabled.');
+    expect(lines.every((l) => l.trim() !== '' && !/^\d{4}-\d\d-\d\dT/.test(l))).toBe(true);
   });
 });

@@ -6,6 +6,8 @@ import { assertSuccess, call, callAllowFail, callJson, parseOutput, type RunnerC
 export const COMPOSE_PROJECT_LABEL = 'io.podman.compose.project';
 /** The service label, shared by podman-compose and docker compose. */
 export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
+/** The compose file's directory, shared by podman-compose and docker compose: tells two same-named projects apart. */
+export const COMPOSE_WORKING_DIR_LABEL = 'com.docker.compose.project.working_dir';
 
 const labelsSchema = z
   .record(z.string(), z.string())
@@ -65,7 +67,21 @@ export const containerInspectSchema = z.object({
   Name: z.string(),
   Image: z.string(),
   ImageName: z.string().optional(),
-  State: z.object({ Status: z.string(), Running: z.boolean() }),
+  State: z.object({
+    Status: z.string(),
+    Running: z.boolean(),
+    Restarting: z.boolean().optional(),
+    OOMKilled: z.boolean().optional(),
+    ExitCode: z.number().int().optional(),
+    Error: z.string().optional(),
+    StartedAt: z.string().optional(),
+    FinishedAt: z.string().optional(),
+    Health: z
+      .object({ Status: z.string(), FailingStreak: z.number().int().optional() })
+      .nullish()
+      .transform((v) => v ?? null),
+  }),
+  RestartCount: z.number().int().optional(),
   Config: z.object({ User: z.string().optional(), Labels: labelsSchema }),
   Mounts: z
     .array(mountSchema)
@@ -84,8 +100,26 @@ export interface ContainerMount {
   propagation: string | null;
 }
 
+/** How a container last ran: what `doctor` and `status` report per service. */
+export interface ContainerRunState {
+  /** Exit code of the last run (0 for a container never started). */
+  exitCode: number;
+  oomKilled: boolean;
+  /** True while podman's restart policy is bringing it back. */
+  restarting: boolean;
+  /** How often the restart policy restarted it; a rising count is a crash loop. */
+  restartCount: number;
+  /** null when it never started (podman prints year 1). */
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Healthcheck status (healthy, unhealthy, starting); null without a healthcheck. */
+  health: string | null;
+  /** podman's own error for the last start, when it kept one ('' otherwise). */
+  error: string;
+}
+
 /** A container as inspect shows it; `user` is Config.User ('' when the image decides). */
-export interface ContainerInfo {
+export interface ContainerInfo extends ContainerRunState {
   id: string;
   name: string;
   state: string;
@@ -98,6 +132,10 @@ export interface ContainerInfo {
   imageId: string;
 }
 
+// podman 4.3 writes the zero time for "never": 0001-01-01T00:00:00Z.
+const time = (value: string | undefined): string | null =>
+  value === undefined || value.startsWith('0001-01-01') ? null : value;
+
 /** Maps validated inspect JSON to ContainerInfo. */
 export function toContainerInfo(raw: z.output<typeof containerInspectSchema>): ContainerInfo {
   return {
@@ -105,6 +143,14 @@ export function toContainerInfo(raw: z.output<typeof containerInspectSchema>): C
     name: raw.Name,
     state: raw.State.Status,
     running: raw.State.Running,
+    exitCode: raw.State.ExitCode ?? 0,
+    oomKilled: raw.State.OOMKilled ?? false,
+    restarting: raw.State.Restarting ?? false,
+    restartCount: raw.RestartCount ?? 0,
+    startedAt: time(raw.State.StartedAt),
+    finishedAt: time(raw.State.FinishedAt),
+    health: raw.State.Health?.Status || null,
+    error: raw.State.Error ?? '',
     user: raw.Config.User ?? '',
     mounts: raw.Mounts.map((m) => ({
       type: m.Type,
@@ -119,6 +165,32 @@ export function toContainerInfo(raw: z.output<typeof containerInspectSchema>): C
     image: raw.ImageName || raw.Image,
     imageId: raw.Image,
   };
+}
+
+/** How many log lines `logs` reads by default: enough for a crash's context, small for a crash loop. */
+export const DEFAULT_LOG_TAIL = 50;
+
+const STAMP = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)) /;
+
+/**
+ * `podman logs --timestamps` prints the container's stdout and stderr on its own stdout and stderr;
+ * this puts them back in the order they were written and drops the stamps.
+ */
+export function mergeLogLines(stdout: string, stderr: string): string[] {
+  const stamped = (text: string) => {
+    let at = '';
+    return text
+      .split('\n')
+      .map((line) => {
+        at = STAMP.exec(line)?.[1] ?? at;
+        return { at, line: line.replace(STAMP, '') };
+      })
+      .filter(({ line }) => line.trim() !== '');
+  };
+  // Both streams carry the same fixed-width UTC stamps, so text order is time order; sort is stable.
+  return [...stamped(stdout), ...stamped(stderr)]
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    .map(({ line }) => line);
 }
 
 /** Container queries and lifecycle bound to one podman configuration. */
@@ -156,6 +228,17 @@ export function createContainers(config: RunnerConfig) {
       assertSuccess(config, result);
       const [raw] = parseOutput(result.argv, result.stdout, z.array(containerInspectSchema).length(1));
       return raw ? toContainerInfo(raw) : null;
+    },
+    /**
+     * The last `tail` lines a container wrote (stdout and stderr merged in time order), bounded so a
+     * looping container's huge log is never read whole; empty when podman knows no such container.
+     */
+    async logs(container: string, options: { tail?: number } = {}): Promise<string[]> {
+      const tail = String(options.tail ?? DEFAULT_LOG_TAIL);
+      const result = await callAllowFail(config, ['logs', '--timestamps', '--tail', tail, '--', container]);
+      if (result.exitCode !== 0 && /no such container/i.test(result.stderr)) return [];
+      assertSuccess(config, result);
+      return mergeLogLines(result.stdout, result.stderr);
     },
     /** Starts a stopped container (no-op when it runs). */
     async start(container: string, options: { timeoutMs?: number } = {}): Promise<void> {
