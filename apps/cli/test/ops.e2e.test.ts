@@ -3,7 +3,7 @@
 // are refused, applied or rolled back (HTTP proves which configuration serves), and inspect showing a
 // drifted named volume. Everything it creates is removed at the end.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
@@ -244,6 +244,28 @@ describe('logs rotate', () => {
     const [live, copy] = owners.stdout.trim().split('\n');
     expect(live).toBe('101 600 0');
     expect(copy).toMatch(/^101 600 \d+$/); // the copy keeps the log's owner and mode
+  });
+
+  it('leaves alone a log hard-linked to a file outside, and quotes a name that would forge a line', async () => {
+    const logs = join(base, 'logs');
+    const outside = join(scratch, 'notes.txt'); // the user's file; a hard link in the volume reaches it too
+    const text = Buffer.concat([Buffer.from('the user notes\n'), Buffer.alloc(2 * 1024 * 1024, 'n')]);
+    await writeFile(outside, text);
+    await link(outside, join(logs, 'linked.log'));
+    const forged = 'evil.log\n  removed access.log (keeping 2)\nx.log';
+    await writeFile(join(logs, forged), Buffer.alloc(2 * 1024 * 1024, 'e'));
+    try {
+      const rotated = await run(['logs', 'rotate', '--max-size', '1M', '--keep', '2']);
+      expect(rotated.exitCode, rotated.stderr).toBe(0);
+      expect((await readFile(outside)).equals(text)).toBe(true);
+      expect(rotated.stdout).toMatch(/left alone linked\.log, which is a file with 2 hard links/);
+      expect(rotated.stdout).toContain('"evil.log\\n  removed access.log (keeping 2)\\nx.log"');
+      expect(rotated.stdout).not.toMatch(/^ {2}removed access\.log/m);
+    } finally {
+      for (const name of await readdir(logs)) {
+        if (name === 'linked.log' || name.startsWith('evil.log')) await rm(join(logs, name), { force: true });
+      }
+    }
   });
 });
 

@@ -42,7 +42,7 @@ describe('openPinnedDir', () => {
     await expect(open('fifo.log', false)).rejects.toThrow(/fifo\.log is a FIFO/);
     await expect(open('hard.log', true)).rejects.toThrow(/hard\.log is a file with 2 hard links/);
     await expect(dir.openFile('../home/access.log', { write: false, single: false })).rejects.toThrow(
-      /not a directory entry name/,
+      /is not a directory entry name/,
     );
     await dir.close();
     expect(await readFile(join(outside, 'access.log'), 'utf8')).toBe('the user file\n');

@@ -7,6 +7,12 @@ const { O_RDONLY, O_RDWR, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = cons
 export class UnsafeEntryError extends Error {
   override readonly name = 'UnsafeEntryError';
   readonly code = 'EUNSAFE';
+  /** What it is instead, without the path: "is a FIFO". */
+  readonly reason: string;
+  constructor(path: string, reason: string) {
+    super(`${path} ${reason}`);
+    this.reason = reason;
+  }
 }
 
 /** A regular file opened without following links, with what fstat says about the open file itself. */
@@ -40,7 +46,7 @@ export interface PinnedDir {
 
 function entryName(name: string): string {
   if (name === '' || name === '.' || name === '..' || name.includes('/')) {
-    throw new UnsafeEntryError(`not a directory entry name: ${JSON.stringify(name)}`);
+    throw new UnsafeEntryError(JSON.stringify(name), 'is not a directory entry name');
   }
   return name;
 }
@@ -67,12 +73,12 @@ function pinned(path: string, handle: FileHandle): PinnedDir {
       const flags = (options.write ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
       const file = await open(at(name), flags).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ELOOP') throw error;
-        throw new UnsafeEntryError(`${path}/${name} is a symbolic link`);
+        throw new UnsafeEntryError(`${path}/${name}`, 'is a symbolic link');
       });
       const st = await file.stat();
       if (!st.isFile() || (options.single && st.nlink > 1)) {
         await file.close();
-        throw new UnsafeEntryError(`${path}/${name} is ${describeType(st)}`);
+        throw new UnsafeEntryError(`${path}/${name}`, `is ${describeType(st)}`);
       }
       return { handle: file, st };
     },

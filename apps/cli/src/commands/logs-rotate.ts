@@ -15,6 +15,7 @@ import {
 import { type CommandIO, openStack } from '../context.ts';
 import { formatBytes } from '../format-bytes.ts';
 import { formatTable } from '../format-table.ts';
+import { printableName } from '../printable-name.ts';
 import type { StackOptions } from '../stack-options.ts';
 
 export interface LogsRotateOptions extends StackOptions, CommandIO {
@@ -98,24 +99,29 @@ export async function logsRotateCommand(options: LogsRotateOptions): Promise<voi
     }
     for (const r of reports) {
       if (r.rotated.length === 0) {
-        out(`${r.volume}: nothing above ${formatBytes(maxBytes)} in ${r.dir}`);
+        out(
+          r.skipped.length === 0
+            ? `${r.volume}: nothing above ${formatBytes(maxBytes)} in ${r.dir}`
+            : `${r.volume}: nothing rotated in ${r.dir}`,
+        );
       } else {
         out(`${r.volume}: rotated ${r.rotated.length} file(s) in ${r.dir}`);
         out(
           formatTable([
             ['FILE', 'SIZE', 'HOW', 'ROTATED TO', 'STORED'],
             ...r.rotated.map((f) => [
-              f.file,
+              printableName(f.file),
               formatBytes(f.bytes),
               f.method === 'rename' ? 'renamed' : `copied+truncated (${f.heldBy})`,
-              f.to,
+              printableName(f.to),
               formatBytes(f.storedBytes),
             ]),
           ]),
         );
       }
-      for (const name of r.removed) out(`  removed ${name} (keeping ${keep})`);
-      for (const name of r.recovered) out(`  finished an interrupted rotation: ${name}`);
+      for (const name of r.removed) out(`  removed ${printableName(name)} (keeping ${keep})`);
+      for (const name of r.recovered) out(`  finished an interrupted rotation: ${printableName(name)}`);
+      for (const s of r.skipped) out(`  left alone ${printableName(s.file)}, which ${s.reason}`);
     }
   } finally {
     await lock.release();

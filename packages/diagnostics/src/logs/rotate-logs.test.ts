@@ -99,7 +99,7 @@ describe('rotateLogs', () => {
       'app.log.20261125-220000.zst',
     ]);
     const again = await rotateLogs({ ...policy, dir });
-    expect(again).toEqual({ dir, rotated: [], compressed: [], removed: [], recovered: [] });
+    expect(again).toEqual({ dir, rotated: [], compressed: [], removed: [], recovered: [], skipped: [] });
   });
 
   it('gives a second rotation within the same second its own name', async () => {

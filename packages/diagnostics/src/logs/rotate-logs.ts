@@ -1,6 +1,6 @@
-import type { Dirent, Stats } from 'node:fs';
-import { chown, lstat, open, readdir, rename, truncate, unlink } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import type { Stats } from 'node:fs';
+import { lstat, open, rename, unlink } from 'node:fs/promises';
+import { type OpenedFile, openPinnedDir, type PinnedDir, UnsafeEntryError } from '../pinned-dir.ts';
 import { copyToEnd } from './compress-file.ts';
 import {
   COPIED_SUFFIX,
@@ -40,6 +40,13 @@ export interface RotatedFile {
   heldBy: string | null;
 }
 
+/** A file left alone: not a plain file of the volume when opened (a link, FIFO, hard link), or a name too long. */
+export interface SkippedFile {
+  file: string;
+  /** Reads after "which": "is a FIFO", "was replaced while being rotated". */
+  reason: string;
+}
+
 /** What a rotation did; running it again right away changes nothing. */
 export interface RotationReport {
   dir: string;
@@ -47,116 +54,222 @@ export interface RotationReport {
   compressed: string[];
   removed: string[];
   recovered: string[];
+  skipped: SkippedFile[];
 }
 
-interface Found {
-  dir: string;
-  name: string;
-  st: Stats;
+/** One run: the policy, the stamp for new names, and what was done so far. */
+interface Run {
+  input: RotateInput;
+  stamp: string;
+  report: RotationReport;
 }
 
-async function listTree(dir: string, out: Found[] = []): Promise<Found[]> {
-  let entries: Dirent[];
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return out;
-    throw error;
+/** The longest file name Linux filesystems take, in bytes. */
+const NAME_MAX = 255;
+
+/**
+ * The regular files (by lstat) and subdirectories of one directory: a listing only. Every file is
+ * opened again through the pinned directory, without following links, before anything is done to it.
+ */
+async function listDir(dir: PinnedDir): Promise<{ files: Map<string, Stats>; dirs: string[] }> {
+  const files = new Map<string, Stats>();
+  const dirs: string[] = [];
+  for (const name of (await dir.list()).sort()) {
+    const st = await lstat(dir.at(name)).catch(() => null);
+    if (st?.isFile()) files.set(name, st);
+    else if (st?.isDirectory()) dirs.push(name);
   }
-  for (const e of entries) {
-    if (e.isDirectory()) await listTree(join(dir, e.name), out);
-    else if (e.isFile()) {
-      const st = await lstat(join(dir, e.name)).catch(() => null);
-      if (st?.isFile()) out.push({ dir, name: e.name, st });
-    }
-  }
-  return out;
+  return { files, dirs };
 }
 
-/** Gives a file we created the owner and mode of the log it came from (as namespace root; else best effort). */
-async function inherit(path: string, from: Stats): Promise<void> {
-  await chown(path, from.uid, from.gid).catch(() => undefined);
-}
-
-/** A name no other rotated copy of `base` has, in this directory. */
-function freeName(dir: string, base: string, stamp: string, taken: Set<string>): string {
+/** A name no other rotated copy of `base` has in this directory. */
+function freeName(base: string, stamp: string, taken: Set<string>): string {
   for (let seq = 0; ; seq++) {
     const name = rotatedName(base, stamp, seq);
     if (!taken.has(name) && !taken.has(`${name}.zst`)) {
       taken.add(name);
-      return join(dir, name);
+      return name;
     }
+  }
+}
+
+/** Opens a file of the volume without following links, refusing hard links; null (and a `skipped` line) otherwise. */
+async function openOrSkip(dir: PinnedDir, name: string, file: string, write: boolean, run: Run) {
+  try {
+    return await dir.openFile(name, { write, single: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null; // gone since the listing
+    if (!(error instanceof UnsafeEntryError)) throw error;
+    run.report.skipped.push({ file, reason: error.reason });
+    return null;
+  }
+}
+
+/**
+ * Copies `from` into `to` (created, in the same pinned directory), with the owner of the source (as
+ * namespace root; else best effort) and its mode; `then` runs once the copy is complete and synced, the
+ * partial name is removed on failure.
+ */
+async function copyInto(dir: PinnedDir, from: OpenedFile, to: string, compress: boolean): Promise<number> {
+  const out = await open(dir.at(to), 'wx', from.st.mode & 0o666);
+  try {
+    const copied = await copyToEnd(from.handle, out, { start: 0, compress });
+    await out.chown(from.st.uid, from.st.gid).catch(() => undefined);
+    await out.sync();
+    return copied;
+  } catch (error) {
+    await unlink(dir.at(to)).catch(() => undefined);
+    throw error;
+  } finally {
+    await out.close();
   }
 }
 
 /**
  * Copy-truncate: the copy is complete under a `.phoenix-copied` name before the log is truncated, so a
- * crash never loses both. Writers with O_APPEND (nginx, most loggers) go on at the new end; what they
- * write between the last read and the truncate (microseconds) is lost, as with logrotate's copytruncate.
+ * crash never loses both. The truncate is an ftruncate of the descriptor the copy was read from, never
+ * a path a container may have swapped for a link meanwhile. Writers with O_APPEND (nginx, most loggers)
+ * go on at the new end; what they write between the last read and the truncate (microseconds) is lost,
+ * as with logrotate's copytruncate.
  */
-async function copyTruncate(
-  f: Found,
-  target: string,
-  compress: boolean,
-): Promise<{ copied: number; stored: number }> {
-  const path = join(f.dir, f.name);
+async function copyTruncate(dir: PinnedDir, log: OpenedFile, target: string, compress: boolean) {
   const partial = `${target}${PARTIAL_SUFFIX}`;
-  const source = await open(path, 'r');
-  let copied = 0;
-  try {
-    const out = await open(partial, 'wx', f.st.mode & 0o666);
-    try {
-      copied = await copyToEnd(source, out, { start: 0, compress });
-      await out.sync();
-    } finally {
-      await out.close();
-    }
-    await rename(partial, `${target}${COPIED_SUFFIX}`);
-    await truncate(path, 0);
-  } catch (error) {
-    await unlink(partial).catch(() => undefined);
-    throw error;
-  } finally {
-    await source.close();
-  }
-  await inherit(`${target}${COPIED_SUFFIX}`, f.st);
-  await rename(`${target}${COPIED_SUFFIX}`, target);
-  return { copied, stored: (await lstat(target)).size };
+  const copied = await copyInto(dir, log, partial, compress);
+  await rename(dir.at(partial), dir.at(`${target}${COPIED_SUFFIX}`));
+  await log.handle.truncate(0);
+  await rename(dir.at(`${target}${COPIED_SUFFIX}`), dir.at(target));
+  return { copied, stored: (await lstat(dir.at(target))).size };
 }
 
-/** Compresses a rotated copy nobody writes to into `<name>.zst` and removes the original. */
-async function compressRotated(path: string): Promise<number> {
-  const target = `${path}.zst`;
-  const partial = `${target}${PARTIAL_SUFFIX}`;
-  const st = await lstat(path);
-  const source = await open(path, 'r');
+async function rotateOne(
+  dir: PinnedDir,
+  name: string,
+  listed: Stats,
+  file: string,
+  taken: Set<string>,
+  run: Run,
+) {
+  const { input, report } = run;
+  const target = freeName(name, run.stamp, taken);
+  const final = input.compress ? `${target}.zst` : target;
+  if (Buffer.byteLength(`${final}${PARTIAL_SUFFIX}`) > NAME_MAX) {
+    report.skipped.push({ file, reason: 'has a name too long to add a rotation suffix' });
+    return;
+  }
+  const holders = input.held[`${listed.dev}:${listed.ino}`];
+  const heldBy = holders?.length ? `process ${holders.join(', ')}` : input.assumeOpen;
+  const log = await openOrSkip(dir, name, file, heldBy !== null, run);
+  if (log === null) return;
   try {
-    const out = await open(partial, 'wx', st.mode & 0o666);
-    try {
-      await copyToEnd(source, out, { start: 0, compress: true });
-      await out.sync();
-    } finally {
-      await out.close();
+    if (log.st.ino !== listed.ino || log.st.dev !== listed.dev) {
+      report.skipped.push({ file, reason: 'was replaced while being rotated' });
+      return;
+    }
+    const to = file.slice(0, file.length - name.length);
+    if (heldBy !== null) {
+      const { copied, stored } = await copyTruncate(dir, log, final, input.compress);
+      report.rotated.push({
+        file,
+        to: `${to}${final}`,
+        bytes: copied,
+        storedBytes: stored,
+        method: 'copy-truncate',
+        heldBy,
+      });
+    } else {
+      await rename(dir.at(name), dir.at(target));
+      const bytes = log.st.size;
+      report.rotated.push({
+        file,
+        to: `${to}${target}`,
+        bytes,
+        storedBytes: bytes,
+        method: 'rename',
+        heldBy: null,
+      });
     }
   } finally {
-    await source.close();
+    await log.handle.close();
   }
-  await inherit(partial, st);
-  await rename(partial, target);
-  await unlink(path);
-  return (await lstat(target)).size;
+}
+
+/** Compresses the rotated copies of one directory nobody writes to into `<name>.zst` and removes the originals. */
+async function compressRotated(dir: PinnedDir, rel: string, run: Run): Promise<void> {
+  for (const name of (await listDir(dir)).files.keys()) {
+    const parsed = parseRotatedName(name);
+    if (parsed === null || parsed.compressed) continue;
+    const file = `${rel}${name}`;
+    const source = await openOrSkip(dir, name, file, false, run);
+    if (source === null) continue;
+    let stored: number;
+    try {
+      await copyInto(dir, source, `${name}.zst${PARTIAL_SUFFIX}`, true);
+      await rename(dir.at(`${name}.zst${PARTIAL_SUFFIX}`), dir.at(`${name}.zst`));
+      stored = (await lstat(dir.at(`${name}.zst`))).size;
+    } finally {
+      await source.handle.close();
+    }
+    await unlink(dir.at(name));
+    run.report.compressed.push(`${file}.zst`);
+    const done = run.report.rotated.find((r) => r.to === file);
+    if (done) {
+      done.to = `${file}.zst`;
+      done.storedBytes = stored;
+    }
+  }
 }
 
 /** Finishes what a crashed rotation left: a complete copy is kept, a partial one dropped (its log was not truncated). */
-async function recover(files: Found[], report: RotationReport): Promise<void> {
-  for (const f of files) {
-    const path = join(f.dir, f.name);
-    if (f.name.endsWith(PARTIAL_SUFFIX)) {
-      await unlink(path).catch(() => undefined);
-      report.recovered.push(relative(report.dir, path));
-    } else if (f.name.endsWith(COPIED_SUFFIX)) {
-      await rename(path, path.slice(0, -COPIED_SUFFIX.length));
-      report.recovered.push(relative(report.dir, path));
+async function recover(dir: PinnedDir, rel: string, names: Iterable<string>, report: RotationReport) {
+  for (const name of names) {
+    if (name.endsWith(PARTIAL_SUFFIX)) {
+      await unlink(dir.at(name)).catch(() => undefined);
+      report.recovered.push(`${rel}${name}`);
+    } else if (name.endsWith(COPIED_SUFFIX)) {
+      await rename(dir.at(name), dir.at(name.slice(0, -COPIED_SUFFIX.length)));
+      report.recovered.push(`${rel}${name}`);
+    }
+  }
+}
+
+/** Removes rotated copies beyond the newest `keep` of each log of one directory. */
+async function prune(dir: PinnedDir, rel: string, run: Run): Promise<void> {
+  const groups = new Map<
+    string,
+    { name: string; parsed: NonNullable<ReturnType<typeof parseRotatedName>> }[]
+  >();
+  for (const name of (await listDir(dir)).files.keys()) {
+    const parsed = parseRotatedName(name);
+    if (parsed === null) continue;
+    groups.set(parsed.base, [...(groups.get(parsed.base) ?? []), { name, parsed }]);
+  }
+  for (const group of groups.values()) {
+    group.sort((a, b) => compareRotated(a.parsed, b.parsed));
+    for (const old of group.slice(Math.max(0, run.input.keep))) {
+      await unlink(dir.at(old.name));
+      run.report.removed.push(`${rel}${old.name}`);
+    }
+  }
+}
+
+/** Everything for one directory, then its subdirectories, each opened through its parent's descriptor. */
+async function rotateDir(dir: PinnedDir, rel: string, run: Run): Promise<void> {
+  await recover(dir, rel, (await listDir(dir)).files.keys(), run.report);
+  const { files, dirs } = await listDir(dir);
+  const taken = new Set(await dir.list());
+  for (const [name, st] of files) {
+    if (isLiveLogName(name) && st.size > run.input.maxBytes)
+      await rotateOne(dir, name, st, `${rel}${name}`, taken, run);
+  }
+  if (run.input.compress) await compressRotated(dir, rel, run);
+  await prune(dir, rel, run);
+  for (const name of dirs) {
+    const sub = await dir.sub(name).catch(() => null); // replaced by something else since the listing
+    if (sub === null) continue;
+    try {
+      await rotateDir(sub, `${rel}${name}/`, run);
+    } finally {
+      await sub.close();
     }
   }
 }
@@ -164,82 +277,30 @@ async function recover(files: Found[], report: RotationReport): Promise<void> {
 /**
  * Rotates every log file in `dir` (recursively) larger than `maxBytes`: renamed when nothing holds it
  * open, copied and truncated otherwise; rotated copies are zstd-compressed and only the newest `keep` per
- * log are kept. Idempotent; callers serialise runs with a lock (the CLI takes one per project).
+ * log are kept. The volume is the container's: every directory is entered and every file opened through
+ * its parent's descriptor without following links, so nothing outside is read, moved, emptied or
+ * removed; links, FIFOs, devices and hard-linked files are left alone and listed in `skipped`.
+ * Idempotent; callers serialise runs with a lock (the CLI takes one per project).
  */
 export async function rotateLogs(input: RotateInput): Promise<RotationReport> {
-  const report: RotationReport = { dir: input.dir, rotated: [], compressed: [], removed: [], recovered: [] };
+  const report: RotationReport = {
+    dir: input.dir,
+    rotated: [],
+    compressed: [],
+    removed: [],
+    recovered: [],
+    skipped: [],
+  };
   const stamp = rotationStamp(input.now === undefined ? new Date() : new Date(input.now));
-  const leftovers = (await listTree(input.dir)).filter(
-    (f) => f.name.endsWith(PARTIAL_SUFFIX) || f.name.endsWith(COPIED_SUFFIX),
-  );
-  await recover(leftovers, report);
-  for (const f of await listTree(input.dir)) {
-    if (!isLiveLogName(f.name) || f.st.size <= input.maxBytes) continue;
-    const taken = new Set(await readdir(f.dir));
-    const target = freeName(f.dir, f.name, stamp, taken);
-    const holders = input.held[`${f.st.dev}:${f.st.ino}`];
-    const heldBy = holders?.length ? `process ${holders.join(', ')}` : input.assumeOpen;
-    const rel = (p: string) => relative(input.dir, p);
-    if (heldBy !== null) {
-      const final = input.compress ? `${target}.zst` : target;
-      const { copied, stored } = await copyTruncate(f, final, input.compress);
-      report.rotated.push({
-        file: rel(join(f.dir, f.name)),
-        to: rel(final),
-        bytes: copied,
-        storedBytes: stored,
-        method: 'copy-truncate',
-        heldBy,
-      });
-    } else {
-      await rename(join(f.dir, f.name), target);
-      report.rotated.push({
-        file: rel(join(f.dir, f.name)),
-        to: rel(target),
-        bytes: f.st.size,
-        storedBytes: f.st.size,
-        method: 'rename',
-        heldBy: null,
-      });
-    }
+  const root = await openPinnedDir(input.dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (root === null) return report;
+  try {
+    await rotateDir(root, '', { input, stamp, report });
+  } finally {
+    await root.close();
   }
-  const all = await listTree(input.dir);
-  if (input.compress) {
-    for (const f of all) {
-      const parsed = parseRotatedName(f.name);
-      if (parsed === null || parsed.compressed) continue;
-      const stored = await compressRotated(join(f.dir, f.name));
-      report.compressed.push(relative(input.dir, join(f.dir, `${f.name}.zst`)));
-      const done = report.rotated.find((r) => r.to === relative(input.dir, join(f.dir, f.name)));
-      if (done) {
-        done.to = `${done.to}.zst`;
-        done.storedBytes = stored;
-      }
-    }
-  }
-  await prune(input, report);
   return report;
-}
-
-/** Removes rotated copies beyond the newest `keep` of each log. */
-async function prune(input: RotateInput, report: RotationReport): Promise<void> {
-  const groups = new Map<
-    string,
-    { path: string; parsed: NonNullable<ReturnType<typeof parseRotatedName>> }[]
-  >();
-  for (const f of await listTree(input.dir)) {
-    const parsed = parseRotatedName(f.name);
-    if (parsed === null) continue;
-    const key = join(f.dir, parsed.base);
-    const group = groups.get(key) ?? [];
-    group.push({ path: join(f.dir, f.name), parsed });
-    groups.set(key, group);
-  }
-  for (const group of groups.values()) {
-    group.sort((a, b) => compareRotated(a.parsed, b.parsed));
-    for (const old of group.slice(Math.max(0, input.keep))) {
-      await unlink(old.path);
-      report.removed.push(relative(input.dir, old.path));
-    }
-  }
 }

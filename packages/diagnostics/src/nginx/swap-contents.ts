@@ -27,7 +27,7 @@ export interface ContentSwapResult {
 async function chownTree(path: string, owner: { uid: number; gid: number }): Promise<void> {
   const st = await lstat(path);
   if (st.isFile() && st.nlink > 1)
-    throw new UnsafeEntryError(`${path} has ${st.nlink} hard links; not changing its owner`);
+    throw new UnsafeEntryError(path, `has ${st.nlink} hard links; not changing its owner`);
   await lchown(path, owner.uid, owner.gid);
   if (!st.isDirectory()) return;
   for (const name of await readdir(path)) await chownTree(join(path, name), owner);
