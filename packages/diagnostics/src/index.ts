@@ -18,6 +18,7 @@ export * from './nginx/test-config.ts';
 export * from './observe.ts';
 export * from './plan-setup.ts';
 export * from './probe-volume.ts';
+export * from './service-states.ts';
 export * from './usage/block-device.ts';
 export * from './usage/container-stats.ts';
 export * from './usage/diskstats.ts';

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultStack, type Stack } from '@phoenix-hydra/core';
 import {
+  COMPOSE_SERVICE_LABEL,
   type ContainerInfo,
   containerInspectSchema,
   infoSchema,
@@ -19,6 +20,7 @@ import type { VolumeUser } from '../src/cleanup.ts';
 import type { DoctorContext, DoctorOptions, ProcessResult } from '../src/doctor/context.ts';
 import { resolveSettings } from '../src/doctor/context.ts';
 import type { PathState, StackObservation, VolumeObservation } from '../src/observe.ts';
+import type { ServiceContainer } from '../src/service-states.ts';
 
 /** A recorded output from test/fixtures. */
 export function fixture(name: string): string {
@@ -111,6 +113,8 @@ export function fakeContext(
     exec?: Answer;
     images?: string[];
     settings?: DoctorOptions;
+    /** What each container (by name) wrote last, for `logs`. */
+    logs?: Record<string, string[]>;
   } = {},
 ): DoctorContext & { calls: string[][] } {
   const calls: string[][] = [];
@@ -135,6 +139,18 @@ export function fakeContext(
     namespace: async () => obs.namespace,
     observation: async () => obs,
     containers: async () => parts.containers ?? [],
+    services: async () =>
+      obs.stack.services.flatMap((service): ServiceContainer[] => {
+        const mine = (parts.containers ?? []).filter((c) => c.labels[COMPOSE_SERVICE_LABEL] === service.name);
+        return mine.length === 0
+          ? [{ service, container: null }]
+          : mine.map((container) => ({ service, container }));
+      }),
+    logs: async (container) => {
+      const lines = parts.logs?.[container];
+      if (lines === undefined) throw new Error(`no recorded log for ${container}`);
+      return lines;
+    },
     volumeUsers: async () => parts.volumeUsers ?? [],
     imageExists: async (image) => (parts.images ?? ['postgres:15', 'nginx:stable']).includes(image),
     unshare: async (argv) => answer(parts.unshare, argv[0] ?? '', argv.slice(1)),

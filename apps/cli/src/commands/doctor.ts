@@ -1,6 +1,7 @@
 import { PhoenixError } from '@phoenix-hydra/core';
 import {
   applyFixes,
+  CATALOGUE,
   createDoctorContext,
   DOCTOR_CHECKS,
   type DoctorReport,
@@ -24,6 +25,8 @@ export interface DoctorCommandOptions extends StackOptions, CommandIO {
   backupDir?: string;
   /** Environment read for PHOENIX_SUBUID_FILE, PHOENIX_SUBGID_FILE, PHOENIX_BACKUP_DIR, XDG_STATE_HOME. */
   env?: NodeJS.ProcessEnv;
+  /** Print the catalogue of every id doctor can report (checks, service states, log signatures) and exit. */
+  list?: boolean;
   /** Asks before fixing; defaults to a terminal prompt. */
   confirm?: (question: string) => Promise<string>;
 }
@@ -74,8 +77,25 @@ async function examine(
   return runDoctor(ctx, DOCTOR_CHECKS, { only: options.check });
 }
 
+/** The catalogue as `doctor --list` prints it: id, severity, whether --fix repairs it, title; then why and fix. */
+export function formatCatalogue(): string[] {
+  return CATALOGUE.flatMap((e) => [
+    `${e.id.padEnd(18)} ${e.severity.padEnd(7)} ${e.fixable ? 'fix' : '   '}  ${e.title}`,
+    `${' '.repeat(30)}why: ${e.why}`,
+    ...(e.pattern ? [`${' '.repeat(30)}log: /${e.pattern}/`] : []),
+    ...(e.hint ? [`${' '.repeat(30)}fix: ${e.hint}`] : []),
+  ]);
+}
+
 /** `phoenix-volumes doctor`: finds what is wrong, explains it, and with --fix repairs what is safe; exit 1 on errors. */
 export async function doctorCommand(options: DoctorCommandOptions): Promise<number> {
+  if (options.list) {
+    const stdout = options.stdout ?? process.stdout;
+    const out = (line: string) => stdout.write(`${line}\n`);
+    if (options.json) out(JSON.stringify(CATALOGUE, null, 2));
+    else for (const line of formatCatalogue()) out(line);
+    return 0;
+  }
   const { stack, podman, out, err } = await openStack(options);
   const unknown = (options.check ?? []).filter((id) => !DOCTOR_CHECKS.some((c) => c.id === id.toUpperCase()));
   if (unknown.length > 0) {

@@ -12,11 +12,13 @@ export function registerDoctor(program: Command, setExitCode: (code: number) => 
       .description(
         'run every troubleshooting check: podman, subuid/subgid ranges, storage driver, directories, modes, ' +
           'owners as the container sees them, PG_VERSION, nginx -t, SELinux labels, podman volumes, container ' +
-          'mounts and users, space, logs, locks and backups. Each finding has an id (PHX-...), its evidence, ' +
+          'mounts and users, the state of every service (exit code, restarts, OOM, health) with the reason matched in its ' +
+          'logs against a catalogue of known failures (doctor --list), space, logs, locks and backups. Each finding has an id (PHX-...), its evidence, ' +
           'why it matters and the fix. --fix applies the safe fixes through podman unshare, then checks again. ' +
           'PHOENIX_SUBUID_FILE / PHOENIX_SUBGID_FILE read other files than /etc/subuid and /etc/subgid.',
       )
       .option('--json', 'print the findings as JSON on stdout')
+      .option('--list', 'print every id doctor can report (checks, service states, log signatures) and exit')
       .option('--fix', 'apply the safe fixes after listing them and asking')
       .option('-y, --yes', 'with --fix: do not ask')
       .option('--check <id>', 'run only this check (repeatable), e.g. PHX-OWNER-001', collect, [])

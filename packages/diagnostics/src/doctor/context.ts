@@ -11,6 +11,7 @@ import {
 import { DEFAULT_MIN_FREE_BYTES } from '../check-volumes.ts';
 import { findVolumeUsers, type VolumeUser } from '../cleanup.ts';
 import { observeStack, type StackObservation } from '../observe.ts';
+import { findServiceContainers, type ServiceContainer } from '../service-states.ts';
 import { readUserNamespace, type UserNamespace } from '../user-namespace.ts';
 
 /** A finished command: the exit code is data, not an error. */
@@ -85,8 +86,12 @@ export interface DoctorContext {
   /** Id maps from the (injectable) subuid/subgid files; SUBID_MISSING when the user has no range. */
   namespace(): Promise<UserNamespace>;
   observation(): Promise<StackObservation>;
-  /** The project's containers, running or not, found by compose label. */
+  /** Every service with its container (null when it has none), found by compose labels. */
+  services(): Promise<ServiceContainer[]>;
+  /** The stack's containers, running or not (those of services()). */
   containers(): Promise<ContainerInfo[]>;
+  /** The last `tail` lines a container wrote. */
+  logs(container: string, tail: number): Promise<string[]>;
   /** Every container that mounts one of the stack's volumes (podman refuses to remove those). */
   volumeUsers(): Promise<VolumeUser[]>;
   imageExists(image: string): Promise<boolean>;
@@ -117,11 +122,10 @@ export function createDoctorContext(
     readUserNamespace({ subuidFile: settings.subuidFile, subgidFile: settings.subgidFile }),
   );
   const observation = once(async () => observeStack(stack, podman, await namespace()));
-  const containers = once(async () => {
-    const found = await podman.ps({ project: stack.project, all: true });
-    const inspected = await Promise.all(found.map((c) => podman.inspectContainer(c.id)));
-    return inspected.filter((c): c is ContainerInfo => c !== null);
-  });
+  const services = once(() => findServiceContainers(stack, podman));
+  const containers = once(async () =>
+    (await services()).flatMap((s) => (s.container === null ? [] : [s.container])),
+  );
   return {
     stack,
     settings,
@@ -129,7 +133,9 @@ export function createDoctorContext(
     info: once(() => podman.info()),
     namespace,
     observation,
+    services,
     containers,
+    logs: (container, tail) => podman.logs(container, { tail }),
     volumeUsers: once(async () => findVolumeUsers(podman, await observation())),
     imageExists: async (image) =>
       (await callAllowFail(podman.config, ['image', 'exists', '--', image])).exitCode === 0,

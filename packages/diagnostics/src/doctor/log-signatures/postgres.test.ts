@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { POSTGRES_SIGNATURES } from './postgres.ts';
+import { recognise } from './recognise.ts';
+
+// Each log was recorded from a real container on rootless podman 4.3 (postgres:15 test image) in that state.
+const cases: [id: string, log: string, line: RegExp][] = [
+  [
+    'PHX-LOG-PG-001',
+    'pg-initdb-permission-denied',
+    /^initdb: error: could not access directory .*Permission denied$/,
+  ],
+  [
+    'PHX-LOG-PG-002',
+    'pg-wrong-ownership',
+    /FATAL: {2}data directory "\/var\/lib\/postgresql\/data" has wrong ownership$/,
+  ],
+  ['PHX-LOG-PG-003', 'pg-invalid-permissions', /FATAL: {2}data directory .* has invalid permissions$/],
+  [
+    'PHX-LOG-PG-004',
+    'pg-incompatible-version',
+    /initialized by PostgreSQL version 14, which is not compatible with this version 15/,
+  ],
+  ['PHX-LOG-PG-005', 'pg-stale-postmaster-pid', /FATAL: {2}lock file "postmaster.pid" already exists$/],
+  ['PHX-LOG-PG-006', 'pg-address-in-use', /FATAL: {2}could not create any TCP\/IP sockets$/],
+  ['PHX-LOG-PG-007', 'pg-shared-memory', /could not resize shared memory segment .*No space left on device$/],
+];
+
+describe('PostgreSQL failure signatures (real logs)', () => {
+  it.each(cases)('%s names the line in %s', (id, log, line) => {
+    const found = recognise(log);
+    expect(found?.signature.id).toBe(id);
+    expect(found?.line).toMatch(line);
+  });
+
+  it('a healthy start matches nothing', () => {
+    expect(recognise('pg-healthy')).toBeNull();
+  });
+
+  it('every PostgreSQL signature has a recorded log', () => {
+    expect(POSTGRES_SIGNATURES.map((s) => s.id)).toEqual(cases.map(([id]) => id));
+  });
+});
