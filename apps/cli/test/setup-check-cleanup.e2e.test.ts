@@ -1,12 +1,14 @@
 // As a fresh rootless user: the original scripts' layout fails check; setup fixes it; podman-compose
 // then runs postgres as 999:999 on the host directory; breaking one thing at a time fails check with the
 // right message; cleanup --yes --stop leaves nothing behind.
-import { stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCK_FILE } from '@phoenix-hydra/backup';
+import { lockDir } from '@phoenix-hydra/core';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, designProjectDir } from './cli-harness.ts';
+import { cli, designProjectDir, repoRoot } from './cli-harness.ts';
 
 const base = join(homedir(), '.local/share/phoenix-hydra');
 const project = 'phoenix-hydra';
@@ -188,19 +190,75 @@ describe('setup, check and cleanup on real rootless podman', () => {
     expect(failing((await check()).results)).toEqual([]);
   });
 
-  it('cleanup refuses while containers use the volumes, then --yes --stop removes everything', async () => {
+  it('cleanup waits for no one: while a backup holds the project lock it refuses and deletes nothing', async () => {
+    // A second process holds the lock as `backup create` does (same directory, same file).
+    const holder = execa(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { acquireLock } from '@phoenix-hydra/backup';
+         import { lockDir } from '@phoenix-hydra/core';
+         await acquireLock(lockDir(${JSON.stringify(project)}), { operation: 'backup' });
+         process.stdout.write('held\\n');
+         setInterval(() => {}, 1000);`,
+      ],
+      { cwd: join(repoRoot, 'apps/cli'), reject: false },
+    );
+    try {
+      await new Promise((resolve) => holder.stdout?.once('data', resolve));
+      const refused = await cli(['cleanup', '--yes', '--stop', '--no-backup'], { cwd });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toMatch(
+        new RegExp(`another backup \\(pid ${holder.pid}, started .*\\) is running`),
+      );
+      expect((await stat(join(base, 'nginx_config'))).isDirectory()).toBe(true);
+      expect((await podman('container', 'exists', `${project}_db_1`)).exitCode).toBe(0);
+    } finally {
+      holder.kill('SIGKILL');
+      await holder;
+    }
+  });
+
+  it('cleanup refuses while containers use the volumes, then --yes --stop removes everything, holding the lock throughout', async () => {
     const refused = await cli(['cleanup', '--yes'], { cwd });
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toMatch(/in use by phoenix-hydra_db_1/);
     expect(refused.stderr).toMatch(/hint: .*--stop/);
     expect((await stat(join(base, 'nginx_config'))).isDirectory()).toBe(true);
 
-    const done = await cli(['cleanup', '--yes', '--stop'], { cwd });
+    const backups = await mkdtemp(join(tmpdir(), 'phx-cleanup-backups-'));
+    let exited = false;
+    const cleanup = cli(['cleanup', '--yes', '--stop', '--to', backups], { cwd });
+    void cleanup.finally(() => {
+      exited = true;
+    });
+    // While it stops, backs up and removes, a backup started beside it is refused, naming it.
+    const lockFile = join(lockDir(project), LOCK_FILE);
+    let holder: { operation: string; pid: number } | null = null;
+    while (!exited && holder?.operation !== 'cleanup') {
+      holder = await readFile(lockFile, 'utf8').then(
+        (text) => JSON.parse(text),
+        () => null,
+      );
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(holder, 'cleanup never held the project lock').toMatchObject({ operation: 'cleanup' });
+    const beside = await cli(['backup', 'create', '--to', backups], { cwd });
+    expect(beside.exitCode).toBe(1);
+    expect(beside.stderr).toMatch(
+      new RegExp(`another cleanup \\(pid ${holder?.pid}, started .*\\) is running`),
+    );
+
+    const done = await cleanup;
     expect(done.exitCode, done.stderr).toBe(0);
     expect(done.stdout).toMatch(/Removed 3 volumes, freed/);
+    expect(done.stdout).toMatch(/Safety backup \S+ kept/);
     await expect(stat(base)).rejects.toThrow(/ENOENT/);
+    await expect(stat(lockFile)).rejects.toThrow(/ENOENT/); // released
     for (const name of ['db_data', 'nginx_config', 'logs']) {
       expect((await podman('volume', 'exists', `${project}_${name}`)).exitCode).toBe(1);
     }
+    await rm(backups, { recursive: true, force: true });
   });
 });

@@ -1,10 +1,11 @@
-import { createBackup } from '@phoenix-hydra/backup';
-import { defaultBackupDir, PhoenixError } from '@phoenix-hydra/core';
-import { applyCleanup, observeStack, planCleanup } from '@phoenix-hydra/diagnostics';
+import { acquireLock, createBackup } from '@phoenix-hydra/backup';
+import { defaultBackupDir, lockDir, PhoenixError, type Stack } from '@phoenix-hydra/core';
+import { applyCleanup, type CleanupPlan, observeStack, planCleanup } from '@phoenix-hydra/diagnostics';
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { formatBytes } from '../format-bytes.ts';
 import { formatTable } from '../format-table.ts';
+import { repairInterrupted } from '../repair-interrupted.ts';
 import type { StackOptions } from '../stack-options.ts';
 
 export interface CleanupOptions extends StackOptions, CommandIO {
@@ -21,6 +22,7 @@ export interface CleanupOptions extends StackOptions, CommandIO {
 /** `phoenix-volumes cleanup`: lists what goes, asks for the project name, then removes directories and volumes. */
 export async function cleanupCommand(options: CleanupOptions): Promise<void> {
   const { stack, podman, out, err } = await openStack(options);
+  await repairInterrupted(stack.project, podman, err);
   const observation = await observeStack(stack, podman);
   const plan = await planCleanup(podman, observation);
   const total = plan.items.reduce((sum, i) => sum + i.bytes, 0);
@@ -64,29 +66,23 @@ export async function cleanupCommand(options: CleanupOptions): Promise<void> {
       throw new PhoenixError('ABORTED', 'cleanup aborted: the name typed did not match; nothing was deleted');
     }
   }
+  // The project's lock (the one backup create and restore take) for the safety backup and the removal:
+  // a backup reading these volumes, or a restore writing them, must not run while they disappear. Taken
+  // after the question, so a prompt left open never blocks scheduled backups.
+  const lock = await acquireLock(lockDir(stack.project), { operation: 'cleanup' });
   let safetyBackup: string | null = null;
-  const volumes = plan.items.flatMap((i) =>
-    i.path === null || i.kind !== 'volume' ? [] : [{ name: i.volume, path: i.path }],
-  );
-  const { freedBytes } = await applyCleanup(podman, plan, {
-    stop: Boolean(options.stop),
-    onStep: (s) => err(s),
-    beforeDelete: async () => {
-      if (options.backup === false || volumes.length === 0) return;
-      err('taking a safety backup first (--no-backup skips it)');
-      const manifest = await createBackup({
-        backupDir: options.to ?? defaultBackupDir(),
-        project: stack.project,
-        volumes: volumes.map((v) => ({
-          ...v,
-          strategy: 'archive' as const,
-          spec: stack.volumes.find((s) => s.name === v.name),
-        })),
-        taken: plan.users.some((u) => u.running) ? 'containers-stopped' : 'offline',
-      });
-      safetyBackup = manifest.id;
-    },
-  });
+  let freedBytes: number;
+  try {
+    ({ freedBytes } = await applyCleanup(podman, plan, {
+      stop: Boolean(options.stop),
+      onStep: (s) => err(s),
+      beforeDelete: async () => {
+        safetyBackup = await takeSafetyBackup(stack, plan, options, err);
+      },
+    }));
+  } finally {
+    await lock.release();
+  }
   if (options.json) {
     out(
       JSON.stringify(
@@ -105,4 +101,29 @@ export async function cleanupCommand(options: CleanupOptions): Promise<void> {
       `Safety backup ${safetyBackup} kept; to bring the data back: phoenix-volumes setup && phoenix-volumes restore ${safetyBackup}`,
     );
   }
+}
+
+/** The backup cleanup takes before it deletes anything (unless --no-backup); its id, or null. */
+async function takeSafetyBackup(
+  stack: Stack,
+  plan: CleanupPlan,
+  options: CleanupOptions,
+  err: (line: string) => void,
+): Promise<string | null> {
+  const volumes = plan.items.flatMap((i) =>
+    i.path === null || i.kind !== 'volume' ? [] : [{ name: i.volume, path: i.path }],
+  );
+  if (options.backup === false || volumes.length === 0) return null;
+  err('taking a safety backup first (--no-backup skips it)');
+  const manifest = await createBackup({
+    backupDir: options.to ?? defaultBackupDir(),
+    project: stack.project,
+    volumes: volumes.map((v) => ({
+      ...v,
+      strategy: 'archive' as const,
+      spec: stack.volumes.find((s) => s.name === v.name),
+    })),
+    taken: plan.users.some((u) => u.running) ? 'containers-stopped' : 'offline',
+  });
+  return manifest.id;
 }
