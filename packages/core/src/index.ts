@@ -21,6 +21,7 @@ export * from './project-name.ts';
 export * from './read-compose.ts';
 export * from './read-compose-volumes.ts';
 export * from './read-dotenv.ts';
+export * from './read-input-file.ts';
 export * from './resolve-stack.ts';
 export * from './state-paths.ts';
 export * from './validate-stack.ts';

@@ -10,7 +10,7 @@ export interface UnsetUse {
   path: PropertyKey[];
 }
 
-/** Interpolates every string value of a parsed document (keys are left alone, as compose does). */
+/** Interpolates every string value of a parsed document (keys are left alone, as compose does); refuses NUL characters. */
 export function interpolateValues(
   data: unknown,
   env: Env,
@@ -19,6 +19,16 @@ export function interpolateValues(
   const unset: UnsetUse[] = [];
   const walk = (value: unknown, path: PropertyKey[]): unknown => {
     if (typeof value === 'string') {
+      if (value.includes('\0')) {
+        throw new PhoenixError(
+          'COMPOSE_INVALID',
+          `${where(source, path)}: ${formatPath(path)}: contains a NUL character`,
+          {
+            hint: `remove the "\\0" from ${formatPath(path)} in ${source.file}: no name, path or argument can hold one`,
+            details: { file: source.file, path: formatPath(path) },
+          },
+        );
+      }
       try {
         const result = interpolate(value, env);
         for (const variable of result.unset) unset.push({ variable, path });

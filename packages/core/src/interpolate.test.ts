@@ -71,7 +71,7 @@ describe('interpolate', () => {
     expect(error.hint).toMatch(/^set \w+ in the environment/);
   });
 
-  it.each(['${', '${SET', '${}', '${1A}', '$', 'cost $5', '${SET:x}', '${SET:-unclosed'])(
+  it.each(['${', '${SET', '${}', '${1A}', '${SET:x}', '${SET:-unclosed', '${SET:-{unclosed}'])(
     '%j is an invalid template',
     (text) => {
       const error = errorOf(text);

@@ -75,16 +75,20 @@ function dollar(state: State, live: boolean): string {
     return braced(state, live);
   }
   state.pos += 1;
+  // A "$" not followed by a name is text (`exec "$@"`, `^...$`, bcrypt hashes), as in compose-go and podman-compose.
   const name = readName(state);
-  if (name === '') throw invalid(state, `"$" at offset ${state.pos - 1} is not followed by a variable name`);
-  return lookup(state, name, live);
+  return name === '' ? '$' : lookup(state, name, live);
 }
 
 function expand(state: State, live: boolean, inBraces: boolean): string {
   let out = '';
+  // Braces inside a default (`${JSON:-{"a":1}}`) pair up before the one that closes the variable.
+  let depth = 0;
   while (state.pos < state.text.length) {
     const char = state.text[state.pos];
-    if (inBraces && char === '}') return out;
+    if (inBraces && char === '}' && depth === 0) return out;
+    if (inBraces && char === '{') depth += 1;
+    if (inBraces && char === '}') depth -= 1;
     if (char === '$') {
       out += dollar(state, live);
     } else {
@@ -97,8 +101,9 @@ function expand(state: State, live: boolean, inBraces: boolean): string {
 }
 
 /**
- * Expands compose variables exactly as `docker compose` does: $VAR, ${VAR}, ${VAR:-d}, ${VAR-d},
- * ${VAR:?msg}, ${VAR?msg}, ${VAR:+alt}, ${VAR+alt} and $$; nested defaults are allowed.
+ * Expands compose variables as compose-go and podman-compose do: $VAR, ${VAR}, ${VAR:-d}, ${VAR-d},
+ * ${VAR:?msg}, ${VAR?msg}, ${VAR:+alt}, ${VAR+alt} and $$; nested defaults are allowed, and a "$"
+ * not followed by a name, "{" or "$" is kept as text.
  */
 export function interpolate(text: string, env: Env): Interpolated {
   const state: State = { text, env, unset: [], pos: 0 };

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { composeError, fromZodError } from './compose-error.ts';
 import type { XPhoenixStack } from './compose-schema.ts';
@@ -14,6 +13,7 @@ import type { ComposeUser } from './parse-owner.ts';
 import { parseUser } from './parse-owner.ts';
 import type { ComposeVolume } from './read-compose-volumes.ts';
 import { readComposeVolumes } from './read-compose-volumes.ts';
+import { readInputFile } from './read-input-file.ts';
 import type { YamlSource } from './yaml-source.ts';
 import { formatPath, parseYaml, where } from './yaml-source.ts';
 
@@ -62,8 +62,17 @@ function checkUnset(unset: UnsetUse[], source: YamlSource, warnings: string[]): 
   }
 }
 
+/** Longer names cannot be a directory name (NAME_MAX) once the project prefix is added. */
+export const MAX_NAME_LENGTH = 200;
+
 function checkName(source: YamlSource, path: PropertyKey[], what: 'service' | 'volume'): void {
   const name = String(path.at(-1));
+  if (name.length > MAX_NAME_LENGTH) {
+    throw composeError(source, path, `${what} name is ${name.length} characters long`, {
+      code: what === 'volume' ? 'VOLUME_INVALID' : 'COMPOSE_INVALID',
+      hint: `rename it to at most ${MAX_NAME_LENGTH} characters in ${source.file}`,
+    });
+  }
   if (NAME_PATTERN.test(name)) return;
   throw composeError(source, path, `invalid ${what} name "${name}"`, {
     code: what === 'volume' ? 'VOLUME_INVALID' : 'COMPOSE_INVALID',
@@ -133,18 +142,18 @@ export function parseCompose(text: string, file: string, env: Env): ComposeModel
   };
 }
 
+/** A compose file larger than this is refused before it is parsed (the largest real ones are a few hundred KiB). */
+export const MAX_COMPOSE_BYTES = 8 * 1024 * 1024;
+
 /** Reads and parses a compose file; `env` must already include the `.env` file's variables. */
 export async function readCompose(file: string, env: Env): Promise<ComposeModel> {
   const absolute = resolve(file);
-  let text: string;
-  try {
-    text = await readFile(absolute, 'utf8');
-  } catch (error) {
-    throw new PhoenixError('COMPOSE_NOT_FOUND', `cannot read compose file ${absolute}`, {
-      hint: `check the path given to --file, or run from the directory that holds compose.yaml`,
-      cause: error,
-      details: { file: absolute },
-    });
-  }
+  const text = await readInputFile(absolute, {
+    what: 'compose file',
+    maxBytes: MAX_COMPOSE_BYTES,
+    code: 'COMPOSE_INVALID',
+    missingCode: 'COMPOSE_NOT_FOUND',
+    hint: 'check the path given to --file, or run from the directory that holds compose.yaml',
+  });
   return parseCompose(text, absolute, env);
 }

@@ -1,70 +1,127 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PhoenixErrorCode } from './errors.ts';
-import { isPhoenixError, PhoenixError } from './errors.ts';
+import { PhoenixError } from './errors.ts';
 import type { Env } from './interpolate.ts';
-import { interpolate } from './interpolate.ts';
+import { readInputFile } from './read-input-file.ts';
 
-const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/s;
-const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"', $: '$$' };
+/** A `.env` larger than this is not a list of variables. */
+export const MAX_DOTENV_BYTES = 1024 * 1024;
 
-function closingQuote(text: string, quote: string): number {
-  if (quote === "'") return text.indexOf("'");
-  for (let index = 0; index < text.length; index += 1) {
-    if (text[index] === '\\') index += 1;
-    else if (text[index] === '"') return index;
+// The grammar of python-dotenv's parser.py, which podman-compose reads `.env` with (sticky regexes).
+const sticky = (source: string) => new RegExp(source, 'uy');
+const MULTILINE_WHITESPACE = sticky(String.raw`\s*`);
+const WHITESPACE = sticky(String.raw`[^\S\r\n]*`);
+const EXPORT = sticky(String.raw`(?:export[^\S\r\n]+)?`);
+const SINGLE_QUOTED_KEY = sticky("'([^']+)'");
+const UNQUOTED_KEY = sticky(String.raw`([^=#\s]+)`);
+const EQUAL_SIGN = sticky(String.raw`=[^\S\r\n]*`);
+const SINGLE_QUOTED_VALUE = sticky(String.raw`'((?:\\'|[^'])*)'`);
+const DOUBLE_QUOTED_VALUE = sticky(String.raw`"((?:\\"|[^"])*)"`);
+const UNQUOTED_VALUE = sticky(String.raw`([^\r\n]*)`);
+const COMMENT = sticky(String.raw`(?:[^\S\r\n]*#[^\r\n]*)?`);
+const END_OF_LINE = sticky(String.raw`[^\S\r\n]*(?:\r\n|\n|\r|$)`);
+const REST_OF_LINE = sticky(String.raw`[^\r\n]*(?:\r\n|\r|\n)?`);
+const DOUBLE_QUOTE_ESCAPES = /\\[\\'"abfnrtv]/g;
+const SINGLE_QUOTE_ESCAPES = /\\[\\']/g;
+const ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+};
+/** python-dotenv expands only `${NAME}` and `${NAME:-default}`; `$NAME`, `$1` and `$2y$…` stay text. */
+const VARIABLE = /\$\{([^}:]*)(?::-([^}]*))?\}/g;
+
+class Reader {
+  pos = 0;
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
   }
-  return -1;
+  read(regex: RegExp): string[] | undefined {
+    regex.lastIndex = this.pos;
+    const match = regex.exec(this.text);
+    if (match === null) return undefined;
+    this.pos += match[0].length;
+    return match.slice(1).map((group) => group ?? '');
+  }
+  lineAt(pos: number): number {
+    let line = 1;
+    for (let index = 0; index < pos; index += 1) {
+      const char = this.text[index];
+      if (char === '\n' || (char === '\r' && this.text[index + 1] !== '\n')) line += 1;
+    }
+    return line;
+  }
 }
 
-/** Reads a quoted value that may span lines; returns the text inside and the number of lines consumed. */
-function readQuoted(lines: string[], start: number, first: string, quote: string): [string, number] {
-  let text = first.slice(1);
-  for (let index = start; ; index += 1) {
-    const end = closingQuote(text, quote);
-    if (end >= 0) return [text.slice(0, end), index - start + 1];
-    if (index + 1 >= lines.length) throw new Error('unterminated quoted value');
-    text += `\n${lines[index + 1]}`;
+const decodeEscapes = (text: string, escapes: RegExp) =>
+  text.replace(escapes, (match) => ESCAPES[match[1] ?? ''] ?? match[1] ?? '');
+
+/** A quoted or unquoted value with python-dotenv's escapes; undefined when a quote is not closed. */
+function readValue(reader: Reader): string | undefined {
+  const quote = reader.text[reader.pos];
+  if (quote === "'") {
+    const inner = reader.read(SINGLE_QUOTED_VALUE)?.[0];
+    return inner === undefined ? undefined : decodeEscapes(inner, SINGLE_QUOTE_ESCAPES);
   }
+  if (quote === '"') {
+    const inner = reader.read(DOUBLE_QUOTED_VALUE)?.[0];
+    return inner === undefined ? undefined : decodeEscapes(inner, DOUBLE_QUOTE_ESCAPES);
+  }
+  return (reader.read(UNQUOTED_VALUE)?.[0] ?? '').replace(/\s+#.*/su, '').trimEnd();
+}
+
+/** One `KEY=value`, bare `KEY` (value undefined) or comment; undefined when the line does not parse. */
+function readBinding(reader: Reader): { key?: string; value?: string | undefined } | undefined {
+  reader.read(EXPORT);
+  if (reader.text[reader.pos] === '#') return reader.read(COMMENT) && reader.read(END_OF_LINE) && {};
+  const quotedKey = reader.text[reader.pos] === "'";
+  const key = reader.read(quotedKey ? SINGLE_QUOTED_KEY : UNQUOTED_KEY)?.[0];
+  if (key === undefined) return undefined;
+  reader.read(WHITESPACE);
+  let value: string | undefined;
+  if (reader.text[reader.pos] === '=') {
+    reader.read(EQUAL_SIGN);
+    value = readValue(reader);
+    if (value === undefined) return undefined;
+  }
+  reader.read(COMMENT);
+  return reader.read(END_OF_LINE) === undefined ? undefined : { key, value };
 }
 
 /**
- * Parses a compose `.env` file: KEY=value, `export`, comments, quotes; unquoted and double-quoted
- * values are interpolated against `env` and earlier keys, single-quoted ones are literal.
+ * Parses a `.env` file as podman-compose does (python-dotenv): `KEY=value`, `export`, bare `KEY`
+ * (declared, no value), any key without "=", "#" or spaces, quotes with python-dotenv's escapes, and
+ * `${NAME}` / `${NAME:-default}` expanded in every value against `env` and earlier keys (those win).
+ * A line python-dotenv cannot parse is an error naming its line, where python-dotenv only warns.
  */
 export function parseDotenv(text: string, file: string, env: Env = {}): Record<string, string> {
   const result: Record<string, string> = {};
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  for (let index = 0; index < lines.length; index += 1) {
-    const line = lines[index] ?? '';
-    if (line.trim() === '' || line.trim().startsWith('#')) continue;
-    const match = ASSIGNMENT.exec(line);
-    const fail = (reason: string, code: PhoenixErrorCode = 'COMPOSE_INVALID', hint?: string) =>
-      new PhoenixError(code, `${file}:${index + 1}:1: ${reason}`, {
-        hint: hint ?? `write KEY=value on line ${index + 1} of ${file}`,
-        details: { file, line: index + 1 },
+  const reader = new Reader(text.startsWith('\uFEFF') ? text.slice(1) : text);
+  while (reader.pos < reader.text.length) {
+    reader.read(MULTILINE_WHITESPACE);
+    if (reader.pos >= reader.text.length) break;
+    const start = reader.pos;
+    const binding = readBinding(reader);
+    if (binding === undefined) {
+      const line = reader.lineAt(start);
+      reader.pos = start;
+      const shown = (reader.read(REST_OF_LINE)?.[0] ?? '').trim() || reader.text.slice(start, start + 40);
+      const quoted = /^[^=]*=\s*["']/.test(shown) ? ' (an unterminated quote?)' : '';
+      throw new PhoenixError('COMPOSE_INVALID', `${file}:${line}:1: cannot parse this line${quoted}`, {
+        hint: `write KEY=value on line ${line} of ${file} (quote values with spaces or "#", close every quote)`,
+        details: { file, line },
       });
-    if (match?.[1] === undefined) throw fail('expected KEY=value');
-    const [key, rawValue = ''] = [match[1], match[2]];
-    const lookup = { ...result, ...env };
-    try {
-      const quote = rawValue.startsWith('"') || rawValue.startsWith("'") ? rawValue[0] : undefined;
-      if (quote === undefined) {
-        result[key] = interpolate(rawValue.replace(/\s+#.*$/, '').trim(), lookup).value;
-        continue;
-      }
-      const [inner, consumed] = readQuoted(lines, index, rawValue, quote);
-      index += consumed - 1;
-      if (quote === "'") {
-        result[key] = inner;
-      } else {
-        const unescaped = inner.replace(/\\([nrt\\"$])/g, (_, char: string) => ESCAPES[char] ?? char);
-        result[key] = interpolate(unescaped, lookup).value;
-      }
-    } catch (error) {
-      if (isPhoenixError(error)) throw fail(error.message, error.code, error.hint);
-      throw fail(error instanceof Error ? error.message : String(error));
     }
+    if (binding.key === undefined || binding.value === undefined) continue;
+    const lookup = { ...env, ...result };
+    result[binding.key] = binding.value.replace(
+      VARIABLE,
+      (_, name: string, fallback: string | undefined) => lookup[name] ?? fallback ?? '',
+    );
   }
   return result;
 }
@@ -72,10 +129,11 @@ export function parseDotenv(text: string, file: string, env: Env = {}): Record<s
 /** Reads `<dir>/.env` as compose does; a missing file is an empty environment. */
 export async function readDotenv(dir: string, env: Env = {}): Promise<Record<string, string>> {
   const file = join(dir, '.env');
-  try {
-    return parseDotenv(await readFile(file, 'utf8'), file, env);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw error;
-  }
+  const text = await readInputFile(file, {
+    what: '.env file',
+    maxBytes: MAX_DOTENV_BYTES,
+    code: 'COMPOSE_INVALID',
+    allowMissing: true,
+  });
+  return text === undefined ? {} : parseDotenv(text, file, env);
 }

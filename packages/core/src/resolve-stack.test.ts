@@ -124,7 +124,7 @@ describe('resolveStack: finding the file', () => {
     expect([missing.code, missing.exitCode, missing.message]).toEqual([
       'COMPOSE_NOT_FOUND',
       2,
-      `cannot read compose file ${join(cwd, 'nope.yaml')}`,
+      `compose file ${join(cwd, 'nope.yaml')} does not exist`,
     ]);
     const malformed = await errorOf(resolveStack({ cwd, env: { HOME } }));
     expect(malformed.code).toBe('COMPOSE_YAML');

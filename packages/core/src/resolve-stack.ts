@@ -110,10 +110,18 @@ async function fromCompose(
     cwd: options.cwd,
     composeDir: model.dir,
   });
+  // Each volume sees only the services that mount it, so inference stays linear in the file's size.
+  const mounters = new Map<string, ComposeService[]>();
+  for (const service of model.services) {
+    for (const name of new Set(service.mounts.map((mount) => mount.volume))) {
+      mounters.set(name, [...(mounters.get(name) ?? []), service]);
+    }
+  }
   const volumes: VolumeSpec[] = [];
   for (const volume of model.volumes) {
     const hostPath = devices.get(volume.name) ?? resolve(baseDir, volume.name);
-    const spec = inferVolume(volume, model.services, hostPath, { source: model.source, warnings });
+    const users = mounters.get(volume.name) ?? [];
+    const spec = inferVolume(volume, users, hostPath, { source: model.source, warnings });
     if (spec !== undefined) volumes.push(spec);
   }
   const stack: Stack = {

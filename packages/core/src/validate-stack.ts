@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { composeError } from './compose-error.ts';
 import type { PhoenixErrorCode } from './errors.ts';
 import { PhoenixError } from './errors.ts';
@@ -7,10 +8,38 @@ import { formatMode, idSchema, MAX_ID, NAME_PATTERN } from './model.ts';
 import { MAX_MODE } from './parse-mode.ts';
 import type { YamlSource } from './yaml-source.ts';
 
+/** Linux's PATH_MAX (with its NUL) and NAME_MAX: longer paths fail in every system call. */
+const MAX_PATH_BYTES = 4095;
+const MAX_NAME_BYTES = 255;
+
 function volumePath(source: YamlSource | undefined, volume: VolumeSpec, key: 'device' | 'mode' | 'owner') {
   const base = ['volumes', volume.name];
   if (key !== 'device') return [...base, 'x-phoenix', key];
   return source?.doc.hasIn([...base, 'driver_opts', 'device']) ? [...base, 'driver_opts', 'device'] : base;
+}
+
+/**
+ * The first volume (in order) whose directory equals, contains or lies inside an earlier one's, with
+ * that earlier volume; linear in the number of volumes (each path's ancestors are looked up in maps).
+ */
+function firstOverlap(volumes: readonly VolumeSpec[]): [VolumeSpec, VolumeSpec] | undefined {
+  const exact = new Map<string, VolumeSpec>();
+  const below = new Map<string, VolumeSpec>();
+  for (const volume of volumes) {
+    const path = resolve(volume.hostPath);
+    const ancestors: string[] = [];
+    for (let dir = dirname(path), child = path; dir !== child; child = dir, dir = dirname(dir)) {
+      ancestors.push(dir);
+    }
+    const earlier =
+      exact.get(path) ??
+      below.get(path) ??
+      ancestors.map((dir) => exact.get(dir)).find((found) => found !== undefined);
+    if (earlier !== undefined) return [earlier, volume];
+    exact.set(path, volume);
+    for (const dir of ancestors) if (!below.has(dir)) below.set(dir, volume);
+  }
+  return undefined;
 }
 
 /**
@@ -43,6 +72,16 @@ export function validateStack(stack: Stack, source?: YamlSource): void {
         {
           volume: name,
         },
+      );
+    }
+    const longest = Math.max(...hostPath.split('/').map((part) => Buffer.byteLength(part)));
+    if (Buffer.byteLength(hostPath) > MAX_PATH_BYTES || longest > MAX_NAME_BYTES) {
+      throw fail(
+        'VOLUME_INVALID',
+        at('device'),
+        `volume ${name}: host path is ${Buffer.byteLength(hostPath)} bytes, its longest name ${longest} (limits: ${MAX_PATH_BYTES}, ${MAX_NAME_BYTES})`,
+        `use a host path under ${MAX_PATH_BYTES} bytes whose names are under ${MAX_NAME_BYTES} bytes for volume ${name} in ${file}`,
+        { volume: name },
       );
     }
     if (!hostPath.startsWith('/')) {
@@ -93,17 +132,16 @@ export function validateStack(stack: Stack, source?: YamlSource): void {
     }
   }
 
-  stack.volumes.forEach((volume, index) => {
-    for (const other of stack.volumes.slice(index + 1)) {
-      if (!pathsOverlap(volume.hostPath, other.hostPath)) continue;
-      const relation = volume.hostPath === other.hostPath ? 'the same directory' : 'nested directories';
-      throw fail(
-        'PATH_CONFLICT',
-        volumePath(source, other, 'device'),
-        `volumes ${volume.name} and ${other.name} use ${relation}: ${volume.hostPath} and ${other.hostPath}`,
-        `give volumes ${volume.name} and ${other.name} separate, non-nested directories (driver_opts.device) in ${file}`,
-        { volumes: [volume.name, other.name], hostPaths: [volume.hostPath, other.hostPath] },
-      );
-    }
-  });
+  const conflict = firstOverlap(stack.volumes);
+  if (conflict !== undefined) {
+    const [volume, other] = conflict;
+    const relation = volume.hostPath === other.hostPath ? 'the same directory' : 'nested directories';
+    throw fail(
+      'PATH_CONFLICT',
+      volumePath(source, other, 'device'),
+      `volumes ${volume.name} and ${other.name} use ${relation}: ${volume.hostPath} and ${other.hostPath}`,
+      `give volumes ${volume.name} and ${other.name} separate, non-nested directories (driver_opts.device) in ${file}`,
+      { volumes: [volume.name, other.name], hostPaths: [volume.hostPath, other.hostPath] },
+    );
+  }
 }

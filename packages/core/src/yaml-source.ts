@@ -1,5 +1,5 @@
-import type { Document } from 'yaml';
-import { isNode, isScalar, LineCounter, parseDocument } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { isAlias, isCollection, isMap, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { PhoenixError } from './errors.ts';
 
 /** A parsed YAML file that can still tell where a value came from, for error messages. */
@@ -22,21 +22,107 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Parses YAML keeping positions; malformed YAML throws COMPOSE_YAML `<file>:<line>:<col>: <message>`. */
+/** Deeper nesting than this is refused: no compose file or config comes close, and deep input exhausts the stack. */
+export const MAX_YAML_DEPTH = 64;
+/** Alias expansions allowed (yaml's own weighted count), so a "billion laughs" file fails fast. */
+export const MAX_YAML_ALIASES = 1000;
+const MAX_MESSAGE = 160;
+
+function yamlError(file: string, at: { line: number; col: number }, message: string, cause?: unknown) {
+  const { line, col } = at;
+  const short = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}...` : message;
+  return new PhoenixError('COMPOSE_YAML', `${file}:${line}:${col}: ${short}`, {
+    hint: `fix the YAML syntax at line ${line} of ${file}`,
+    cause,
+    details: { file, line, column: col },
+  });
+}
+
+/** Offset where flow brackets (`[[[[…`) nest deeper than MAX_YAML_DEPTH, found before the recursive parser sees them. */
+function tooDeepFlow(text: string): number | undefined {
+  let depth = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === '[' || char === '{') depth += 1;
+    else if ((char === ']' || char === '}') && depth > 0) depth -= 1;
+    if (depth > MAX_YAML_DEPTH * 4) return index;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses nesting deeper than MAX_YAML_DEPTH, aliases that contain themselves (they never end) and
+ * duplicate keys (checked with a Set: yaml's own uniqueKeys is quadratic in the size of a mapping).
+ */
+function checkShape(file: string, doc: Document, lineCounter: LineCounter): void {
+  let problem: { node: Node; message: string } | undefined;
+  visit(doc, {
+    Node(_key, node, path) {
+      if (isCollection(node) && path.length > MAX_YAML_DEPTH) {
+        problem = { node, message: `nesting deeper than ${MAX_YAML_DEPTH} levels` };
+        return visit.BREAK;
+      }
+      if (isMap(node)) {
+        const seen = new Set<unknown>();
+        for (const pair of node.items) {
+          const key = isScalar(pair.key) ? pair.key.value : pair.key;
+          if (!seen.has(key)) {
+            seen.add(key);
+            continue;
+          }
+          const shown = String(key).slice(0, 80);
+          problem = { node: isNode(pair.key) ? pair.key : node, message: `duplicate key "${shown}"` };
+          return visit.BREAK;
+        }
+      }
+      if (isAlias(node) && path.includes(node.resolve(doc) as Node)) {
+        problem = { node, message: `alias *${node.source} refers to a node that contains it (a loop)` };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  if (problem !== undefined)
+    throw yamlError(file, lineCounter.linePos(problem.node.range?.[0] ?? 0), problem.message);
+}
+
+/** Parses YAML keeping positions; malformed or hostile YAML throws COMPOSE_YAML `<file>:<line>:<col>: <message>`. */
 export function parseYaml(file: string, text: string): { data: unknown; source: YamlSource } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+  const deep = tooDeepFlow(text);
+  if (deep !== undefined) {
+    const before = text.slice(0, deep);
+    const line = before.split('\n').length;
+    const at = { line, col: deep - before.lastIndexOf('\n') };
+    throw yamlError(file, at, `nesting deeper than ${MAX_YAML_DEPTH} levels`);
+  }
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: false });
   const error = doc.errors[0];
   if (error !== undefined) {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    const message = error.message.split('\n')[0] ?? error.code;
-    throw new PhoenixError('COMPOSE_YAML', `${file}:${line}:${col}: ${message}`, {
-      hint: `fix the YAML syntax at line ${line} of ${file}`,
-      cause: error,
-      details: { file, line, column: col },
-    });
+    const overflow = /call stack/i.test(error.message);
+    const message = overflow ? `nesting deeper than ${MAX_YAML_DEPTH} levels` : error.message.split('\n')[0];
+    throw yamlError(file, lineCounter.linePos(error.pos[0]), message || error.code, error);
   }
-  return { data: doc.toJS({ maxAliasCount: 1000 }), source: { file, doc, lineCounter } };
+  checkShape(file, doc, lineCounter);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (cause) {
+    // yaml throws ReferenceError for an alias bomb or an alias used before its anchor.
+    const first = doc.contents && isNode(doc.contents) ? doc.contents.range?.[0] : undefined;
+    let offset = first ?? 0;
+    visit(doc, {
+      Alias(_key, node) {
+        offset = node.range?.[0] ?? offset;
+        return visit.BREAK;
+      },
+    });
+    const reason = /excessive alias/i.test(String(cause))
+      ? `aliases expand to too many nodes (more than ${MAX_YAML_ALIASES}; a "billion laughs" file?)`
+      : (cause as Error).message;
+    throw yamlError(file, lineCounter.linePos(offset), reason, cause);
+  }
+  return { data, source: { file, doc, lineCounter } };
 }
 
 /** Line and column of the value at `path`, or of its nearest ancestor present in the source. */
