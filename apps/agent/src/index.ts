@@ -1,4 +1,7 @@
+import { stopWhenOuterProcessExits } from '@phoenix-hydra/podman-adapter/user-namespace';
 import { run } from './cli.ts';
 
+// Re-run inside podman unshare: a kill -9 of the outer process stops this one as SIGTERM would.
+stopWhenOuterProcessExits();
 // The only place that sets the exit code: commands throw, run() maps errors to 0/1/2.
 process.exitCode = await run(process.argv.slice(2));

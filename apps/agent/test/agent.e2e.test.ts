@@ -2,7 +2,7 @@
 // ~/.local/share/phx-agent, state in a temp XDG_STATE_HOME): a scheduled backup shows in /metrics and
 // /healthz, promtool accepts the live output, an edit of default.conf reaches a command hook (validated
 // with nginx -t), podman stop/start raise volume events, a filled 64 MB tmpfs fires a signed webhook
-// (retried after a 500), and SIGTERM during a backup leaves no partial file and exits 0.
+// (retried after a 500), and SIGTERM during a backup leaves no partial file and exits 143.
 
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -267,10 +267,10 @@ describe('phoenix-volumes-agent on a real rootless stack', () => {
     expect(resolved).toMatchObject({ volume: 'logs', metric: 'avail_bytes' });
     await unshare('umount', tmpfs);
     tmpfs = '';
-    expect(await agent?.stop('SIGTERM')).toBe(0);
+    expect(await agent?.stop('SIGTERM')).toBe(143);
   });
 
-  it('aborts a running backup on SIGTERM: no partial file, nothing new listed, exit 0', async () => {
+  it('aborts a running backup on SIGTERM: no partial file, nothing new listed, exit 143', async () => {
     await unshare('dd', 'if=/dev/urandom', `of=${join(base, 'logs/big.bin')}`, 'bs=1M', 'count=300');
     const before = (await readdir(backupDir)).filter((n) => !n.startsWith('.')).sort();
     const a = startAgent(
@@ -283,7 +283,7 @@ describe('phoenix-volumes-agent on a real rootless stack', () => {
       60_000,
       'a backup in progress',
     );
-    expect(await a.stop('SIGTERM')).toBe(0);
+    expect(await a.stop('SIGTERM')).toBe(143);
     expect(
       a.lines.some((l) => /aborting running jobs/.test(l.msg)),
       a.dump(),

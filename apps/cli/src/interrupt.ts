@@ -1,10 +1,11 @@
+import { signalExitCode } from '@phoenix-hydra/podman-adapter/user-namespace';
+
 /** The first SIGINT or SIGTERM this process received while a command listened for it; null if none. */
 let received: NodeJS.Signals | null = null;
 
 /** The exit code of a command stopped by a signal (128 + its number), or null. */
 export function interruptedExitCode(): number | null {
-  if (received === null) return null;
-  return received === 'SIGINT' ? 130 : 143;
+  return received === null ? null : signalExitCode(received);
 }
 
 /**

@@ -1,9 +1,13 @@
+import { signalExitCode } from '@phoenix-hydra/podman-adapter/user-namespace';
 import { startAgent } from '../agent.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { createLogger } from '../logger.ts';
 import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
 
-/** `phoenix-volumes-agent run`: runs until SIGTERM or SIGINT, then stops cleanly; returns the exit code. */
+/**
+ * `phoenix-volumes-agent run`: runs until SIGTERM or SIGINT, stops cleanly, then returns 143 or 130 as
+ * every stopped command does (the systemd unit counts both as success).
+ */
 export async function runCommand(options: {
   config?: string | undefined;
   argv: readonly string[];
@@ -12,19 +16,22 @@ export async function runCommand(options: {
   if (needsUserNamespace()) return rerunInUserNamespace(options.argv);
   const log = createLogger(config.log.level);
   const agent = await startAgent({ config, configFile: file, log });
-  await new Promise<void>((resolve) => {
+  return new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
-      log.info({ signal }, `${signal}: stopping`);
+      log.info({ signal }, `${signal} received: stopping`);
       process.off('SIGTERM', stop).off('SIGINT', stop);
       // A second signal while stopping is logged, not obeyed: the running backup is cleaning up.
       const again = (s: NodeJS.Signals) => log.warn({ signal: s }, 'already stopping');
       process.on('SIGTERM', again).on('SIGINT', again);
-      agent.stop().then(resolve, (error: unknown) => {
-        log.error({ err: error }, 'error while stopping');
-        resolve();
-      });
+      const code = signalExitCode(signal);
+      agent.stop().then(
+        () => resolve(code),
+        (error: unknown) => {
+          log.error({ err: error }, 'error while stopping');
+          resolve(code);
+        },
+      );
     };
     process.on('SIGTERM', stop).on('SIGINT', stop);
   });
-  return 0;
 }

@@ -18,6 +18,8 @@ describe('install / uninstall', () => {
       `ExecStart=${process.execPath} --max-semi-space-size=1 /opt/agent.mjs run --config ${config}\n`,
     );
     expect(unit).toContain('KillMode=mixed\n');
+    // The agent exits 143 (130) once a SIGTERM (SIGINT) stop is done: a clean stop, not a failure to restart.
+    expect(unit).toContain('SuccessExitStatus=130 143\n');
     expect(unit).toContain('TimeoutStopSec=330s\n');
     expect(unit).toContain('WantedBy=default.target\n');
     expect(statSync(join(unitDir, 'phoenix-volumes-agent.service')).mode & 0o777).toBe(0o644);

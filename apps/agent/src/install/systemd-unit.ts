@@ -32,8 +32,10 @@ const quote = (arg: string) =>
 
 /**
  * A systemd user unit. KillMode=mixed sends SIGTERM to the agent only (it forwards it into the user
- * namespace and stops cleanly); the rest of the cgroup gets SIGKILL only after TimeoutStopSec. No
- * NoNewPrivileges: rootless podman needs the setuid newuidmap/newgidmap.
+ * namespace, waits until the agent inside has stopped cleanly, then exits 143: SuccessExitStatus makes
+ * that, and 130 after SIGINT, a clean stop); the rest of the cgroup gets SIGKILL only after the main
+ * process exited or TimeoutStopSec passed. No NoNewPrivileges: rootless podman needs the setuid
+ * newuidmap/newgidmap.
  */
 export function renderUnit(options: UnitOptions): string {
   const config = options.configFile === null ? [] : ['--config', options.configFile];
@@ -50,6 +52,7 @@ Restart=on-failure
 RestartSec=10s
 KillMode=mixed
 KillSignal=SIGTERM
+SuccessExitStatus=130 143
 TimeoutStopSec=${Math.ceil(options.shutdownGraceSeconds) + 30}s
 
 [Install]

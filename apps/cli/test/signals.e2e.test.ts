@@ -1,0 +1,68 @@
+// Stopping a rootless `backup create` every way a user or a service manager does (kill PID, systemd's
+// stop of the whole group or of each process, Ctrl-C, kill -9 of the outer process): the CLI re-runs
+// itself inside `podman unshare` (node → podman → node), so each signal must reach the node inside.
+// The outer exits 143/130 only once the inner one has cleaned up; nothing partial stays, the lock is
+// released, no process of the tree survives.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LOCK_FILE } from '@phoenix-hydra/backup';
+import { lockDir } from '@phoenix-hydra/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binPath, cli, isolatedProjectDir } from './cli-harness.ts';
+import * as tree from './process-tree.ts';
+
+const project = 'phx-signals';
+const base = join(homedir(), '.local/share', project);
+let cwd = '';
+let state = '';
+let backupDir = '';
+let env: Record<string, string> = {};
+
+const run = (args: string[]) => cli(args, { cwd, env });
+const listed = async () => {
+  const r = await run(['backup', 'ls', '--json']);
+  return JSON.parse(r.stdout).backups.map((b: { id: string }) => b.id) as string[];
+};
+
+beforeAll(async () => {
+  cwd = await isolatedProjectDir(project, 18091);
+  state = await mkdtemp(join(tmpdir(), 'phx-signals-state-'));
+  env = { XDG_STATE_HOME: state };
+  backupDir = join(state, 'phoenix-hydra/backups');
+  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+  const setup = await run(['setup']);
+  expect(setup.exitCode, setup.stderr).toBe(0);
+  // 300 MB of random data: gzip takes several seconds, so every stop lands while the archive is written.
+  await tree.writeRandomFile(join(base, 'logs/big.bin'), 300);
+});
+
+afterAll(async () => {
+  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+  if (state) await rm(state, { recursive: true, force: true });
+});
+
+describe('backup create stopped by a signal (rootless: node → podman unshare → node)', () => {
+  it.each(tree.STOPS)(
+    '$name: exits $code after the inner process cleaned up, nothing left',
+    async (stop) => {
+      const before = await listed();
+      const args = [binPath, 'backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
+      const backup = tree.startInOwnGroup(args, { cwd, env: { ...process.env, ...env, NO_COLOR: '1' } });
+      await tree.waitUntilWriting(backup, backupDir, 20_000);
+      const stopped = await tree.stopAndWatch(stop, backup);
+      expect(stopped.tree.join('\n')).toMatch(/podman unshare/);
+      // When the outer process reports, the command inside has finished (its cleanup included).
+      expect(stopped.left, backup.stderr()).toEqual([]);
+      expect(stopped.code, backup.stderr()).toBe(stop.code);
+      expect(backup.stderr()).toMatch(stop.says);
+      expect(backup.stderr()).toMatch(/^error: backup cancelled; the partial backup was removed/m);
+      expect(await tree.temporaryEntries(backupDir)).toEqual([]);
+      expect(await listed()).toEqual(before);
+      const locks = await readdir(lockDir(project, { ...process.env, ...env })).catch(() => []);
+      expect(locks.filter((n) => n.startsWith(LOCK_FILE))).toEqual([]);
+      console.log(`cli signals: ${stop.name}: over ${stopped.seconds.toFixed(2)} s after the stop`);
+    },
+    60_000,
+  );
+});
