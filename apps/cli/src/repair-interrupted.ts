@@ -9,6 +9,7 @@ import {
 import { isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
 import { startAndCheck } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { needsUserNamespace } from './user-namespace.ts';
 
 /**
  * Finishes or undoes what a killed operation of the project left (see backup's journal): puts a
@@ -37,7 +38,9 @@ export async function repairInterrupted(
     const failed: string[] = [];
     for (const swap of state.swaps) {
       try {
-        for (const line of await repairSwap(swap)) err(`  ${line}`);
+        // Outside the user namespace (setup), trees owned by container users are removed through it.
+        const remove = needsUserNamespace() ? (path: string) => podman.unshare.rmrf(path) : undefined;
+        for (const line of await repairSwap(swap, remove)) err(`  ${line}`);
       } catch (error) {
         failed.push(`${swap.target}: ${(error as Error).message}`);
       }

@@ -117,9 +117,14 @@ async function exists(path: string): Promise<boolean> {
 /**
  * Brings an interrupted swap to a consistent state from what is on disk: the old data is put back
  * when the new copy was not in place yet, a staging copy is removed. Returns what it did, one
- * sentence each, for the user. Safe to run again.
+ * sentence each, for the user. Safe to run again. (Renaming within the parent needs no access to
+ * the tree itself, so only `remove` may need the user namespace.)
  */
-export async function repairSwap(swap: JournalSwap): Promise<string[]> {
+export async function repairSwap(
+  swap: JournalSwap,
+  /** Deletes a directory tree; pass one that works for trees owned by container users (podman unshare). */
+  remove: (path: string) => Promise<void> = (path) => rm(path, { recursive: true, force: true }),
+): Promise<string[]> {
   const done: string[] = [];
   const [hasTarget, hasPrevious, hasStaging] = await Promise.all(
     [swap.target, swap.previous, swap.staging].map(exists),
@@ -132,7 +137,7 @@ export async function repairSwap(swap: JournalSwap): Promise<string[]> {
     done.push(`the restore into ${swap.target} had completed; the previous data is kept in ${swap.previous}`);
   }
   if (hasStaging) {
-    await rm(swap.staging, { recursive: true, force: true });
+    await remove(swap.staging);
     done.push(`removed the unfinished restore copy ${swap.staging}`);
   }
   return done;

@@ -1,5 +1,6 @@
 import { applySetup, observeStack, planSetup } from '@phoenix-hydra/diagnostics';
 import { type CommandIO, openStack } from '../context.ts';
+import { repairInterrupted } from '../repair-interrupted.ts';
 import type { StackOptions } from '../stack-options.ts';
 
 export interface SetupOptions extends StackOptions, CommandIO {
@@ -10,6 +11,8 @@ export interface SetupOptions extends StackOptions, CommandIO {
 /** `phoenix-volumes setup`: plan, print the plan, then make each volume right; a second run changes nothing. */
 export async function setupCommand(options: SetupOptions): Promise<void> {
   const { stack, podman, out, err } = await openStack(options);
+  // Before planning: a volume a killed restore had renamed away must be put back, not created empty.
+  if (!options.dryRun) await repairInterrupted(stack.project, podman, err);
   const observation = await observeStack(stack, podman);
   const actions = planSetup(observation);
   const names = stack.volumes.map((v) => v.name).join(', ');
