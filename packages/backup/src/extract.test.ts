@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HeaderData } from 'tar';
 import { describe, expect, it } from 'vitest';
-import { rawTarZst, snapshotTree, tempDir } from '../test/helpers.ts';
+import { backupOne, rawTarZst, run, snapshotTree, tempDir } from '../test/helpers.ts';
 import { extractArchive } from './extract.ts';
 import { type Manifest, writeManifest } from './manifest.ts';
 import { restoreBackup } from './restore.ts';
@@ -193,4 +193,45 @@ describe('restoreBackup with a malicious archive whose manifest matches it', () 
       expect(await outsideBackups()).toEqual(before);
     },
   );
+});
+
+describe('extractArchive of a sparse file', () => {
+  it('restores it sparse: runs of zero blocks become holes, the content is the same', async () => {
+    const base = await tempDir();
+    const volume = join(base, 'volume');
+    await mkdir(volume);
+    const sparse = join(volume, 'sparse.img');
+    run('truncate', ['-s', '64M', sparse]); // a 64 MiB hole
+    run('dd', ['if=/dev/urandom', `of=${sparse}`, 'bs=4096', 'count=1', 'conv=notrunc', 'status=none']);
+    run('dd', [
+      'if=/dev/urandom',
+      `of=${sparse}`,
+      'bs=4096',
+      'count=1',
+      'seek=8000',
+      'conv=notrunc',
+      'status=none',
+    ]);
+    await writeFile(
+      join(volume, 'ends-in-zeros'),
+      Buffer.concat([Buffer.from('x'), Buffer.alloc(1024 * 1024)]),
+    );
+    const allocated = (path: string) => Number(run('stat', ['-c', '%b', path]).trim()) * 512;
+    expect(allocated(sparse)).toBeLessThan(1024 * 1024);
+    const { dir } = await backupOne(volume);
+    const staging = join(base, 'staging');
+    await mkdir(staging);
+    await extractArchive({
+      artifact: join(dir, 'v.tar.zst'),
+      compression: 'zstd',
+      staging,
+      preserveOwner: false,
+    });
+    expect(allocated(join(staging, 'sparse.img'))).toBeLessThan(1024 * 1024);
+    expect((await stat(join(staging, 'sparse.img'))).size).toBe(64 * 1024 * 1024);
+    for (const name of ['sparse.img', 'ends-in-zeros'])
+      expect(run('sha256sum', [join(staging, name)]).split(' ')[0]).toBe(
+        run('sha256sum', [join(volume, name)]).split(' ')[0],
+      );
+  });
 });

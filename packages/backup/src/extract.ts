@@ -15,7 +15,6 @@ import {
   symlinkSync,
   unlinkSync,
   utimesSync,
-  writeSync,
 } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -24,6 +23,7 @@ import { EntryListHash } from './entry-list.ts';
 import { normalizeEntryPath, unsafeReason } from './entry-safety.ts';
 import { fsName, isWellFormed } from './raw-names.ts';
 import { feedArchive } from './read-archive.ts';
+import { SparseWriter } from './sparse-write.ts';
 import type { TarEntry } from './tar-format.ts';
 import type { Compression } from './types.ts';
 import { currentDir } from './working-dir.ts';
@@ -102,7 +102,8 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
   const dirs = new Map<string, DirFixup | null>([['.', null]]);
   const stats: ExtractStats = { entries: 0, bytes: 0, entryListSha256: '' };
   const list = new EntryListHash();
-  let file: { fd: number; entry: TarEntry } | null = null;
+  /** The file being written: where the next piece goes, and its size so far (short of it after a hole). */
+  let file: { fd: number; entry: TarEntry; writer: SparseWriter } | null = null;
   // Files are created by name from inside their directory (one path component to resolve instead of
   // all of them: measured 30,000 files restored ~60 ms faster); the working directory is put back
   // before anything else runs (`pause`). Workers cannot change directory and use absolute paths.
@@ -205,20 +206,20 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
     }
     stats.bytes += entry.size;
     const fd = create(path, () => openSync(inParent(path), CREATE, mode));
-    file = { fd, entry };
+    file = { fd, entry, writer: new SparseWriter(fd) };
   };
 
   const onData = (piece: Buffer) => {
     if (file === null) return;
-    let offset = 0;
-    while (offset < piece.length) offset += writeSync(file.fd, piece, offset, piece.length - offset);
+    file.writer.write(piece);
   };
 
   const onEntryEnd = () => {
     if (file === null) return;
-    const { fd, entry } = file;
+    const { fd, entry, writer } = file;
     file = null;
     try {
+      writer.finish();
       if (needsChown(entry.uid, entry.gid)) fchownSync(fd, entry.uid, entry.gid);
       const mode = entry.mode & 0o7777;
       if ((mode & umask) !== 0) fchmodSync(fd, mode); // open() applied the umask
