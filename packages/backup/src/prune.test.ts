@@ -15,7 +15,9 @@ function at(year: number, month: number, day: number, hour = 12): PruneCandidate
 }
 
 function kept(plan: ReturnType<typeof planPrune>): Record<string, string> {
-  return Object.fromEntries(plan.keep.map((k) => [k.id.slice(0, 11), k.reasons.join(',')]));
+  // restic's reasons without the trailing " snapshot": "daily", "oldest weekly", "within 2d".
+  const short = (reason: string) => reason.replace(/ snapshot$/, '');
+  return Object.fromEntries(plan.keep.map((k) => [k.id.slice(0, 11), k.reasons.map(short).join(',')]));
 }
 
 describe('planPrune (restic semantics)', () => {
@@ -57,6 +59,7 @@ describe('planPrune (restic semantics)', () => {
       '20260310T21': 'weekly',
       '20260308T21': 'weekly',
       '20260301T21': 'weekly',
+      '20260301T09': 'oldest weekly',
     });
   });
 
@@ -65,6 +68,7 @@ describe('planPrune (restic semantics)', () => {
     expect(kept(planPrune(backups, { keepWeekly: 10 }))).toEqual({
       '20270104T12': 'weekly',
       '20270101T12': 'weekly',
+      '20261228T12': 'oldest weekly',
     });
   });
 
@@ -74,7 +78,45 @@ describe('planPrune (restic semantics)', () => {
       '20250203T12': 'monthly,yearly',
       '20250120T12': 'monthly',
       '20241230T12': 'yearly',
+      '20240601T12': 'oldest yearly',
     });
+  });
+
+  it('a rule with count left keeps the oldest backup too, so a young history keeps its first (restic 0.16)', () => {
+    const young = [at(2026, 3, 1, 9), at(2026, 3, 1, 21), at(2026, 3, 2, 9)];
+    expect(kept(planPrune(young, { keepDaily: 7 }))).toEqual({
+      '20260302T09': 'daily',
+      '20260301T21': 'daily',
+      '20260301T09': 'oldest daily',
+    });
+    expect(kept(planPrune(young, { keepDaily: 2 }))).toEqual({
+      '20260302T09': 'daily',
+      '20260301T21': 'daily',
+    });
+  });
+
+  it('hourly and within rules: --keep-hourly, --keep-within, --keep-within-daily', () => {
+    const hours = [
+      at(2026, 3, 1, 9),
+      at(2026, 3, 1, 10),
+      at(2026, 3, 2, 8),
+      at(2026, 3, 3, 7),
+      at(2026, 3, 3, 8),
+    ];
+    expect(kept(planPrune(hours, { keepHourly: 2 }))).toEqual({
+      '20260303T08': 'hourly',
+      '20260303T07': 'hourly',
+    });
+    expect(kept(planPrune(hours, { keepWithin: '1d' }))).toEqual({
+      '20260303T08': 'within 1d',
+      '20260303T07': 'within 1d',
+    });
+    expect(kept(planPrune(hours, { keepWithinDaily: '1d12h' }))).toEqual({
+      '20260303T08': 'daily within 1d12h',
+      '20260302T08': 'daily within 1d12h',
+    });
+    // The oldest backup falls inside a 2d window, and opens no new day: restic keeps it as the oldest.
+    expect(kept(planPrune(hours, { keepWithinDaily: '2d' }))['20260301T09']).toBe('oldest daily within 2d');
   });
 
   it('never removes the newest verified backup', () => {
@@ -116,7 +158,7 @@ describe('pruneBackups on disk', () => {
     const planned = await pruneBackups(backupDir, { keepLast: 1, dryRun: true });
     expect(planned).toEqual({
       keep: [
-        { id: newest, reasons: ['last'] },
+        { id: newest, reasons: ['last snapshot'] },
         { id: oldest, reasons: ['newest verified'] },
       ],
       remove: [{ id: middle }],

@@ -12,11 +12,9 @@ export interface BackupPruneOptions extends CommandIO, RetentionPolicy {
 export async function backupPruneCommand(options: BackupPruneOptions): Promise<void> {
   const stdout = options.stdout ?? process.stdout;
   const backupDir = options.from ?? defaultBackupDir();
-  const policy: RetentionPolicy = {};
-  for (const key of ['keepLast', 'keepDaily', 'keepWeekly', 'keepMonthly', 'keepYearly'] as const) {
-    const value = options[key];
-    if (value !== undefined) policy[key] = value;
-  }
+  const policy = Object.fromEntries(
+    Object.entries(options).filter(([key, value]) => key.startsWith('keep') && value !== undefined),
+  ) as RetentionPolicy;
   const lock = await acquireLock(backupDir, { operation: 'prune' });
   try {
     const plan = await pruneBackups(backupDir, { ...policy, dryRun: Boolean(options.dryRun) });

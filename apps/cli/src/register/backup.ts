@@ -82,13 +82,20 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
     .command('prune')
     .description(
       "Remove backups no retention rule keeps (restic's semantics: each rule keeps the newest backup of each of " +
-        'the last N periods). The newest verified backup is never removed.',
+        'the last N periods; a rule with count left also keeps the oldest). The newest verified backup is never removed.',
     )
     .option('--keep-last <n>', 'keep the n newest backups', count)
     .option('--keep-daily <n>', 'keep the newest backup of each of the last n days', count)
     .option('--keep-weekly <n>', 'keep the newest backup of each of the last n weeks', count)
     .option('--keep-monthly <n>', 'keep the newest backup of each of the last n months', count)
     .option('--keep-yearly <n>', 'keep the newest backup of each of the last n years', count)
+    .option('--keep-hourly <n>', 'keep the newest backup of each of the last n hours', count)
+    .option('--keep-within <duration>', 'keep every backup within this of the newest (restic: 1y6m, 7d, 36h)')
+    .option('--keep-within-hourly <duration>', 'keep the newest backup of each hour within this')
+    .option('--keep-within-daily <duration>', 'keep the newest backup of each day within this')
+    .option('--keep-within-weekly <duration>', 'keep the newest backup of each week within this')
+    .option('--keep-within-monthly <duration>', 'keep the newest backup of each month within this')
+    .option('--keep-within-yearly <duration>', 'keep the newest backup of each year within this')
     .option('-n, --dry-run', 'list what would be removed, remove nothing')
     .option('--from <dir>', FROM_HELP)
     .option('--json', 'print the plan as JSON on stdout')
