@@ -38,6 +38,8 @@ export interface ExtractOptions {
   /** Sees every byte of the artifact file (a progress meter). */
   onRaw?: ((chunk: Buffer) => void) | undefined;
   signal?: AbortSignal | undefined;
+  /** Refuse (BACKUP_CORRUPT) before writing more entries or content bytes than this: the manifest's counts. */
+  limits?: { entries: number; bytes: number } | undefined;
 }
 
 /** What was extracted: the entry count and content bytes a manifest records. */
@@ -70,6 +72,18 @@ function unsafe(reason: string, artifact: string): PhoenixError {
  */
 function fileTime(seconds: number): number | Date {
   return seconds < 0 ? new Date(seconds * 1000) : seconds;
+}
+
+/** An archive holding more than its manifest says: stopped before the excess is written (a disk-filling bomb). */
+function beyond(what: string, artifact: string): PhoenixError {
+  return new PhoenixError(
+    'BACKUP_CORRUPT',
+    `refusing to restore: the archive holds ${what} its manifest records`,
+    {
+      hint: 'nothing was changed; this archive does not match its manifest: restore another backup',
+      details: { artifact },
+    },
+  );
 }
 
 function isExists(error: unknown): boolean {
@@ -173,6 +187,8 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
     const path = normalizeEntryPath(entry.path);
     const mode = entry.mode & 0o7777;
     stats.entries += 1;
+    if (options.limits && stats.entries > options.limits.entries)
+      throw beyond(`more than the ${options.limits.entries} entries`, options.artifact);
     list.add(entry);
     if (entry.type === 'Directory') {
       if (path !== '.' && !dirs.has(path)) {
@@ -205,6 +221,8 @@ export async function extractArchive(options: ExtractOptions): Promise<ExtractSt
       return;
     }
     stats.bytes += entry.size;
+    if (options.limits && stats.bytes > options.limits.bytes)
+      throw beyond(`more than the ${options.limits.bytes} content bytes`, options.artifact);
     const fd = create(path, () => openSync(inParent(path), CREATE, mode));
     file = { fd, entry, writer: new SparseWriter(fd) };
   };

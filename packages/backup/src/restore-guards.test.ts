@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { makeSampleVolume, snapshotTree, tempDir } from '../test/helpers.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRoot, makeSampleVolume, run, snapshotTree, tempDir } from '../test/helpers.ts';
 import { createBackup } from './create-backup.ts';
 import { PGDUMP_MAGIC } from './file-hash.ts';
 import { type Journal, type JournalState, openJournal, readJournal, repairSwap } from './journal.ts';
@@ -111,6 +112,56 @@ describe('room on the target file system', () => {
     });
     expect(await snapshotTree(volume)).toEqual(before);
     expect(await readdir(dirname(volume))).toEqual(['data']);
+  });
+});
+
+/** A real 96 MiB file system (tmpfs), so filling it would be a real ENOSPC. Needs root. */
+describe.skipIf(!isRoot)('an archive that expands beyond its manifest', () => {
+  let small = '';
+  let mounted = false;
+  beforeAll(async () => {
+    small = await mkdtemp(join(tmpdir(), 'phoenix-bomb-'));
+    try {
+      run('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', small]);
+      mounted = true;
+    } catch {
+      // no permission to mount here: the test skips itself
+    }
+  });
+  afterAll(async () => {
+    if (mounted) run('umount', [small]);
+    await rm(small, { recursive: true, force: true });
+  });
+
+  it('is stopped before it writes more than the manifest records, so the disk never fills', async (context) => {
+    if (!mounted) context.skip();
+    const volume = await tempDir();
+    await writeFile(join(volume, 'small'), 'x');
+    await writeFile(join(volume, 'bomb'), Buffer.alloc(160 * 1024 * 1024, 'a')); // compresses to almost nothing
+    const backupDir = await tempDir();
+    const { id } = await createBackup({
+      backupDir,
+      project: 'p',
+      volumes: [{ name: 'v', strategy: 'archive', path: volume }],
+      taken: 'offline',
+    });
+    await editManifest(backupDir, id, (m) => {
+      (m.volumes[0] as Manifest['volumes'][number]).bytes = 1; // the lie that passes the room check
+    });
+    const target = join(small, 'v');
+    await mkdir(target);
+    await writeFile(join(target, 'live'), 'live data\n');
+    const error = await restoreBackup({ backupDir, id, volume: 'v', targetPath: target }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({
+      code: 'BACKUP_CORRUPT',
+      message: 'refusing to restore: the archive holds more than the 1 content bytes its manifest records',
+    });
+    expect(await readdir(small)).toEqual(['v']);
+    expect(await readFile(join(target, 'live'), 'utf8')).toBe('live data\n');
+    const { bavail, bsize, blocks } = await statfs(small);
+    expect(bavail * bsize).toBeGreaterThan(blocks * bsize * 0.9);
   });
 });
 

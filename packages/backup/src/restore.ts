@@ -181,37 +181,6 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/**
- * Aborts the extraction when the free space falls under the reserve: a manifest can understate what
- * its archive expands to, and a restore must not fill the disk the database lives on.
- */
-function diskGuard(dir: string, signal: AbortSignal | undefined) {
-  const controller = new AbortController();
-  let tripped = false;
-  const onAbort = () => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setInterval(() => {
-    freeBytes(dir).then(
-      (free) => {
-        if (free >= RESERVE_BYTES / 2 || tripped) return;
-        tripped = true;
-        controller.abort(new Error('the disk is almost full'));
-      },
-      () => {},
-    );
-  }, 100);
-  return {
-    signal: controller.signal,
-    get tripped() {
-      return tripped;
-    },
-    dispose() {
-      clearInterval(timer);
-      signal?.removeEventListener('abort', onAbort);
-    },
-  };
-}
-
 async function exists(path: string): Promise<boolean> {
   return lstat(path).then(
     () => true,
@@ -242,7 +211,6 @@ async function restoreArchive(
       cause: error,
     });
   }
-  const guard = diskGuard(dirname(target), options.signal);
   try {
     const meter = progressMeter(options.onProgress, {
       operation: 'restore',
@@ -256,7 +224,9 @@ async function restoreArchive(
       staging,
       preserveOwner: options.preserveOwner ?? process.getuid?.() === 0,
       onRaw: tap.update,
-      signal: guard.signal,
+      signal: options.signal,
+      // The room checked above is for what the manifest records: never write more than that.
+      limits: { entries: volume.entries ?? 0, bytes: volume.bytes },
     });
     meter.finish();
     const problems = digestProblems(volume, tap.digest());
@@ -271,13 +241,12 @@ async function restoreArchive(
       });
     }
   } catch (error) {
-    guard.dispose();
     await rm(staging, { recursive: true, force: true });
     await finished();
-    if (isNoSpace(error) || guard.tripped) {
+    if (isNoSpace(error)) {
       throw new PhoenixError(
         'NO_SPACE',
-        `the disk holding ${target} ${guard.tripped ? 'was almost full, so the restore stopped' : 'filled up during the restore'}; nothing was changed`,
+        `the disk holding ${target} filled up during the restore; nothing was changed`,
         {
           hint: `free space next to ${target} (the restore needs room for a full copy) and retry`,
           cause: error,
@@ -304,7 +273,6 @@ async function restoreArchive(
       { cause: error },
     );
   }
-  guard.dispose();
   try {
     const kept = await swapIn(staging, target, previous);
     await finished();
