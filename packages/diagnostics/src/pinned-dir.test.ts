@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { link, mkdir, mkdtemp, readFile, rename, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { link, mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/temp-dir.ts';
 import { openPinnedDir } from './pinned-dir.ts';
 
 async function volumeAndOutside() {
-  const base = await mkdtemp(join(tmpdir(), 'phx-pinned-'));
+  const base = await tempDir('phx-pinned-');
   const volume = join(base, 'logs');
   const outside = join(base, 'home');
   await mkdir(join(volume, 'site'), { recursive: true });

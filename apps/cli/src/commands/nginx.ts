@@ -17,6 +17,7 @@ import {
 } from '@phoenix-hydra/diagnostics';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
+import { printableName } from '../printable-name.ts';
 import type { StackOptions } from '../stack-options.ts';
 
 export interface NginxTestOptions extends StackOptions, CommandIO {
@@ -98,7 +99,7 @@ export async function nginxDeployCommand(options: NginxDeployOptions): Promise<v
       return;
     }
     out(
-      `deployed ${options.source} into ${report.live} (${report.files.join(', ')}); the previous files are in ${report.previous}`,
+      `deployed ${options.source} into ${report.live} (${report.files.map(printableName).join(', ')}); the previous files are in ${report.previous}`,
     );
     for (const r of report.reloads) {
       const http = r.http ? `, GET ${r.http.url} → ${r.http.status}` : '';

@@ -2,10 +2,10 @@
 // (between our listing and our open, between our copy and our truncate) by wrapping the module calls
 // rotateLogs makes at those points, and check that no file outside the volume is read, moved or emptied.
 import { execFileSync } from 'node:child_process';
-import { link, mkdir, mkdtemp, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { link, mkdir, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { tempDir } from '../../test/temp-dir.ts';
 import { copyToEnd } from './compress-file.ts';
 import { rotateLogs } from './rotate-logs.ts';
 import { rotatedName } from './rotated-name.ts';
@@ -30,7 +30,7 @@ const policy = { maxBytes: MB, keep: 2, compress: true, held: {}, assumeOpen: nu
 
 /** A logs volume with one big log, and a directory of the user's outside it. */
 async function volume() {
-  const base = await mkdtemp(join(tmpdir(), 'phx-hostile-logs-'));
+  const base = await tempDir('phx-hostile-logs-');
   const dir = join(base, 'logs');
   const home = join(base, 'home');
   await mkdir(dir);

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { lstat, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/temp-dir.ts';
 import { findOpenFiles } from './open-files.ts';
 import { rotateLogs } from './rotate-logs.ts';
 import { COPIED_SUFFIX, PARTIAL_SUFFIX } from './rotated-name.ts';
@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 async function logsDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'phx-logs-'));
+  return tempDir('phx-logs-');
 }
 
 /** A process that keeps appending numbered lines through one O_APPEND descriptor, as nginx does. */

@@ -4,6 +4,12 @@ import { PhoenixError } from '@phoenix-hydra/core';
 import { copyToEnd } from '../logs/compress-file.ts';
 import { describeType, openPinnedDir, type PinnedDir, UnsafeEntryError } from '../pinned-dir.ts';
 
+/**
+ * nginx configurations are text; a larger file in the volume (a container can make a sparse terabyte)
+ * would be copied byte by byte, fully allocated, into staging and fill the disk.
+ */
+export const MAX_CONFIG_FILE_BYTES = 64 * 1024 * 1024;
+
 /** Where a configuration tree comes from, for messages: "the live configuration /x" or "/home/u/conf". */
 export interface TreeOrigin {
   path: string;
@@ -51,6 +57,9 @@ async function copyDir(
         await sub.close();
       }
     } else if (st.isFile()) {
+      if (st.size > MAX_CONFIG_FILE_BYTES) {
+        throw refused(origin, entry, `of ${st.size} bytes (a configuration file is at most 64 MiB)`);
+      }
       const opened = await dir.openFile(name, { write: false, single: false }).catch((error: unknown) => {
         if (error instanceof UnsafeEntryError)
           throw refused(origin, entry, `that changed while being read (${error.message})`);

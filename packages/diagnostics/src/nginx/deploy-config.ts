@@ -1,4 +1,4 @@
-import { readdir, rm, stat } from 'node:fs/promises';
+import { access, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PhoenixError, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
@@ -9,6 +9,7 @@ import { readUserNamespace } from '../user-namespace.ts';
 import { needsUserNamespace, runInUserNamespace } from '../userns/run-in-namespace.ts';
 import { checkHttp, type HttpCheck, nginxWorkers, publishedUrl, waitForNewWorkers } from './health.ts';
 import { stageConfig } from './stage-config.ts';
+import { swapJournalPath } from './swap-contents.ts';
 import { NGINX_CONF_D, type NginxTestResult, testNginxConfig } from './test-config.ts';
 
 /** Options of a deployment. */
@@ -113,25 +114,44 @@ export function invalidConfigError(
 /** How many replaced (`.previous-*`) and refused (`.failed-*`) configurations are kept beside the volume. */
 export const KEEP_OLD_CONFIGS = 3;
 
-/**
- * Removes all but the newest KEEP_OLD_CONFIGS `.previous-*` and `.failed-*` directories of a volume, and
- * `.staging-*` ones a killed deployment left (callers hold the project's deploy lock).
- */
+async function removeTree(podman: Podman, path: string): Promise<void> {
+  if (needsUserNamespace()) await podman.unshare.rmrf(path);
+  else await rm(path, { recursive: true, force: true });
+}
+
+/** Removes all but the newest KEEP_OLD_CONFIGS `.previous-*` and `.failed-*` directories of a volume (callers hold the deploy lock). */
 async function pruneOldConfigs(podman: Podman, live: string): Promise<void> {
   const names = await readdir(dirname(live));
-  const keep = { previous: KEEP_OLD_CONFIGS, failed: KEEP_OLD_CONFIGS, staging: 0 };
-  for (const [kind, count] of Object.entries(keep)) {
+  for (const kind of ['previous', 'failed']) {
     const prefix = `${basename(live)}.${kind}-`;
     const old = names
       .filter((n) => n.startsWith(prefix))
       .sort()
       .reverse()
-      .slice(count);
-    for (const name of old) {
-      const path = join(dirname(live), name);
-      if (needsUserNamespace()) await podman.unshare.rmrf(path);
-      else await rm(path, { recursive: true, force: true });
-    }
+      .slice(KEEP_OLD_CONFIGS);
+    for (const name of old) await removeTree(podman, join(dirname(live), name));
+  }
+}
+
+/**
+ * What a killed deployment left, put right before a new one starts (callers hold the deploy lock): a swap
+ * cut short is finished or undone from its journal (recoverSwap), and `.staging-*` copies are removed.
+ * Each thing done is told through `step`.
+ */
+export async function repairInterruptedDeploy(
+  podman: Podman,
+  live: string,
+  step: (line: string) => void,
+): Promise<void> {
+  const journal = await access(swapJournalPath(live)).then(
+    () => true,
+    () => false,
+  );
+  if (journal) for (const line of await runInUserNamespace(podman, 'recoverSwap', { live })) step(line);
+  const prefix = `${basename(live)}.staging-`;
+  for (const name of (await readdir(dirname(live))).filter((n) => n.startsWith(prefix))) {
+    step(`removing ${join(dirname(live), name)}, left by an interrupted deploy`);
+    await removeTree(podman, join(dirname(live), name));
   }
 }
 
@@ -201,6 +221,7 @@ export async function deployNginxConfig(
   const staging = `${spec.hostPath}.staging-${tag}`;
   const previous = `${spec.hostPath}.previous-${tag}`;
   const namespace = await readUserNamespace();
+  await repairInterruptedDeploy(podman, spec.hostPath, step);
 
   step(`staging ${options.source} in ${staging}`);
   const files = await stageConfig({ live: spec.hostPath, source: options.source, staging }).catch((error) => {

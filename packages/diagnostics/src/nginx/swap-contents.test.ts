@@ -4,24 +4,24 @@ import {
   chown,
   lstat,
   mkdir,
-  mkdtemp,
   readdir,
   readFile,
   readlink,
+  rename,
   stat,
   symlink,
   writeFile,
 } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../../test/doctor-fakes.ts';
+import { tempDir } from '../../test/temp-dir.ts';
 import { parseTopWorkers, urlFromPortOutput } from './health.ts';
 import { stageConfig } from './stage-config.ts';
-import { swapContents } from './swap-contents.ts';
+import { recoverSwap, swapContents, swapJournalPath } from './swap-contents.ts';
 
 async function layout() {
-  const base = await mkdtemp(join(tmpdir(), 'phx-nginx-'));
+  const base = await tempDir('phx-nginx-');
   const live = join(base, 'nginx_config');
   await mkdir(live);
   await writeFile(join(live, 'default.conf'), 'server { listen 80; }\n');
@@ -121,6 +121,20 @@ describe('stageConfig and links', () => {
     expect((await stat(join(staging, 'available'))).mode & 0o777).toBe(0o755);
   });
 
+  it('refuses a huge (sparse) file in the live configuration instead of copying it fully allocated', async () => {
+    const { base, live } = await layout();
+    execFileSync('truncate', ['-s', '100G', join(live, 'big.bin')]);
+    const source = join(base, 'default.conf');
+    await writeFile(source, 'server { listen 80; }\n');
+    await expect(
+      stageConfig({ live, source, staging: join(base, 'nginx_config.staging-9') }),
+    ).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/big\.bin of 107374182400 bytes/),
+    });
+    expect(await readdir(base)).not.toContain('nginx_config.staging-9');
+  });
+
   it('refuses a FIFO named like a configuration file without waiting for a writer', async () => {
     const { base, live } = await layout();
     execFileSync('mkfifo', [join(live, 'pipe.conf')]);
@@ -181,6 +195,47 @@ describe('swapContents', () => {
     ).rejects.toThrow();
     await chmod(incoming, 0o700);
     expect((await readdir(live)).sort()).toEqual(['default.conf', 'extra.conf']);
+  });
+});
+
+describe('recoverSwap after a swap killed midway', () => {
+  /** live holds a.conf, b.conf (old); staging holds a.conf, c.conf (new); the journal says so. */
+  async function killedSwap(movedOut: string[], movedIn: string[]) {
+    const { base } = await layout();
+    const live = join(base, 'conf');
+    const incoming = join(base, 'conf.staging-1');
+    const saveTo = join(base, 'conf.previous-1');
+    for (const dir of [live, incoming, saveTo]) await mkdir(dir);
+    for (const name of ['a.conf', 'b.conf']) await writeFile(join(live, name), `old ${name}\n`);
+    for (const name of ['a.conf', 'c.conf']) await writeFile(join(incoming, name), `new ${name}\n`);
+    await writeFile(
+      swapJournalPath(live),
+      JSON.stringify({ incoming, saveTo, incomingNames: ['a.conf', 'c.conf'] }),
+    );
+    for (const name of movedOut) await rename(join(live, name), join(saveTo, name));
+    for (const name of movedIn) await rename(join(incoming, name), join(live, name));
+    const contents = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          (await readdir(live)).sort().map(async (n) => [n, await readFile(join(live, n), 'utf8')]),
+        ),
+      );
+    return { base, live, contents };
+  }
+
+  it('puts the old configuration back when nothing new had moved in', async () => {
+    const { base, live, contents } = await killedSwap(['a.conf'], []);
+    expect(await recoverSwap({ live })).toEqual([expect.stringMatching(/undid .*1 entries moved back/)]);
+    expect(await contents()).toEqual({ 'a.conf': 'old a.conf\n', 'b.conf': 'old b.conf\n' });
+    expect((await readdir(base)).sort()).toEqual(['conf', 'conf.staging-1', 'nginx_config']);
+  });
+
+  it('finishes moving the new configuration in once part of it had', async () => {
+    const { base, live, contents } = await killedSwap(['a.conf', 'b.conf'], ['a.conf']);
+    expect(await recoverSwap({ live })).toEqual([expect.stringMatching(/finished .*not reloaded/)]);
+    expect(await contents()).toEqual({ 'a.conf': 'new a.conf\n', 'c.conf': 'new c.conf\n' });
+    expect((await readdir(base)).sort()).toEqual(['conf', 'conf.previous-1', 'nginx_config']);
+    expect(await recoverSwap({ live })).toEqual([]); // done: no journal left
   });
 });
 

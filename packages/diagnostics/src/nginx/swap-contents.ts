@@ -1,4 +1,5 @@
-import { lchown, lstat, mkdir, readdir, rename, rmdir } from 'node:fs/promises';
+import { renameSync } from 'node:fs';
+import { lchown, lstat, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UnsafeEntryError } from '../pinned-dir.ts';
 
@@ -33,32 +34,86 @@ async function chownTree(path: string, owner: { uid: number; gid: number }): Pro
   for (const name of await readdir(path)) await chownTree(join(path, name), owner);
 }
 
+/** Written before a swap's first move and removed after its last: what a killed deploy leaves to finish or undo. */
+interface SwapJournal {
+  incoming: string;
+  saveTo: string;
+  /** What `incoming` held: while all of it is still there, nothing moved in yet and the swap is undone. */
+  incomingNames: string[];
+}
+
+/** Where the journal of a swap into `live` lives: beside the volume, outside the container's reach. */
+export function swapJournalPath(live: string): string {
+  return `${live}.swap.json`;
+}
+
+async function writeJournal(live: string, journal: SwapJournal): Promise<void> {
+  const temp = `${swapJournalPath(live)}.tmp`;
+  await writeFile(temp, JSON.stringify(journal), { flush: true });
+  await rename(temp, swapJournalPath(live));
+}
+
 /**
  * Replaces the content of `live` with that of `incoming` by renames (same filesystem, so each entry moves
  * atomically and nothing is copied): live's entries go to `saveTo`, incoming's come in. The directory
- * itself is never replaced, which a bind-mounted volume requires. On failure every move is undone.
+ * itself is never replaced, which a bind-mounted volume requires. On failure every move is undone. The
+ * moves run back to back (synchronous renames, microseconds); a journal (swapJournalPath) lets
+ * recoverSwap finish or undo a swap whose process was killed among them.
  */
 export async function swapContents(input: ContentSwapInput): Promise<ContentSwapResult> {
-  await mkdir(input.saveTo, { mode: 0o755 });
   const out = await readdir(input.live);
   const incoming = await readdir(input.incoming);
   if (input.owner) for (const name of incoming) await chownTree(join(input.incoming, name), input.owner);
+  await writeJournal(input.live, { incoming: input.incoming, saveTo: input.saveTo, incomingNames: incoming });
+  await mkdir(input.saveTo, { mode: 0o755 });
   const movedOut: string[] = [];
   const movedIn: string[] = [];
   try {
     for (const name of out) {
-      await rename(join(input.live, name), join(input.saveTo, name));
+      renameSync(join(input.live, name), join(input.saveTo, name));
       movedOut.push(name);
     }
     for (const name of incoming) {
-      await rename(join(input.incoming, name), join(input.live, name));
+      renameSync(join(input.incoming, name), join(input.live, name));
       movedIn.push(name);
     }
   } catch (error) {
-    for (const name of movedIn.reverse()) await rename(join(input.live, name), join(input.incoming, name));
-    for (const name of movedOut.reverse()) await rename(join(input.saveTo, name), join(input.live, name));
+    for (const name of movedIn.reverse()) renameSync(join(input.live, name), join(input.incoming, name));
+    for (const name of movedOut.reverse()) renameSync(join(input.saveTo, name), join(input.live, name));
+    await rm(swapJournalPath(input.live), { force: true });
     throw error;
   }
   await rmdir(input.incoming);
+  await rm(swapJournalPath(input.live), { force: true });
   return { movedOut, movedIn };
+}
+
+/**
+ * Brings a swap into `live` that was killed midway to a consistent state, from its journal and what is
+ * on disk: when nothing of `incoming` had moved in, the entries already moved out go back (the old
+ * configuration); otherwise the rest of `incoming` moves in (the new one, which nginx -t had passed).
+ * Returns one sentence per thing done, for the user; none when there was no journal. Safe to run again.
+ */
+export async function recoverSwap(input: { live: string }): Promise<string[]> {
+  const text = await readFile(swapJournalPath(input.live), 'utf8').catch(() => null);
+  if (text === null) return [];
+  const journal = JSON.parse(text) as SwapJournal;
+  const pending = await readdir(journal.incoming).catch(() => [] as string[]);
+  const done: string[] = [];
+  if (journal.incomingNames.every((name) => pending.includes(name))) {
+    const saved = await readdir(journal.saveTo).catch(() => [] as string[]);
+    for (const name of saved) await rename(join(journal.saveTo, name), join(input.live, name));
+    await rmdir(journal.saveTo).catch(() => undefined);
+    done.push(
+      `undid a swap an interrupted deploy began: ${saved.length} entries moved back from ${journal.saveTo} into ${input.live}`,
+    );
+  } else {
+    for (const name of pending) await rename(join(journal.incoming, name), join(input.live, name));
+    await rmdir(journal.incoming).catch(() => undefined);
+    done.push(
+      `finished a swap an interrupted deploy began: ${input.live} now holds ${journal.incoming}'s configuration (the replaced files are in ${journal.saveTo}); nginx was not reloaded with it`,
+    );
+  }
+  await rm(swapJournalPath(input.live), { force: true });
+  return done;
 }

@@ -22,6 +22,8 @@ export const nsTasks = {
     (await import('../nginx/stage-config.ts')).stageConfig(input),
   swap: async (input: ContentSwapInput): Promise<ContentSwapResult> =>
     (await import('../nginx/swap-contents.ts')).swapContents(input),
+  recoverSwap: async (input: { live: string }): Promise<string[]> =>
+    (await import('../nginx/swap-contents.ts')).recoverSwap(input),
 };
 
 /** A task's name. */
