@@ -4,6 +4,20 @@ import { PhoenixError } from './errors.ts';
 import type { YamlSource } from './yaml-source.ts';
 import { formatPath, locate } from './yaml-source.ts';
 
+const MAX_QUOTED = 80;
+const MAX_MESSAGE = 400;
+
+/** One line of readable length: newlines folded, long quoted values (a 4 KiB path) shortened. */
+export function oneLine(message: string): string {
+  const folded = message
+    .replace(/\s*[\r\n\u0085\u2028\u2029]\s*/g, ' ')
+    .replace(
+      /"([^"]{80,})"/g,
+      (_, value: string) => `"${value.slice(0, MAX_QUOTED - 20)}...${value.slice(-12)}"`,
+    );
+  return folded.length > MAX_MESSAGE ? `${folded.slice(0, MAX_MESSAGE - 3)}...` : folded;
+}
+
 /** An error about one value of a compose file: `<file>:<line>:<col>: <path>: <message>`, one line. */
 export function composeError(
   source: YamlSource,
@@ -13,10 +27,7 @@ export function composeError(
 ): PhoenixError {
   const { line, col } = locate(source, path);
   const at = formatPath(path);
-  const text = `${source.file}:${line}:${col}: ${at === '' ? '' : `${at}: `}${message}`.replace(
-    /\s*\n\s*/g,
-    ' ',
-  );
+  const text = oneLine(`${source.file}:${line}:${col}: ${at === '' ? '' : `${at}: `}${message}`);
   return new PhoenixError(options.code ?? 'COMPOSE_INVALID', text, {
     hint: options.hint,
     details: { file: source.file, line, column: col, path: at, ...options.details },
