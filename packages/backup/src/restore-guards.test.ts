@@ -96,6 +96,15 @@ async function archiveBackup() {
 }
 
 describe('room on the target file system', () => {
+  it('names a missing parent directory instead of failing with a bare ENOENT', async () => {
+    const { backupDir, id } = await archiveBackup();
+    const target = join(await tempDir(), 'missing/data');
+    await expect(restoreBackup({ backupDir, id, volume: 'data', targetPath: target })).rejects.toMatchObject({
+      code: 'RESTORE_FAILED',
+      message: `cannot restore data: ${dirname(target)} does not exist`,
+    });
+  });
+
   it('refuses a backup that expands beyond the free space before writing anything, with the numbers', async () => {
     const { volume, backupDir, id } = await archiveBackup();
     await editManifest(backupDir, id, (m) => {

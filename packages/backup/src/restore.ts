@@ -155,7 +155,12 @@ export async function checkRoom(items: readonly { volume: ManifestVolume; target
   >();
   for (const { volume, target } of items) {
     const dir = dirname(target);
-    const { dev } = await stat(dir);
+    const { dev } = await stat(dir).catch((error: unknown) => {
+      throw new PhoenixError('RESTORE_FAILED', `cannot restore ${volume.name}: ${dir} does not exist`, {
+        hint: `create ${dir} first (phoenix-volumes setup does)`,
+        cause: error,
+      });
+    });
     const group = byDevice.get(dev) ?? { dir, need: RESERVE_BYTES, names: [], bytes: 0, entries: 0 };
     group.need += volume.bytes + (volume.entries ?? 0) * BYTES_PER_ENTRY;
     group.bytes += volume.bytes;
