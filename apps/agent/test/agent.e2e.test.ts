@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, isolatedProjectDir } from '../../cli/test/cli-harness.ts';
-import { verifySignature } from '../src/hooks/signature.ts';
+import { verifyWebhook } from '../src/hooks/signature.ts';
 import { AgentProcess, eventually, hookEvents } from './agent-harness.ts';
 
 const project = 'phx-agent';
@@ -244,12 +244,15 @@ describe('phoenix-volumes-agent on a real rootless stack', () => {
     const [failed, retried] = firing;
     expect(failed?.status).toBe(500);
     expect(retried?.headers['x-phoenix-delivery']).toBe(failed?.headers['x-phoenix-delivery']);
-    expect(
-      verifySignature(SECRET, retried?.body ?? '', retried?.headers['x-phoenix-signature-256'] as string),
-    ).toBe(true);
-    expect(
-      verifySignature('wrong', retried?.body ?? '', retried?.headers['x-phoenix-signature-256'] as string),
-    ).toBe(false);
+    const verify = (secret: string) =>
+      verifyWebhook(
+        secret,
+        retried?.body ?? '',
+        retried?.headers['x-phoenix-timestamp'] as string | undefined,
+        retried?.headers['x-phoenix-signature'] as string | undefined,
+      );
+    expect(verify(SECRET)).toEqual({ ok: true });
+    expect(verify('wrong')).toMatchObject({ ok: false, reason: 'mismatch' });
     expect(JSON.parse(retried?.body ?? '{}')).toMatchObject({
       type: 'disk.threshold',
       project,

@@ -69,6 +69,18 @@ describe('parseConfig', () => {
     expect(ok.hooks[0]?.webhook).toMatchObject({ retries: 5, backoff: 1000, queue: 100 });
     expect(ok.hooks[0]?.events).toEqual(['*']);
   });
+
+  it("takes a command hook's `env:` allowlist of variable names, and refuses it on a webhook", () => {
+    const command = 'hooks:\n  - name: c\n    command: [notify]\n    env: [SLACK_TOKEN, HTTPS_PROXY]\n';
+    expect(parseConfig('/a.yaml', command, env).hooks[0]?.env).toEqual(['SLACK_TOKEN', 'HTTPS_PROXY']);
+    expect(() => parseConfig('/a.yaml', command.replace('SLACK_TOKEN', 'SLACK TOKEN'), env)).toThrow(
+      /^\/a\.yaml:4:11: hooks\[0\]\.env\[0\]: an environment variable name/,
+    );
+    const webhook = 'hooks:\n  - name: w\n    webhook: { url: "http://127.0.0.1:9/x" }\n    env: [A]\n';
+    expect(() => parseConfig('/a.yaml', webhook, env)).toThrow(
+      /hooks\[0\]\.env: `env` passes variables to a command hook/,
+    );
+  });
 });
 
 describe('the example config', () => {

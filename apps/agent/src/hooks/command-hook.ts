@@ -11,7 +11,31 @@ export interface HookFailure {
 export interface CommandHookOptions {
   argv: readonly string[];
   timeoutMs: number;
+  /** Its whole environment besides PHOENIX_EVENT_TYPE and PHOENIX_PROJECT (see hookEnvironment). */
+  env?: Readonly<Record<string, string>> | undefined;
   signal?: AbortSignal | undefined;
+}
+
+/** What every command hook gets from the agent's environment; anything else only when its `env:` lists it. */
+const BASE_ENV = ['PATH', 'HOME', 'LANG', 'XDG_RUNTIME_DIR'] as const;
+/** PATH when the agent has none, so a hook's program is still found. */
+const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/**
+ * A command hook's environment: PATH, HOME, LANG, XDG_RUNTIME_DIR and the names on the hook's own
+ * allowlist, from the agent's environment (unset names are left out). Nothing else: the agent's
+ * environment holds webhook keys and database passwords that a notification script has no need of.
+ */
+export function hookEnvironment(
+  agentEnv: NodeJS.ProcessEnv,
+  allow: readonly string[],
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of [...BASE_ENV, ...allow]) {
+    const value = agentEnv[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 const tail = (text: string) => text.trim().split('\n').slice(-3).join(' | ').slice(-500);
@@ -31,7 +55,13 @@ export async function runCommandHook(
     stdout: 'pipe',
     stderr: 'pipe',
     maxBuffer: 64 * 1024,
-    env: { PHOENIX_EVENT_TYPE: event.type, PHOENIX_PROJECT: event.project },
+    extendEnv: false,
+    env: {
+      PATH: DEFAULT_PATH,
+      ...options.env,
+      PHOENIX_EVENT_TYPE: event.type,
+      PHOENIX_PROJECT: event.project,
+    },
     ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   if (result.timedOut) {

@@ -2,7 +2,7 @@ import type { PhoenixEvent } from '@phoenix-hydra/core';
 import type { HookConfig } from '../config/schema.ts';
 import type { Logger } from '../logger.ts';
 import type { AgentMetrics } from '../metrics/agent-metrics.ts';
-import { type HookFailure, runCommandHook } from './command-hook.ts';
+import { type HookFailure, hookEnvironment, runCommandHook } from './command-hook.ts';
 import { sendWebhook } from './webhook-hook.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -47,6 +47,7 @@ export function createHookDispatcher(
         : await runCommandHook(event, {
             argv: hook.command ?? [],
             timeoutMs: hook.timeout,
+            env: hookEnvironment(deps.env, hook.env ?? []),
             signal: stopping.signal,
           });
       if (failure) failed(event, failure);

@@ -6,7 +6,7 @@ import { createLogger } from '../logger.ts';
 import { createAgentMetrics } from '../metrics/agent-metrics.ts';
 import { runCommandHook } from './command-hook.ts';
 import { createHookDispatcher } from './dispatch-hooks.ts';
-import { verifySignature } from './signature.ts';
+import { verifyWebhook } from './signature.ts';
 import { sendWebhook } from './webhook-hook.ts';
 
 const event = createEvent({
@@ -24,7 +24,12 @@ afterEach(() => {
 });
 
 async function receiver(statuses: number[]) {
-  const got: { body: string; signature: string | undefined; delivery: string | undefined }[] = [];
+  const got: {
+    body: string;
+    timestamp: string | undefined;
+    signature: string | undefined;
+    delivery: string | undefined;
+  }[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => {
@@ -33,7 +38,8 @@ async function receiver(statuses: number[]) {
     req.on('end', () => {
       got.push({
         body,
-        signature: req.headers['x-phoenix-signature-256'] as string | undefined,
+        timestamp: req.headers['x-phoenix-timestamp'] as string | undefined,
+        signature: req.headers['x-phoenix-signature'] as string | undefined,
         delivery: req.headers['x-phoenix-delivery'] as string | undefined,
       });
       res.writeHead(statuses[got.length - 1] ?? 200).end();
@@ -71,7 +77,7 @@ describe('command hook', () => {
 });
 
 describe('webhook', () => {
-  it('signs the body with HMAC-SHA256 and retries a 503 with the same delivery id', async () => {
+  it('signs the timestamp and the body with HMAC-SHA256 and retries a 503 with the same delivery id', async () => {
     const { url, got } = await receiver([503, 200]);
     const failure = await sendWebhook(event, {
       url,
@@ -85,7 +91,11 @@ describe('webhook', () => {
     expect(got).toHaveLength(2);
     expect(got[0]?.delivery).toBe(got[1]?.delivery);
     expect(JSON.parse(got[1]?.body ?? '')).toEqual(event);
-    expect(verifySignature('k', got[1]?.body ?? '', got[1]?.signature)).toBe(true);
+    const [first, second] = got;
+    expect(verifyWebhook('k', second?.body ?? '', second?.timestamp, second?.signature)).toEqual({
+      ok: true,
+    });
+    expect(verifyWebhook('k', first?.body ?? '', first?.timestamp, first?.signature)).toEqual({ ok: true });
   });
 
   it('does not retry a 400, and gives up after its retries', async () => {
