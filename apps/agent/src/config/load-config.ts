@@ -1,16 +1,20 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import {
   expandHome,
   formatPath,
   isPhoenixError,
   locate,
+  oneLine,
   PhoenixError,
   parseYaml,
+  readInputFile,
   type YamlSource,
 } from '@phoenix-hydra/core';
 import type { z } from 'zod';
 import { type AgentConfig, agentConfigSchema } from './schema.ts';
+
+/** A config file larger than this is not one anybody wrote. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Where the agent looks for its configuration unless --config says otherwise. */
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -28,7 +32,7 @@ function configError(source: YamlSource, error: z.ZodError): PhoenixError {
   const more = error.issues.length - 1;
   const suffix = more > 0 ? ` (and ${more} more problem${more === 1 ? '' : 's'})` : '';
   const message = `${source.file}:${line}:${col}: ${at === '' ? '' : `${at}: `}${issue?.message ?? 'invalid value'}${suffix}`;
-  return new PhoenixError('CONFIG_INVALID', message.replace(/\s*\n\s*/g, ' '), {
+  return new PhoenixError('CONFIG_INVALID', oneLine(message), {
     hint: `fix ${at || 'the file'} in ${source.file} (the commented example: apps/agent/phoenix-volumes-agent.example.yaml)`,
     details: { file: source.file, line, column: col, path: at },
   });
@@ -89,17 +93,50 @@ export async function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ config: AgentConfig; file: string | null }> {
   const path = resolve(file ?? defaultConfigPath(env));
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && file === undefined) {
-      return { config: parseConfig(path, '', env), file: null };
-    }
-    throw new PhoenixError('CONFIG_INVALID', `cannot read ${path}: ${(error as Error).message}`, {
-      hint: 'pass an existing file with --config (the commented example: phoenix-volumes-agent.example.yaml)',
-      cause: error,
-    });
-  }
+  const text = await readInputFile(path, {
+    what: 'config file',
+    maxBytes: MAX_CONFIG_BYTES,
+    code: 'CONFIG_INVALID',
+    allowMissing: file === undefined,
+    hint: 'pass an existing file with --config (the commented example: phoenix-volumes-agent.example.yaml)',
+  });
+  if (text === undefined) return { config: parseConfig(path, '', env), file: null };
   return { config: parseConfig(path, text, env), file: path };
+}
+
+/**
+ * Refuses volume names in `backup.volumes` and `thresholds.maxUsed` that the stack does not have, at
+ * their line, as the jobs would at run time; `file` null (defaults) names none.
+ */
+export async function checkVolumeNames(file: string | null, config: AgentConfig, volumes: string[]) {
+  const known = new Set(volumes);
+  const unknown: [PropertyKey[], string][] = [
+    ...(config.backup.volumes ?? []).map((name, index): [PropertyKey[], string] => [
+      ['backup', 'volumes', index],
+      name,
+    ]),
+    ...Object.keys(config.thresholds.maxUsed).map((name): [PropertyKey[], string] => [
+      ['thresholds', 'maxUsed', name],
+      name,
+    ]),
+  ].filter(([, name]) => !known.has(name));
+  if (unknown.length === 0 || file === null) return;
+  const text = await readInputFile(file, {
+    what: 'config file',
+    maxBytes: MAX_CONFIG_BYTES,
+    code: 'CONFIG_INVALID',
+  });
+  const { source } = parseYaml(file, text);
+  // A default the file does not mention (maxUsed.logs) is not the user's mistake.
+  const [path, name] = unknown.find(([at]) => source.doc.hasIn(at)) ?? [];
+  if (path === undefined) return;
+  const { line, col } = locate(source, path);
+  throw new PhoenixError(
+    'CONFIG_INVALID',
+    `${file}:${line}:${col}: ${formatPath(path)}: the stack has no volume "${name}"`,
+    {
+      hint: `use one of ${volumes.join(', ') || '(none)'} in ${file}`,
+      details: { file, line, column: col, path: formatPath(path) },
+    },
+  );
 }

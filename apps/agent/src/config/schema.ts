@@ -1,7 +1,15 @@
 import { phoenixEventSchema } from '@phoenix-hydra/core';
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { parseBytes, parseDuration, parseFraction } from './units.ts';
+import {
+  HEADER_NAME,
+  HEADER_VALUE,
+  listenProblem,
+  MAX_TIMER_MS,
+  parseBytes,
+  parseDuration,
+  parseFraction,
+} from './units.ts';
 
 /** Every event type a hook may subscribe to, from core's shared schema. */
 export const EVENT_TYPES = phoenixEventSchema.options.map((o) => o.shape.type.value);
@@ -12,7 +20,16 @@ const duration = z.union([z.number(), z.string()]).transform((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: `not a duration: "${value}" (write 30s, 10m, 26h, 7d)` });
     return z.NEVER;
   }
+  if (ms > MAX_TIMER_MS) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is longer than the 24 days a timer can wait` });
+    return z.NEVER;
+  }
   return ms;
+});
+
+/** An interval the agent repeats or waits on: 0 would spin. */
+const interval = duration.refine((ms) => ms > 0, {
+  message: 'must be more than 0 (0 would run without pause)',
 });
 
 const bytes = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -54,8 +71,6 @@ const jobSchema = (pattern: string | null, jitter: string) => ({
   jitter: duration.prefault(jitter),
 });
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
-
 const hookSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only'),
@@ -65,18 +80,31 @@ const hookSchema = z
       .default(['*']),
     /** argv of a program run without a shell; the event JSON arrives on its stdin. */
     command: z.array(z.string().min(1)).min(1).optional(),
-    /** Names of the agent's environment variables a command hook gets besides PATH, HOME, LANG, XDG_RUNTIME_DIR. */
-    env: z.array(envName).optional(),
-    timeout: duration.prefault('30s'),
+    timeout: interval.prefault('30s'),
     webhook: z
       .strictObject({
         url: z.url({ protocol: /^https?$/ }),
         /** Environment variable holding the HMAC-SHA256 key; the secret never sits in the file. */
-        secretEnv: envName.optional(),
+        secretEnv: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+          .optional(),
         retries: count.default(5),
         backoff: duration.prefault('1s'),
         queue: z.number().int().min(1).default(100),
-        headers: z.record(z.string(), z.string()).default({}),
+        headers: z
+          .record(z.string(), z.string())
+          .superRefine((headers, ctx) => {
+            for (const [name, value] of Object.entries(headers)) {
+              const message = !HEADER_NAME.test(name)
+                ? 'not an HTTP header name'
+                : HEADER_VALUE.test(value)
+                  ? undefined
+                  : 'a header value holds no CR, LF or other control character';
+              if (message !== undefined) ctx.addIssue({ code: 'custom', path: [name], message });
+            }
+          })
+          .default({}),
       })
       .optional(),
   })
@@ -85,13 +113,6 @@ const hookSchema = z
       ctx.addIssue({
         code: 'custom',
         message: 'a hook has either `command` or `webhook`, not both or neither',
-      });
-    }
-    if (hook.webhook !== undefined && hook.env !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['env'],
-        message: '`env` passes variables to a command hook; a webhook has none to pass',
       });
     }
   });
@@ -118,7 +139,7 @@ export const agentConfigSchema = z.strictObject({
       pgDatabase: z.string().optional(),
       pgPasswordEnv: z.string().optional(),
       /** /healthz fails when the newest backup of a volume is older than this. */
-      maxAge: duration.prefault('26h'),
+      maxAge: interval.prefault('26h'),
       /** On SIGTERM a running backup may finish for this long, then it is aborted (0: abort at once). */
       shutdownGrace: duration.prefault('60s'),
     })
@@ -135,6 +156,9 @@ export const agentConfigSchema = z.strictObject({
           monthly: count.optional(),
           yearly: count.optional(),
         })
+        .refine((keep) => Object.values(keep).some((n) => (n ?? 0) > 0), {
+          message: 'keeps nothing: set at least one of last, daily, weekly, monthly, yearly above 0',
+        })
         .default({ last: 7, daily: 7, weekly: 4, monthly: 6 }),
     })
     .prefault({}),
@@ -144,9 +168,9 @@ export const agentConfigSchema = z.strictObject({
   monitor: z
     .strictObject({
       /** How often changed directories are re-read and statfs sampled. */
-      interval: duration.prefault('15s'),
+      interval: interval.prefault('15s'),
       /** A full rescan of every volume, which corrects anything the file watches missed. */
-      fullScan: duration.prefault('1h'),
+      fullScan: interval.prefault('1h'),
       /** Above this many directories a volume is not watched but rescanned every `fullScan`. */
       maxWatchedDirs: z.number().int().min(1).default(8192),
       /** Quiet time after the last change in the nginx configuration before `nginx -t` runs. */
@@ -175,7 +199,10 @@ export const agentConfigSchema = z.strictObject({
       /** host:port of /metrics and /healthz; loopback unless you mean otherwise. */
       listen: z
         .string()
-        .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'write host:port, e.g. 127.0.0.1:9469')
+        .superRefine((listen, ctx) => {
+          const problem = listenProblem(listen);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+        })
         .default('127.0.0.1:9469'),
     })
     .prefault({}),
