@@ -1,7 +1,17 @@
 import { dirname } from 'node:path';
 import { resolveStack } from '@phoenix-hydra/core';
 import { checkVolumeNames, loadConfig } from '../config/load-config.ts';
+import type { AgentConfig } from '../config/schema.ts';
 import { formatDuration } from '../config/units.ts';
+import { redactUrl } from '../hooks/webhook-target.ts';
+
+/** The config as it may be printed: webhook URLs without their passwords and query values. */
+function printable(config: AgentConfig): AgentConfig {
+  const hooks = config.hooks.map((hook) =>
+    hook.webhook ? { ...hook, webhook: { ...hook.webhook, url: redactUrl(hook.webhook.url) } } : hook,
+  );
+  return { ...config, hooks };
+}
 
 /** `phoenix-volumes-agent check-config`: validates the file and prints what the agent would watch and when. */
 export async function checkConfigCommand(options: {
@@ -20,7 +30,8 @@ export async function checkConfigCommand(options: {
   const names = stack.volumes.map((volume) => volume.name);
   await checkVolumeNames(file, config, names);
   if (options.json) {
-    out(JSON.stringify({ file, config, project: stack.project, volumes: stack.volumes }, null, 2));
+    const shown = printable(config);
+    out(JSON.stringify({ file, config: shown, project: stack.project, volumes: stack.volumes }, null, 2));
     return;
   }
   out(`${file ?? 'no config file: defaults'} is valid.`);

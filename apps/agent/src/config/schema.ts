@@ -71,6 +71,8 @@ const jobSchema = (pattern: string | null, jitter: string) => ({
   jitter: duration.prefault(jitter),
 });
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+
 const hookSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only'),
@@ -80,15 +82,14 @@ const hookSchema = z
       .default(['*']),
     /** argv of a program run without a shell; the event JSON arrives on its stdin. */
     command: z.array(z.string().min(1)).min(1).optional(),
+    /** Names of the agent's environment variables a command hook gets besides PATH, HOME, LANG, XDG_RUNTIME_DIR. */
+    env: z.array(envName).optional(),
     timeout: interval.prefault('30s'),
     webhook: z
       .strictObject({
         url: z.url({ protocol: /^https?$/ }),
         /** Environment variable holding the HMAC-SHA256 key; the secret never sits in the file. */
-        secretEnv: z
-          .string()
-          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
-          .optional(),
+        secretEnv: envName.optional(),
         retries: count.default(5),
         backoff: duration.prefault('1s'),
         queue: z.number().int().min(1).default(100),
@@ -113,6 +114,13 @@ const hookSchema = z
       ctx.addIssue({
         code: 'custom',
         message: 'a hook has either `command` or `webhook`, not both or neither',
+      });
+    }
+    if (hook.webhook !== undefined && hook.env !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['env'],
+        message: '`env` passes variables to a command hook; a webhook has none to pass',
       });
     }
   });
