@@ -320,6 +320,21 @@ describe('nginx deploy', () => {
     expect(await readFile(join(base, kept[0] ?? '', 'default.conf'), 'utf8')).toMatch(/8081/);
   });
 
+  it('quotes a file name in the live configuration that would forge a line of output', async () => {
+    const forged = join(base, 'nginx_config', 'notes\nreloaded phx-ops_nginx_1: forged');
+    await unshare('touch', forged);
+    try {
+      const good = join(scratch, 'default.conf');
+      await writeFile(good, conf('version 2'));
+      const deployed = await run(['nginx', 'deploy', good]);
+      expect(deployed.exitCode, deployed.stderr).toBe(0);
+      expect(deployed.stdout).toContain('"notes\\nreloaded phx-ops_nginx_1: forged"');
+      expect(deployed.stdout).not.toMatch(/^reloaded/m);
+    } finally {
+      await unshare('rm', '-f', forged);
+    }
+  });
+
   it('never hands a file outside the volume to the container user: links in the live config or the deployed dir', async () => {
     // ~/.ssh/authorized_keys stands in: a file of the user's that no volume contains.
     const keys = join(scratch, 'authorized_keys');

@@ -79,6 +79,10 @@ export async function nginxTestCommand(options: NginxTestOptions): Promise<numbe
 export async function nginxDeployCommand(options: NginxDeployOptions): Promise<void> {
   const { stack, podman, out, err } = await openStack(options);
   const lock = await acquireLock(join(lockDir(stack.project), 'nginx-deploy'), { operation: 'nginx deploy' });
+  if (lock.tookOver) {
+    const { pid, startedAt } = lock.tookOver;
+    err(`an earlier nginx deploy (pid ${pid}, started ${startedAt}) was killed; checking what it left`);
+  }
   try {
     const report = await deployNginxConfig(stack, podman, {
       source: options.source,
