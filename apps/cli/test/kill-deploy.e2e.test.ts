@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seeded } from '../../../tooling/fuzz/mutate.ts';
 import { binPath, cli, isolatedProjectDir } from './cli-harness.ts';
 import { type Stop, startInOwnGroup, stopAndWatch } from './process-tree.ts';
 
@@ -25,18 +26,6 @@ const compose = (...args: string[]) =>
     reject: false,
     all: true,
   });
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A configuration of two files, so a half-swapped one is visible; it answers `version` on /. */
 function configuration(version: string): Record<string, string> {
