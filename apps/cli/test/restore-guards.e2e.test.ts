@@ -200,3 +200,201 @@ describe('a backup that does not belong here', () => {
     expect((await readdir(base)).sort()).toEqual(before);
   }, 120_000);
 });
+
+/** A small seeded generator (mulberry32): the kill points of a run can be replayed with PHOENIX_KILL_SEED. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The sha256 of the files the test wrote into a logs volume (nginx adds to its own logs meanwhile). */
+async function contents(dir: string): Promise<string> {
+  const r = await execa('podman', ['unshare', 'sh', '-c', 'cd "$1" && sha256sum big.bin marker', 'sh', dir], {
+    reject: false,
+  });
+  return r.stdout;
+}
+
+/** The Node processes running this CLI command inside the user namespace (not the outer one, not podman). */
+async function innerPids(outer: number, args: string[]): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === outer) continue;
+    const argv = await readFile(`/proc/${name}/cmdline`, 'utf8').then(
+      (t) => t.split('\0'),
+      () => [],
+    );
+    if (
+      argv[0] === process.execPath &&
+      argv[1] === binPath &&
+      argv.slice(2, 2 + args.length).join(' ') === args.join(' ')
+    )
+      pids.push(Number(name));
+  }
+  return pids;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Runs the command and, once it has started its work (its first "stopping <container>" line), waits
+ * `delayMs` and SIGKILLs the inner Node (the one doing the work) or the outer one; `which` null kills
+ * nothing. Returns once no process of it is left: whether the kill landed before it ended, and how
+ * long the work ran from that first line to the exit.
+ */
+async function killDuringWork(args: string[], which: 'inner' | 'outer' | null, delayMs = 0) {
+  const child: ChildProcess = spawn(process.execPath, [binPath, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  let workStarted = 0;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+    if (workStarted === 0 && /^stopping /m.test(stderr)) workStarted = Date.now();
+  });
+  let exitedAt = 0;
+  const exited = new Promise<void>((r) =>
+    child.on('exit', () => {
+      exitedAt = Date.now();
+      r();
+    }),
+  );
+  let inner: number[] = [];
+  const find = async () => {
+    if (inner.length === 0) inner = await innerPids(child.pid as number, args);
+  };
+  const due = () => workStarted > 0 && Date.now() - workStarted >= delayMs;
+  while (
+    which !== null &&
+    child.exitCode === null &&
+    child.signalCode === null &&
+    !(due() && inner.length > 0)
+  ) {
+    await find();
+    await sleep(5);
+  }
+  const landed = which !== null && child.exitCode === null && child.signalCode === null;
+  if (landed && which === 'inner') for (const pid of inner) process.kill(pid, 'SIGKILL');
+  if (landed) child.kill('SIGKILL');
+  await exited;
+  // Killing the outer process leaves podman unshare and the inner Node to finish (or stop) on their
+  // own: wait until none is left.
+  await find();
+  for (let i = 0; i < 1200 && inner.some(alive); i++) await sleep(50);
+  expect(inner.filter(alive)).toEqual([]);
+  return { landed, stderr, exitCode: child.exitCode, workMs: workStarted > 0 ? exitedAt - workStarted : 0 };
+}
+
+/** After an interrupted command: the next one repairs (and says so), nginx runs, nothing is left over. */
+async function expectRepairedByNextCommand(expected: string[], what: string) {
+  const journal = join(lockDir(), 'interrupted-operation.json');
+  const pending = await stat(journal).then(
+    () => true,
+    () => false,
+  );
+  const next = await run(['backup', 'create', '--volume', 'nginx_config']);
+  expect(next.exitCode, next.stderr).toBe(0);
+  if (pending) {
+    expect(next.stderr).toMatch(
+      new RegExp(
+        `^warning: an interrupted ${what} \\(pid \\d+, .*\\) left .* unfinished; repairing it now:$`,
+        'm',
+      ),
+    );
+    expect(next.stderr).toMatch(/^ {2}repaired; continuing$/m);
+  }
+  expect(
+    await stat(journal).then(
+      () => true,
+      () => false,
+    ),
+  ).toBe(false);
+  expect(await running(nginx)).toBe(true);
+  expect(expected).toContain(await contents(join(base, 'logs')));
+  const names = await readdir(base);
+  expect(names.filter((n) => n.includes('.restore-staging-'))).toEqual([]);
+  await execa('podman', ['unshare', 'sh', '-c', `rm -rf "${base}"/logs.pre-restore-*`]);
+  return { pending, stderr: next.stderr };
+}
+
+describe('kill -9 at a random point, then the next command', () => {
+  const seed = Number(process.env.PHOENIX_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  const random = seeded(seed);
+  const ids: Record<'a' | 'b', string> = { a: '', b: '' };
+  const snapshots: Record<'a' | 'b', string> = { a: '', b: '' };
+  let restoreMs = 0;
+
+  beforeAll(async () => {
+    console.log(`kill points: PHOENIX_KILL_SEED=${seed}`);
+    const logs = join(base, 'logs');
+    await execa('podman', ['unshare', 'sh', '-c', `echo a > "${logs}/marker"`]);
+    await execa('podman', ['unshare', 'dd', 'if=/dev/urandom', `of=${logs}/big.bin`, 'bs=1M', 'count=96']);
+    ids.a = await backup(['--volume', 'logs']);
+    snapshots.a = await contents(logs);
+    await execa('podman', ['unshare', 'dd', 'if=/dev/urandom', `of=${logs}/big.bin`, 'bs=1M', 'count=64']);
+    await execa('podman', ['unshare', 'sh', '-c', `echo b > "${logs}/marker"`]);
+    ids.b = await backup(['--volume', 'logs']);
+    snapshots.b = await contents(logs);
+    const restored = await killDuringWork(['restore', ids.a, '--volume', 'logs', '--stop', '--yes'], null);
+    expect(restored.exitCode, restored.stderr).toBe(0);
+    restoreMs = restored.workMs;
+    console.log(`an uninterrupted restore of logs worked ${restoreMs} ms from stopping nginx to its exit`);
+    expect(await contents(logs)).toBe(snapshots.a);
+    await execa('podman', ['unshare', 'sh', '-c', `rm -rf "${base}"/logs.pre-restore-*`]);
+  }, 180_000);
+
+  it.each([
+    { which: 'inner', run: 1 },
+    { which: 'inner', run: 2 },
+    { which: 'inner', run: 3 },
+    { which: 'outer', run: 4 },
+  ] as const)(
+    'a restore (killing the $which process, run $run) leaves the old or the new data, repaired',
+    async ({ which }) => {
+      const current = await contents(join(base, 'logs'));
+      const id = current === snapshots.a ? ids.b : ids.a;
+      const delay = Math.floor(random() * restoreMs);
+      const args = ['restore', id, '--volume', 'logs', '--stop', '--yes'];
+      const { landed } = await killDuringWork(args, which, delay);
+      const { pending } = await expectRepairedByNextCommand([snapshots.a, snapshots.b], 'restore');
+      console.log(
+        `kill -9 ${which} at ${delay} ms: ${landed ? 'landed' : 'too late'}, journal ${pending ? 'repaired' : 'empty'}`,
+      );
+    },
+    120_000,
+  );
+
+  it.each([1, 2])(
+    'a backup create --stop (run %i) leaves no container stopped',
+    async () => {
+      const delay = Math.floor(random() * restoreMs);
+      const { landed } = await killDuringWork(
+        ['backup', 'create', '--stop', '--volume', 'logs'],
+        'inner',
+        delay,
+      );
+      const { pending, stderr } = await expectRepairedByNextCommand([snapshots.a, snapshots.b], 'backup');
+      if (pending)
+        expect(stderr).toMatch(/^ {2}started phx-restore_nginx_1 again \(the backup had stopped it\)$/m);
+      console.log(
+        `kill -9 backup --stop at ${delay} ms: ${landed ? 'landed' : 'too late'}, journal ${pending ? 'repaired' : 'empty'}`,
+      );
+    },
+    120_000,
+  );
+});
