@@ -1,5 +1,4 @@
-import type { StackStatus, VolumeContainer, VolumeStatus } from '@phoenix-hydra/diagnostics';
-import { formatBytes } from './format-bytes.ts';
+import { formatBytes, type ServiceState, type StackStatus, type VolumeContainer, type VolumeStatus } from '@phoenix-hydra/diagnostics';
 
 const BAR_WIDTH = 20;
 
@@ -136,10 +135,29 @@ export function renderVolume(v: VolumeStatus): string[] {
   return lines;
 }
 
+/** "db  exited (exit code 1, restarted 3 times)  phx_db_1": one line per service, DOWN marked. */
+export function renderService(s: ServiceState): string {
+  const detail = [
+    s.exitCode !== null && s.state !== 'stopped' ? `exit code ${s.exitCode}` : '',
+    s.restartCount > 0 ? `restarted ${s.restartCount} times` : '',
+    s.health ? `health ${s.health}` : '',
+  ].filter(Boolean);
+  const state = `${s.state}${detail.length ? ` (${detail.join(', ')})` : ''}`;
+  const mark = s.up ? 'ok  ' : s.state === 'stopped' || s.state === 'not-created' ? '-   ' : 'DOWN';
+  return `  ${mark}  ${s.service.padEnd(12)} ${state}${s.container ? `  ${s.container}` : ''}`;
+}
+
 /** The whole `status` screen. */
 export function renderStatus(status: StackStatus): string {
   const blocks = status.volumes.map((v) => renderVolume(v).join('\n'));
-  const out = [`${status.project}  ${status.time}`, '', blocks.join('\n\n')];
+  const out = [
+    `${status.project}  ${status.time}`,
+    '',
+    'services',
+    ...status.services.map(renderService),
+    '',
+    blocks.join('\n\n'),
+  ];
   const cio = status.containerIo;
   if (cio) {
     out.push('');

@@ -76,28 +76,34 @@ export async function findServiceContainers(stack: Stack, podman: Podman): Promi
   });
 }
 
+/** A container its restart policy brought back this recently is still looping, not up. */
+export const RESTART_SETTLE_MS = 15_000;
+
 /** The state word for a container (null: the service has none). */
-export function stateOf(c: ContainerInfo | null): ServiceStateName {
+export function stateOf(c: ContainerInfo | null, now: number = Date.now()): ServiceStateName {
   if (c === null) return 'not-created';
   if (c.oomKilled && !c.running) return 'oom-killed';
   if (c.restarting || c.state === 'restarting') return 'restarting';
   // Between two attempts of a restart policy podman shows it exited, with the count rising.
   if (!c.running && c.restartCount > 0 && c.exitCode !== 0) return 'restarting';
   if (c.state === 'paused') return 'paused';
+  // In a crash loop podman shows it running for the second between two failures.
+  const since = c.startedAt === null ? Number.NaN : now - Date.parse(c.startedAt);
+  if (c.running && c.restartCount > 0 && since < RESTART_SETTLE_MS) return 'restarting';
   if (c.running) return c.health === 'unhealthy' ? 'unhealthy' : 'running';
   if (c.startedAt === null) return 'created';
   return c.exitCode === 0 ? 'stopped' : 'exited';
 }
 
 /** The state of one service's container, as status and the agent print it. */
-export function serviceState({ service, container: c }: ServiceContainer): ServiceState {
-  const state = stateOf(c);
+export function serviceState({ service, container: c }: ServiceContainer, now = Date.now()): ServiceState {
+  const state = stateOf(c, now);
   return {
     service: service.name,
     container: c?.name ?? null,
     state,
     up: state === 'running',
-    exitCode: c && c.startedAt !== null && !c.running ? c.exitCode : null,
+    exitCode: c && c.startedAt !== null && state !== 'running' && state !== 'unhealthy' ? c.exitCode : null,
     restartCount: c?.restartCount ?? 0,
     health: c?.health ?? null,
     startedAt: c?.startedAt ?? null,

@@ -104,8 +104,10 @@ function signatureFix(kind: LogFixKind, v: VolumeSpec, c: ContainerInfo, baseDir
   };
 }
 
-function how(c: ContainerInfo): string {
-  const state = stateOf(c);
+const now = (ctx: DoctorContext) => ctx.settings.now().getTime();
+
+function how(c: ContainerInfo, at: number): string {
+  const state = stateOf(c, at);
   const restarts = c.restartCount > 0 ? `, restarted ${c.restartCount} times` : '';
   if (state === 'created') return `container ${c.name} was created but never started`;
   return `container ${c.name} ${state === 'restarting' ? 'keeps restarting' : state} (exit code ${c.exitCode}${restarts})`;
@@ -126,18 +128,23 @@ function recognised(ctx: DoctorContext, s: ServiceContainer, c: ContainerInfo, m
     m.signature.fix && v && !c.running ? signatureFix(m.signature.fix, v, c, ctx.stack.baseDir) : undefined;
   return finding(m.signature, {
     volume: v?.name ?? null,
-    message: `service ${s.service.name}: ${how(c)}: ${m.line}`,
-    evidence: evidence(c, s, m.line),
+    message: `service ${s.service.name}: ${how(c, now(ctx))}: ${m.line}`,
+    evidence: evidence(c, s, m.line, now(ctx)),
     hint: fillHint(m.signature.hint, values),
     ...(fix ? { fix } : {}),
   });
 }
 
-function evidence(c: ContainerInfo, s: ServiceContainer, line: string | null): Record<string, unknown> {
+function evidence(
+  c: ContainerInfo,
+  s: ServiceContainer,
+  line: string | null,
+  at: number,
+): Record<string, unknown> {
   return {
     service: s.service.name,
     container: c.name,
-    state: stateOf(c),
+    state: stateOf(c, at),
     exitCode: c.exitCode,
     restartCount: c.restartCount,
     oomKilled: c.oomKilled,
@@ -166,7 +173,8 @@ async function startError(ctx: DoctorContext, c: ContainerInfo): Promise<string[
 
 async function examine(ctx: DoctorContext, s: ServiceContainer, anyCreated: boolean): Promise<Finding[]> {
   const c = s.container;
-  const state = stateOf(c);
+  const at = now(ctx);
+  const state = stateOf(c, at);
   const name = s.service.name;
   if (c === null) {
     const image = s.service.image;
@@ -197,7 +205,7 @@ async function examine(ctx: DoctorContext, s: ServiceContainer, anyCreated: bool
     return [
       finding(SERVICE_ENTRIES.unhealthy, {
         message: `service ${name}: container ${c.name} runs but its healthcheck reports unhealthy`,
-        evidence: evidence(c, s, null),
+        evidence: evidence(c, s, null, at),
         hint: `podman healthcheck run ${c.name}; podman inspect ${c.name} --format '{{json .State.Health}}'`,
       }),
     ];
@@ -206,7 +214,7 @@ async function examine(ctx: DoctorContext, s: ServiceContainer, anyCreated: bool
     return [
       finding(SERVICE_ENTRIES.stopped, {
         message: `service ${name}: container ${c.name} was stopped (exit code 0)`,
-        evidence: evidence(c, s, null),
+        evidence: evidence(c, s, null, at),
         hint: `podman start ${c.name}`,
       }),
     ];
@@ -223,8 +231,8 @@ async function examine(ctx: DoctorContext, s: ServiceContainer, anyCreated: bool
         : SERVICE_ENTRIES.down;
   return [
     finding(entry, {
-      message: `service ${name}: ${how(c)}${line ? `; last log line: ${line}` : '; it wrote no log'}`,
-      evidence: evidence(c, s, line),
+      message: `service ${name}: ${how(c, at)}${line ? `; last log line: ${line}` : '; it wrote no log'}`,
+      evidence: evidence(c, s, line, at),
       hint:
         state === 'created'
           ? `podman start ${c.name}   (prints the reason)`

@@ -1,7 +1,8 @@
 import type { Stack, VolumeKind } from '@phoenix-hydra/core';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
-import { DEFAULT_MIN_FREE_BYTES } from '../check-volumes.ts';
+import { DEFAULT_MIN_FREE_BYTES } from '../doctor/checks-space.ts';
 import { observeStack } from '../observe.ts';
+import { findServiceContainers, type ServiceState, serviceState } from '../service-states.ts';
 import type { UserNamespace } from '../user-namespace.ts';
 import { type BlockDevice, blockDeviceOf } from './block-device.ts';
 import { type ContainerIo, readContainerIo } from './container-stats.ts';
@@ -68,6 +69,8 @@ export interface StackStatus {
   project: string;
   time: string;
   volumes: VolumeStatus[];
+  /** Each service's container state (running, exited with code N, restarting, stopped, not created...). */
+  services: ServiceState[];
   /** Per-container block I/O (with `io`). */
   containerIo?: ContainerIo;
 }
@@ -152,6 +155,7 @@ export async function collectStatus(
     logsMaxBytes: options.thresholds?.logsMaxBytes ?? 1024 ** 3,
   };
   const containersPromise = findVolumeContainers(podman, observation);
+  const servicesPromise = findServiceContainers(stack, podman);
   const next: UsageHistory = { version: 1, project: stack.project, volumes: {}, devices: {} };
   const volumes = await Promise.all(
     observation.volumes.map(async (v): Promise<VolumeStatus> => {
@@ -200,7 +204,8 @@ export async function collectStatus(
   );
   const containers = await containersPromise;
   for (const v of volumes) v.containers = containers.get(v.name) ?? [];
-  const result: StackStatus = { project: stack.project, time: now.toISOString(), volumes };
+  const services = (await servicesPromise).map((s) => serviceState(s, now.getTime()));
+  const result: StackStatus = { project: stack.project, time: now.toISOString(), volumes, services };
   if (options.io) {
     const running = [
       ...new Set(volumes.flatMap((v) => v.containers.filter((c) => c.running).map((c) => c.container))),
