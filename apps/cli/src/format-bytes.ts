@@ -1,12 +1,2 @@
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
-
-/** Decimal units as df -H and podman print them: 1.5 GB. */
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`;
-}
+// The one size format lives in diagnostics (check, doctor and status share it); commands import it from here.
+export { formatBytes } from '@phoenix-hydra/diagnostics';

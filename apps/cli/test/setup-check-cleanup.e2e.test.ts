@@ -71,7 +71,7 @@ describe('setup, check and cleanup on real rootless podman', () => {
     expect(exitCode).toBe(1);
     const owner = results.find((r) => r.volume === 'db_data' && r.check === 'owner');
     expect(owner?.status).toBe('fail');
-    expect(owner?.message).toMatch(/owned by 0:0 inside the container.*runs as 999:999 .*Permission denied/);
+    expect(owner?.message).toMatch(/is owned by 0:0 in the container \(host \d+:\d+\); db runs as 999:999/);
     const probe = results.find((r) => r.volume === 'db_data' && r.check === 'write-probe');
     expect(probe?.status).toBe('fail');
     expect(probe?.message).toMatch(/Permission denied/);
@@ -104,13 +104,13 @@ describe('setup, check and cleanup on real rootless podman', () => {
       'a wrong mode',
       () => unshare('chmod', '0755', join(base, 'db_data')),
       ['db_data:mode'],
-      /mode is 0755, expected 0700/,
+      /has mode 0755, expected 0700/,
     ],
     [
       'a wrong owner',
       () => unshare('chown', '0:0', join(base, 'db_data')),
       ['db_data:owner', 'db_data:write-probe'],
-      /owned by 0:0 inside the container \(host \d+:\d+\), but service db runs as 999:999/,
+      /is owned by 0:0 in the container \(host \d+:\d+\); db runs as 999:999/,
     ],
     [
       'a missing default.conf',

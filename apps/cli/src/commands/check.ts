@@ -1,4 +1,12 @@
-import { type CheckResult, checkVolumes, hasFailure, observeStack } from '@phoenix-hydra/diagnostics';
+import {
+  type CheckRow,
+  checkView,
+  checkViewIds,
+  createDoctorContext,
+  DOCTOR_CHECKS,
+  hasFailure,
+  runDoctor,
+} from '@phoenix-hydra/diagnostics';
 import { type CommandIO, openStack } from '../context.ts';
 import { formatTable } from '../format-table.ts';
 import type { StackOptions } from '../stack-options.ts';
@@ -9,16 +17,22 @@ export interface CheckCommandOptions extends StackOptions, CommandIO {
   probeImage?: string;
 }
 
-const MARK: Record<CheckResult['status'], string> = { pass: 'ok', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
+// doctor's severity in check's words: error FAIL, warning WARN, info (and nothing found) ok.
+const MARK: Record<CheckRow['status'], string> = { pass: 'ok', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
 
-/** `phoenix-volumes check`: proves each volume works for its container user; exit 1 when any check fails. */
+/**
+ * `phoenix-volumes check`: the volume rules of doctor's catalogue (directory, mode, owner, default.conf,
+ * podman volume, a real write/read probe as the container user, free space), one row per volume and rule;
+ * exit 1 when any is an error.
+ */
 export async function checkCommand(options: CheckCommandOptions): Promise<number> {
   const { stack, podman, out } = await openStack(options);
-  const observation = await observeStack(stack, podman);
-  const results = await checkVolumes(observation, podman, {
-    probe: options.probe !== false,
-    probeImage: options.probeImage,
+  const ctx = createDoctorContext(stack, podman, {
+    ...(options.probeImage === undefined ? {} : { probeImage: options.probeImage }),
   });
+  const ids = checkViewIds({ probe: options.probe !== false });
+  const report = await runDoctor(ctx, DOCTOR_CHECKS, { only: ids });
+  const results = checkView(stack, report.findings, ids);
   const failed = hasFailure(results);
   if (options.json) {
     out(JSON.stringify({ project: stack.project, ok: !failed, results }, null, 2));
@@ -31,7 +45,7 @@ export async function checkCommand(options: CheckCommandOptions): Promise<number
     ]),
   );
   const hints = [...new Set(results.filter((r) => r.status === 'fail' && r.hint).map((r) => r.hint))];
-  const counts = (s: CheckResult['status']) => results.filter((r) => r.status === s).length;
+  const counts = (s: CheckRow['status']) => results.filter((r) => r.status === s).length;
   out('');
   out(
     `${counts('pass')} passed, ${counts('warn')} warnings, ${counts('fail')} failed, ${counts('skip')} skipped`,

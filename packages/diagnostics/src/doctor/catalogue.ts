@@ -4,6 +4,7 @@ import { containerChecks } from './checks-containers.ts';
 import { hostChecks } from './checks-host.ts';
 import { namedVolumeChecks } from './checks-named-volumes.ts';
 import { postgresChecks } from './checks-postgres.ts';
+import { probeChecks } from './checks-probe.ts';
 import { SERVICE_ENTRIES, serviceChecks } from './checks-services.ts';
 import { spaceChecks } from './checks-space.ts';
 import { directoryChecks } from './checks-volumes.ts';
@@ -21,6 +22,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   ...configChecks,
   ...postgresChecks,
   ...namedVolumeChecks,
+  ...probeChecks,
   ...containerChecks,
   ...serviceChecks,
   ...spaceChecks,

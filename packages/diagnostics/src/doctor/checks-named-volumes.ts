@@ -17,7 +17,7 @@ const namedVolumeMissing: DoctorCheck = {
       .map((v) =>
         finding(this, {
           volume: v.spec.name,
-          message: `podman volume ${v.podmanVolumeName} does not exist`,
+          message: `podman volume ${v.podmanVolumeName} does not exist: podman-compose 1.0.3 would create it without the bind options and keep the data in podman's storage, not in ${v.spec.hostPath}`,
           evidence: { name: v.podmanVolumeName, expectedDevice: v.spec.hostPath },
           hint: `podman volume create --opt type=none --opt o=bind --opt device=${v.spec.hostPath} ${v.podmanVolumeName}`,
           fix: setupFix(ctx, [volumeCreateAction(ctx.stack, v)]),

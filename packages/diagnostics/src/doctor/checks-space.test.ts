@@ -26,7 +26,7 @@ describe('space and inodes', () => {
         check: 'PHX-SPACE-001',
         severity: 'error',
         volume: 'logs',
-        message: `${BASE}/logs: 8.0 MiB free of 8.0 MiB, below 953.7 MiB`,
+        message: `${BASE}/logs: 8.4 MB free of 8.4 MB, below 1.0 GB`,
         evidence: {
           availBytes: 8388608,
           sizeBytes: 8388608,

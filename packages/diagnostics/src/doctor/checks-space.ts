@@ -1,18 +1,16 @@
 import { parseDuOutput } from '@phoenix-hydra/podman-adapter';
+import { formatBytes } from '../format-bytes.ts';
 import type { SpaceState, VolumeObservation } from '../observe.ts';
 import type { DoctorContext } from './context.ts';
 import { type Finding, finding } from './finding.ts';
 import { parseStatfs, STATFS_FORMAT } from './parse-outputs.ts';
 import type { DoctorCheck } from './run-doctor.ts';
 
+/** The design's advice: keep 10 GB free for the database; 1 GB for everything else. */
+export const DEFAULT_MIN_FREE_BYTES = { database: 10e9, other: 1e9 } as const;
+
 /** Below this much free space writes fail within minutes: an error, not a warning. */
 export const CRITICAL_FREE_BYTES = 64 * 1024 ** 2;
-
-function mib(bytes: number): string {
-  return bytes >= 1024 ** 3
-    ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
-    : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-}
 
 /**
  * Space of each volume's filesystem as containers see it: `stat -f` inside podman's user namespace,
@@ -60,7 +58,7 @@ const lowSpace: DoctorCheck = {
         finding(this, {
           volume: v.spec.name,
           severity: space.availBytes < CRITICAL_FREE_BYTES ? 'error' : 'warning',
-          message: `${v.spec.hostPath}: ${mib(space.availBytes)} free of ${mib(space.sizeBytes)}, below ${mib(min)}`,
+          message: `${v.spec.hostPath}: ${formatBytes(space.availBytes)} free of ${formatBytes(space.sizeBytes)}, below ${formatBytes(min)}`,
           evidence: {
             path: v.spec.hostPath,
             availBytes: space.availBytes,
@@ -121,7 +119,7 @@ const logsTooBig: DoctorCheck = {
         return [
           finding(this, {
             volume: v.spec.name,
-            message: `${v.spec.hostPath} holds ${mib(bytes)}, over the ${mib(ctx.settings.logsMaxBytes)} cap`,
+            message: `${v.spec.hostPath} holds ${formatBytes(bytes)}, over the ${formatBytes(ctx.settings.logsMaxBytes)} cap`,
             evidence: { path: v.spec.hostPath, bytes, capBytes: ctx.settings.logsMaxBytes },
             hint: ROTATE_HINT,
           }),
@@ -163,9 +161,9 @@ const logFileTooBig: DoctorCheck = {
         return [
           finding(this, {
             volume: v.spec.name,
-            message: `${big.length} file(s) over ${mib(max)}: ${big
+            message: `${big.length} file(s) over ${formatBytes(max)}: ${big
               .slice(0, 3)
-              .map((f) => `${f.path} (${mib(f.bytes)})`)
+              .map((f) => `${f.path} (${formatBytes(f.bytes)})`)
               .join(', ')}`,
             evidence: { path: v.spec.hostPath, files: big, maxFileBytes: max },
             hint: ROTATE_HINT,

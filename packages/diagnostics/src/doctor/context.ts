@@ -8,11 +8,11 @@ import {
   type RunOptions,
   type RunResult,
 } from '@phoenix-hydra/podman-adapter';
-import { DEFAULT_MIN_FREE_BYTES } from '../check-volumes.ts';
-import { findVolumeUsers, type VolumeUser } from '../cleanup.ts';
+import { findVolumeUsers, type VolumeUser } from '../usage/volume-users.ts';
 import { observeStack, type StackObservation } from '../observe.ts';
 import { findServiceContainers, type ServiceContainer } from '../service-states.ts';
 import { readUserNamespace, type UserNamespace } from '../user-namespace.ts';
+import { DEFAULT_MIN_FREE_BYTES } from './checks-space.ts';
 
 /** A finished command: the exit code is data, not an error. */
 export interface ProcessResult {
@@ -43,6 +43,8 @@ export interface DoctorSettings {
   logsMaxBytes: number;
   /** A single log file above this size is not rotated (default 100 MB). */
   logFileMaxBytes: number;
+  /** Image of the volume probes (PHX-PROBE-001); default: the volume's service image. */
+  probeImage: string | undefined;
   /** Time limit of each check (default 60 s). */
   checkTimeoutMs: number;
   now: () => Date;
@@ -68,6 +70,7 @@ export function resolveSettings(options: DoctorOptions = {}): DoctorSettings {
     minFreeInodesRatio: options.minFreeInodesRatio ?? 0.05,
     logsMaxBytes: options.logsMaxBytes ?? 1024 ** 3,
     logFileMaxBytes: options.logFileMaxBytes ?? 100e6,
+    probeImage: options.probeImage,
     checkTimeoutMs: options.checkTimeoutMs ?? 60_000,
     now: options.now ?? (() => new Date()),
   };
