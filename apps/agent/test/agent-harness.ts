@@ -2,6 +2,7 @@
 // and reads its JSON log: tests wait for what it logs, fetch its /metrics and /healthz, and stop it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -97,4 +98,14 @@ export async function hookEvents(file: string): Promise<{ type: string; [key: st
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l));
+}
+
+/** A TCP port free on 127.0.0.1 now, for `metrics.listen` (which refuses port 0). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no TCP port');
+  return address.port;
 }

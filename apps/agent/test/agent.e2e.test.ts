@@ -13,7 +13,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, isolatedProjectDir } from '../../cli/test/cli-harness.ts';
 import { verifyWebhook } from '../src/hooks/signature.ts';
-import { AgentProcess, eventually, hookEvents } from './agent-harness.ts';
+import { AgentProcess, eventually, freePort, hookEvents } from './agent-harness.ts';
 
 const project = 'phx-agent';
 const base = join(homedir(), '.local/share', project);
@@ -79,7 +79,7 @@ hooks:
   - name: receiver
     events: [disk.threshold]
     webhook: { url: "${receiverUrl}/hook", secretEnv: PHX_E2E_SECRET, backoff: 200ms, retries: 3 }
-metrics: { listen: "127.0.0.1:0" }
+metrics: { listen: "127.0.0.1:${await freePort()}" }
 `,
   );
   return file;

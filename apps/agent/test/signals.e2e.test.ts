@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, isolatedProjectDir } from '../../cli/test/cli-harness.ts';
 import * as tree from '../../cli/test/process-tree.ts';
-import { agentBin, hookEvents } from './agent-harness.ts';
+import { agentBin, freePort, hookEvents } from './agent-harness.ts';
 
 const project = 'phx-agent-signals';
 const base = join(homedir(), '.local/share', project);
@@ -42,7 +42,7 @@ prune: { schedule: null }
 checks: { schedule: null, atStart: false }
 monitor: { interval: 1s, podmanEvents: true }
 hooks: [{ name: record, command: [tee, -a, ${hookFile}], timeout: 10s }]
-metrics: { listen: "127.0.0.1:0" }
+metrics: { listen: "127.0.0.1:${await freePort()}" }
 `,
   );
   return file;

@@ -7,7 +7,7 @@ import {
   repairSwap,
 } from '@phoenix-hydra/backup';
 import { isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
-import { startAndCheck } from '@phoenix-hydra/diagnostics';
+import { startAndCheck } from '@phoenix-hydra/operations/backup';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { needsUserNamespace } from './user-namespace.ts';
 

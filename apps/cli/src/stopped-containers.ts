@@ -1,8 +1,5 @@
 import type { Journal } from '@phoenix-hydra/backup';
-import type { StopHooks } from '@phoenix-hydra/diagnostics';
-
-// Moved to @phoenix-hydra/diagnostics (the agent's scheduled backups use it too); kept for the CLI's imports.
-export { withStoppedContainers } from '@phoenix-hydra/diagnostics';
+import type { StopHooks } from '@phoenix-hydra/operations/backup';
 
 /** Hooks that journal each container before it is stopped and forget it once it runs again. */
 export function journaledStops(journal: Journal): StopHooks {

@@ -16,7 +16,7 @@ import {
   volumeSchema,
 } from '@phoenix-hydra/podman-adapter';
 import { z } from 'zod';
-import type { VolumeUser } from '../src/cleanup.ts';
+import type { VolumeUser } from '../src/usage/volume-users.ts';
 import type { DoctorContext, DoctorOptions, ProcessResult } from '../src/doctor/context.ts';
 import { resolveSettings } from '../src/doctor/context.ts';
 import type { PathState, StackObservation, VolumeObservation } from '../src/observe.ts';

@@ -1,4 +1,4 @@
-import { backupStack } from '@phoenix-hydra/diagnostics';
+import { backupStack } from '@phoenix-hydra/operations/backup';
 import type { AgentContext } from '../context.ts';
 import type { Job } from './scheduler.ts';
 

@@ -1,6 +1,6 @@
 import { type Manifest, openJournal } from '@phoenix-hydra/backup';
 import { defaultBackupDir, lockDir } from '@phoenix-hydra/core';
-import { backupStack } from '@phoenix-hydra/diagnostics';
+import { backupStack } from '@phoenix-hydra/operations/backup';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { formatBytes } from '../format-bytes.ts';

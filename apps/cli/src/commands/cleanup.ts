@@ -1,6 +1,7 @@
 import { acquireLock, createBackup } from '@phoenix-hydra/backup';
 import { defaultBackupDir, lockDir, PhoenixError, type Stack } from '@phoenix-hydra/core';
-import { applyCleanup, type CleanupPlan, observeStack, planCleanup } from '@phoenix-hydra/diagnostics';
+import { observeStack } from '@phoenix-hydra/diagnostics';
+import { applyCleanup, type CleanupPlan, planCleanup } from '@phoenix-hydra/operations/cleanup';
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { formatBytes } from '../format-bytes.ts';

@@ -2,16 +2,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireLock } from '@phoenix-hydra/backup';
 import { lockDir, PhoenixError, type VolumeSpec } from '@phoenix-hydra/core';
-import {
-  findOpenFiles,
-  findVolumeContainers,
-  needsUserNamespace,
-  observeStack,
-  parseSize,
-  type RotationReport,
-  rotateLogs,
-  runInUserNamespace,
-} from '@phoenix-hydra/diagnostics';
+import { findVolumeContainers, observeStack, parseSize } from '@phoenix-hydra/diagnostics';
+import { type RotationReport, rotateVolumeLogs } from '@phoenix-hydra/operations/logs';
 import { type CommandIO, openStack } from '../context.ts';
 import { formatBytes } from '../format-bytes.ts';
 import { formatTable } from '../format-table.ts';
@@ -81,16 +73,12 @@ export async function logsRotateCommand(options: LogsRotateOptions): Promise<voi
         maxBytes,
         keep,
         compress: options.compress !== false,
-        held: await findOpenFiles(dirStat.dev),
+        dev: dirStat.dev,
         assumeOpen: running.length
           ? `container ${running.join(', ')} is running and mounts ${spec.name}`
           : null,
       };
-      const report = await rotateLogs(input).catch((error: NodeJS.ErrnoException) => {
-        // Subuid-owned log files: rotate them as namespace root (idempotent, so a partial first run is fine).
-        if ((error.code !== 'EACCES' && error.code !== 'EPERM') || !needsUserNamespace()) throw error;
-        return runInUserNamespace(podman, 'rotate', input);
-      });
+      const report = await rotateVolumeLogs(podman, input);
       reports.push({ volume: spec.name, ...report });
     }
     if (options.json) {

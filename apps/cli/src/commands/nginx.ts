@@ -4,17 +4,19 @@ import { join } from 'node:path';
 import { acquireLock } from '@phoenix-hydra/backup';
 import { lockDir } from '@phoenix-hydra/core';
 import {
-  deployNginxConfig,
-  invalidConfigError,
   NGINX_CONF_D,
   type NginxTestResult,
-  nginxConfigVolume,
-  nginxImage,
   readUserNamespace,
-  sourceOf,
-  stageConfig,
   testNginxConfig,
 } from '@phoenix-hydra/diagnostics';
+import {
+  deployNginxConfig,
+  invalidConfigError,
+  nginxConfigVolume,
+  nginxImage,
+  sourceOf,
+  stageConfig,
+} from '@phoenix-hydra/operations/nginx';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { printableName } from '../printable-name.ts';

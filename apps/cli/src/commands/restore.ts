@@ -15,12 +15,12 @@ import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { interruptSignal } from '../interrupt.ts';
-import { podmanExec, postgresIdentity } from '../podman-exec.ts';
 import { progressBar } from '../progress-bar.ts';
 import { repairInterrupted } from '../repair-interrupted.ts';
 import { selectVolumes } from '../select-volumes.ts';
 import type { StackOptions } from '../stack-options.ts';
-import { journaledStops, withStoppedContainers } from '../stopped-containers.ts';
+import { podmanExec, postgresIdentity, withStoppedContainers } from '@phoenix-hydra/operations/backup';
+import { journaledStops } from '../stopped-containers.ts';
 
 export interface RestoreCommandOptions extends StackOptions, CommandIO {
   id: string;

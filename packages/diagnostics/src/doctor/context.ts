@@ -8,7 +8,7 @@ import {
   type RunOptions,
   type RunResult,
 } from '@phoenix-hydra/podman-adapter';
-import { findVolumeUsers, type VolumeUser } from '../cleanup.ts';
+import { findVolumeUsers, type VolumeUser } from '../usage/volume-users.ts';
 import { observeStack, type StackObservation } from '../observe.ts';
 import { findServiceContainers, type ServiceContainer } from '../service-states.ts';
 import { readUserNamespace, type UserNamespace } from '../user-namespace.ts';

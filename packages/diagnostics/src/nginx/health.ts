@@ -1,18 +1,9 @@
-import { callAllowFail, type Podman } from '@phoenix-hydra/podman-adapter';
+import type { Podman, PortBinding } from '@phoenix-hydra/podman-adapter';
 
 /** The pids of nginx's worker processes in a container; null when `podman top` cannot tell. */
 export async function nginxWorkers(podman: Podman, container: string): Promise<number[] | null> {
-  const result = await callAllowFail(podman.config, ['top', '--', container, 'pid', 'args']);
-  if (result.exitCode !== 0) return null;
-  return parseTopWorkers(result.stdout);
-}
-
-/** Worker pids from `podman top <c> pid args` output. */
-export function parseTopWorkers(stdout: string): number[] {
-  return stdout.split('\n').flatMap((line) => {
-    const match = /^\s*(\d+)\s+nginx: worker process/.exec(line);
-    return match?.[1] ? [Number(match[1])] : [];
-  });
+  const processes = await podman.processes(container);
+  return processes?.filter((p) => p.args.startsWith('nginx: worker process')).map((p) => p.pid) ?? null;
 }
 
 /**
@@ -36,17 +27,16 @@ export async function waitForNewWorkers(
 
 /** The host address a container port is published on (`podman port`), as an http URL; null when not published. */
 export async function publishedUrl(podman: Podman, container: string, port = 80): Promise<string | null> {
-  const result = await callAllowFail(podman.config, ['port', '--', container, `${port}/tcp`]);
-  return result.exitCode === 0 ? urlFromPortOutput(result.stdout) : null;
+  const binding = await podman.publishedPort(container, port);
+  return binding ? urlOf(binding) : null;
 }
 
-/** `podman port <c> 80/tcp` prints `0.0.0.0:18080`; a wildcard address is reached on 127.0.0.1. */
-export function urlFromPortOutput(stdout: string): string | null {
-  const first = stdout.trim().split('\n')[0] ?? '';
-  const match = /^(.*):(\d+)$/.exec(first.trim());
-  if (!match?.[2]) return null;
-  const wildcard = match[1] === '' || match[1] === '0.0.0.0' || match[1] === '[::]' || match[1] === '::';
-  return `http://${wildcard ? '127.0.0.1' : match[1]}:${match[2]}`;
+/** A wildcard address is reached on 127.0.0.1; an IPv6 address gets its brackets. */
+export function urlOf(binding: PortBinding): string {
+  const { hostIp, hostPort } = binding;
+  const wildcard = hostIp === '' || hostIp === '0.0.0.0' || hostIp === '::';
+  const host = wildcard ? '127.0.0.1' : hostIp.includes(':') ? `[${hostIp}]` : hostIp;
+  return `http://${host}:${hostPort}`;
 }
 
 /** The outcome of one HTTP health request. */

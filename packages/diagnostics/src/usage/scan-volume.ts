@@ -1,5 +1,6 @@
 import type { Podman } from '@phoenix-hydra/podman-adapter';
-import { needsUserNamespace, runInUserNamespace } from '../userns/run-in-namespace.ts';
+import { needsUserNamespace } from '@phoenix-hydra/podman-adapter/user-namespace';
+import { runInUserNamespace } from '../userns/run-in-namespace.ts';
 import { type ScanOptions, scanTree, type TreeUsage } from './scan-tree.ts';
 
 /** A volume's usage and how it was read: by this process, or partly inside the user namespace. */

@@ -44,7 +44,11 @@ export function parseConfigUser(user: string): { uid: number | null; gid: number
   return { uid: num(u), gid: num(g) };
 }
 
-function mountOfVolume(mounts: readonly ContainerMount[], v: VolumeObservation): ContainerMount | null {
+/** The mount through which a container sees a stack volume (by volume name or host path), or null. */
+export function mountOfVolume(
+  mounts: readonly ContainerMount[],
+  v: VolumeObservation,
+): ContainerMount | null {
   return (
     mounts.find(
       (m) =>

@@ -14,9 +14,7 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixture } from '../../test/doctor-fakes.ts';
 import { tempDir } from '../../test/temp-dir.ts';
-import { parseTopWorkers, urlFromPortOutput } from './health.ts';
 import { stageConfig } from './stage-config.ts';
 import { recoverSwap, swapContents, swapJournalPath } from './swap-contents.ts';
 
@@ -236,17 +234,5 @@ describe('recoverSwap after a swap killed midway', () => {
     expect(await contents()).toEqual({ 'a.conf': 'new a.conf\n', 'c.conf': 'new c.conf\n' });
     expect((await readdir(base)).sort()).toEqual(['conf', 'conf.previous-1', 'nginx_config']);
     expect(await recoverSwap({ live })).toEqual([]); // done: no journal left
-  });
-});
-
-describe('health helpers', () => {
-  it("reads nginx's worker pids from podman top", () => {
-    expect(parseTopWorkers(fixture('podman-top-nginx.txt'))).toEqual([7, 8]);
-  });
-
-  it('turns podman port output into a URL on the loopback for a wildcard address', () => {
-    expect(urlFromPortOutput(fixture('podman-port-nginx.txt'))).toBe('http://127.0.0.1:18099');
-    expect(urlFromPortOutput('192.0.2.7:8443\n')).toBe('http://192.0.2.7:8443');
-    expect(urlFromPortOutput('')).toBeNull();
   });
 });

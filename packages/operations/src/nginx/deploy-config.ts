@@ -1,16 +1,26 @@
 import { access, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PhoenixError, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
+import {
+  checkHttp,
+  findVolumeContainers,
+  type HttpCheck,
+  isNginxConfig,
+  NGINX_CONF_D,
+  type NginxTestResult,
+  nginxWorkers,
+  observeStack,
+  probeImage,
+  publishedUrl,
+  readUserNamespace,
+  testNginxConfig,
+  waitForNewWorkers,
+} from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
-import { isNginxConfig, observeStack } from '../observe.ts';
-import { probeImage } from '../probe-volume.ts';
-import { findVolumeContainers } from '../usage/volume-containers.ts';
-import { readUserNamespace } from '../user-namespace.ts';
-import { needsUserNamespace, runInUserNamespace } from '../userns/run-in-namespace.ts';
-import { checkHttp, type HttpCheck, nginxWorkers, publishedUrl, waitForNewWorkers } from './health.ts';
+import { needsUserNamespace } from '@phoenix-hydra/podman-adapter/user-namespace';
+import { runInUserNamespace } from '../userns/run-in-namespace.ts';
 import { stageConfig } from './stage-config.ts';
 import { swapJournalPath } from './swap-contents.ts';
-import { NGINX_CONF_D, type NginxTestResult, testNginxConfig } from './test-config.ts';
 
 /** Options of a deployment. */
 export interface DeployOptions {

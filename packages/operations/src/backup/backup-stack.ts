@@ -15,9 +15,8 @@ import {
   type Stack,
   type VolumeSpec,
 } from '@phoenix-hydra/core';
+import { findVolumeUsers, observeStack, type VolumeUser } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
-import { findVolumeUsers, type VolumeUser } from '../cleanup.ts';
-import { observeStack } from '../observe.ts';
 import { podmanExec, postgresIdentity } from './podman-exec.ts';
 import { type StopHooks, withStoppedContainers } from './stopped-containers.ts';
 

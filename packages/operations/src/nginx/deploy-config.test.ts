@@ -1,7 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { defaultStack } from '@phoenix-hydra/core';
+import { parseNginxTest } from '@phoenix-hydra/diagnostics';
 import { describe, expect, it } from 'vitest';
-import { fixture } from '../../test/doctor-fakes.ts';
-import { parseNginxTest } from '../doctor/parse-outputs.ts';
 import { invalidConfigError, nginxConfigVolume, nginxImage, sourceOf, timeTag } from './deploy-config.ts';
 
 describe('nginx deploy helpers', () => {
@@ -24,7 +24,10 @@ describe('nginx deploy helpers', () => {
   });
 
   it("reports nginx's own message (recorded nginx -t) against the user's file, not the container's path", () => {
-    const output = fixture('nginx-t-unexpected-brace.txt');
+    const output = readFileSync(
+      new URL('../../test/fixtures/nginx-t-unexpected-brace.txt', import.meta.url),
+      'utf8',
+    );
     const test = { ok: false, exitCode: 1, output, messages: parseNginxTest(output) };
     const error = invalidConfigError(test, 'site/default.conf', (p) =>
       sourceOf(p, 'site/default.conf', false),

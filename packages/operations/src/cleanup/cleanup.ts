@@ -1,8 +1,8 @@
 import { readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PhoenixError } from '@phoenix-hydra/core';
-import { type ContainerInfo, call, type Podman } from '@phoenix-hydra/podman-adapter';
-import type { StackObservation } from './observe.ts';
+import { findVolumeUsers, type StackObservation, type VolumeUser } from '@phoenix-hydra/diagnostics';
+import type { Podman } from '@phoenix-hydra/podman-adapter';
 
 /** What cleanup would delete for one volume, with its size so the user knows what is at stake. */
 export interface CleanupItem {
@@ -15,47 +15,10 @@ export interface CleanupItem {
   namedVolume: string | null;
 }
 
-/** A container that mounts one of the stack's volumes. */
-export interface VolumeUser {
-  container: string;
-  running: boolean;
-  volumes: string[];
-}
-
 export interface CleanupPlan {
   items: CleanupItem[];
   users: VolumeUser[];
   baseDir: string;
-}
-
-function usedVolumes(container: ContainerInfo, observation: StackObservation): string[] {
-  return observation.volumes
-    .filter((v) =>
-      container.mounts.some(
-        (m) =>
-          m.name === v.podmanVolumeName ||
-          m.source === v.spec.hostPath ||
-          m.source.startsWith(`${v.spec.hostPath}/`),
-      ),
-    )
-    .map((v) => v.spec.name);
-}
-
-/** Every container, running or not, that mounts a volume of the stack: podman refuses to remove a volume in use. */
-export async function findVolumeUsers(
-  podman: Podman,
-  observation: StackObservation | Promise<StackObservation>,
-): Promise<VolumeUser[]> {
-  // Containers are listed while the observation (which asks podman about each volume) may still run;
-  // if listing fails first, the observation's own failure is not left unhandled.
-  Promise.resolve(observation).catch(() => undefined);
-  const all = await podman.ps({ all: true });
-  const inspected = await Promise.all(all.map((c) => podman.inspectContainer(c.id)));
-  const observed = await observation;
-  return inspected
-    .filter((c): c is ContainerInfo => c !== null)
-    .map((c) => ({ container: c.name, running: c.running, volumes: usedVolumes(c, observed) }))
-    .filter((u) => u.volumes.length > 0);
 }
 
 /** Measures what cleanup would delete; changes nothing. */
@@ -131,7 +94,7 @@ export async function applyCleanup(
       await podman.stop(user.container);
     }
     options.onStep?.(`removing container ${user.container}`);
-    await call(podman.config, ['rm', '--', user.container]);
+    await podman.removeContainer(user.container);
   }
   await options.beforeDelete?.();
   let freedBytes = 0;

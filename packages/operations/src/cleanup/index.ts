@@ -1,0 +1,1 @@
+export { applyCleanup, type CleanupItem, type CleanupPlan, planCleanup } from './cleanup.ts';
