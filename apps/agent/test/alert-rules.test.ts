@@ -14,7 +14,7 @@ describe.skipIf(!promtool)('alert rules (promtool)', () => {
       encoding: 'utf8',
     });
     expect(result.status, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/SUCCESS: 7 rules found/);
+    expect(result.stdout).toMatch(/SUCCESS: 8 rules found/);
   });
 
   it('pass their unit tests: filling disk, stale and missing backups, failing checks and hooks', () => {

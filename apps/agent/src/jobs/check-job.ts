@@ -1,6 +1,7 @@
 import { createDoctorContext, DOCTOR_CHECKS, runDoctor } from '@phoenix-hydra/diagnostics';
 import type { AgentContext } from '../context.ts';
 import type { Job } from './scheduler.ts';
+import { exportServiceStates } from './service-metrics.ts';
 
 /**
  * Runs the doctor's catalogue and exports each check as phoenix_check_status{check} (1 passed, 0 found a
@@ -19,6 +20,7 @@ export function checkJob(ctx: AgentContext): Job {
         backupMaxAgeMs: ctx.config.backup.maxAge,
       });
       const report = await runDoctor(doctor, DOCTOR_CHECKS);
+      await exportServiceStates(doctor, ctx.metrics);
       const bad = new Map<string, { message: string; volume: string | null }>();
       for (const f of report.findings) {
         if (f.severity === 'info' || bad.has(f.check)) continue;

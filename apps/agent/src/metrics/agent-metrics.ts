@@ -63,6 +63,16 @@ export function createAgentMetrics() {
       'Whether a doctor check passed on its last run (1) or found a warning or an error (0).',
       ['project', 'check'],
     ),
+    containerUp: gauge(
+      'phoenix_container_up',
+      "1 when the service's container runs (healthy or without a healthcheck); 0 when it is down, looping, stopped, never started or missing.",
+      ['project', 'service'],
+    ),
+    containerRestarts: gauge(
+      'phoenix_container_restarts',
+      "How often podman's restart policy restarted the service's container (RestartCount); rising means a crash loop.",
+      ['project', 'service'],
+    ),
     hookFailures: counter(
       'phoenix_hook_failures_total',
       'Hook deliveries that failed (after their retries) or were dropped, by hook and reason.',
