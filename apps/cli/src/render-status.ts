@@ -1,4 +1,10 @@
-import { formatBytes, type ServiceState, type StackStatus, type VolumeContainer, type VolumeStatus } from '@phoenix-hydra/diagnostics';
+import {
+  formatBytes,
+  type ServiceState,
+  type StackStatus,
+  type VolumeContainer,
+  type VolumeStatus,
+} from '@phoenix-hydra/diagnostics';
 
 const BAR_WIDTH = 20;
 
