@@ -1,4 +1,4 @@
-import { isPhoenixError } from '@phoenix-hydra/core';
+import { isPhoenixError, type PhoenixErrorCode } from '@phoenix-hydra/core';
 
 /** Prints an error as one line plus its fix; returns the exit code it deserves (2 usage, 1 failure). */
 export function reportError(error: unknown, options: { json: boolean }, stderr = process.stderr): 1 | 2 {
@@ -8,6 +8,8 @@ export function reportError(error: unknown, options: { json: boolean }, stderr =
     } else {
       stderr.write(`error: ${error.message}\n`);
       if (error.hint) stderr.write(`hint: ${error.hint}\n`);
+      const app = APP_HINTS[error.code];
+      if (app && !error.hint?.includes('phoenix-volumes')) stderr.write(`hint: ${app}\n`);
     }
     return error.exitCode;
   }
@@ -25,6 +27,19 @@ export function reportError(error: unknown, options: { json: boolean }, stderr =
   stderr.write('hint: this is a bug in phoenix-volumes; please report it with the command you ran\n');
   return 1;
 }
+
+/**
+ * The commands that help with a library's error: @phoenix-hydra/backup is used alone too, so its hints do not
+ * name this app's commands; the app adds them by code.
+ */
+const APP_HINTS: Partial<Record<PhoenixErrorCode, string>> = {
+  BACKUP_NOT_FOUND: 'phoenix-volumes backup ls lists the backups (--backup-dir DIR for another directory)',
+  BACKUP_CORRUPT: 'phoenix-volumes backup verify --all shows which backups are intact; restore one of those',
+  BACKUP_UNSAFE_ENTRY:
+    'phoenix-volumes backup verify --all shows which backups are intact; restore one of those',
+  BACKUP_LIVE_DATABASE:
+    'phoenix-volumes backup create --stop archives the database files with its containers stopped',
+};
 
 const SYSTEM_HINTS: Record<string, string> = {
   EACCES:

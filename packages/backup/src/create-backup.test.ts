@@ -44,7 +44,7 @@ describe('createBackup', () => {
     expect(volume?.sha256).toBe(run('sha256sum', [join(dir, 'db_data.tar.zst')]).split(' ')[0]);
     expect(volume?.entryListSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(manifest).toMatchObject({
-      schemaVersion: 2,
+      schemaVersion: 3,
       project: 'phoenix-hydra',
       taken: 'containers-stopped',
     });
@@ -144,27 +144,18 @@ describe('createBackup', () => {
 
   it('refuses to archive a running database volume', async () => {
     const volume = await tempDir();
-    const spec = {
-      name: 'db_data',
+    const about = {
       kind: 'database',
-      hostPath: volume,
       containerPath: '/var/lib/postgresql/data',
       mode: 0o700,
       owner: { uid: 999, gid: 999 },
-      readOnly: false,
-      selinux: 'Z',
-      services: ['db'],
-      backup: 'archive',
-      external: false,
-    } as const;
+    };
     const backupDir = await tempDir();
     await expect(
       createBackup({
         backupDir,
         project: 'p',
-        volumes: [
-          { name: 'db_data', strategy: 'archive', path: volume, spec: { ...spec, services: ['db'] } },
-        ],
+        volumes: [{ name: 'db_data', strategy: 'archive', path: volume, about }],
         taken: 'logical-dump',
       }),
     ).rejects.toMatchObject({ code: 'BACKUP_LIVE_DATABASE' });

@@ -1,12 +1,18 @@
 import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { isPhoenixError, nameSchema, PhoenixError, type VolumeSpec } from '@phoenix-hydra/core';
+import { isPhoenixError, PhoenixError } from '@phoenix-hydra/errors';
 import { beginTempDir, removeStaleTempDirs, type TempBackupDir } from './atomic-dir.ts';
 import { newBackupId } from './backup-id.ts';
 import { archiveExtension } from './compression.ts';
 import { ensurePrivateDir, isNoSpace } from './durable.ts';
-import { type Manifest, type ManifestVolume, writeManifest } from './manifest.ts';
+import {
+  backupNameSchema,
+  type Manifest,
+  type ManifestVolume,
+  type VolumeAbout,
+  writeManifest,
+} from './manifest.ts';
 import { dumpPostgres, type PostgresTarget } from './postgres.ts';
 import type { Compression, Exec, OnProgress, TakenHow } from './types.ts';
 import { toolVersion } from './version.ts';
@@ -14,12 +20,12 @@ import { writeArchive } from './write-archive.ts';
 
 /** One volume to back up: a directory to archive, or a database to dump through `exec`. */
 export type BackupVolume =
-  | { name: string; strategy: 'archive'; path: string; spec?: VolumeSpec | undefined }
+  | { name: string; strategy: 'archive'; path: string; about?: VolumeAbout | undefined }
   | {
       name: string;
       strategy: 'postgres-logical';
       postgres: Omit<PostgresTarget, 'exec' | 'signal'>;
-      spec?: VolumeSpec | undefined;
+      about?: VolumeAbout | undefined;
     };
 
 export interface CreateBackupOptions {
@@ -44,7 +50,7 @@ async function checkPaths(volumes: BackupVolume[]): Promise<void> {
     );
     if (!isDir) {
       throw new PhoenixError('BACKUP_FAILED', `volume ${volume.name}: ${volume.path} is not a directory`, {
-        hint: 'check the volume path (phoenix-volumes check shows where each volume really lives)',
+        hint: 'check the volume path: it must be the directory that holds the volume data',
       });
     }
   }
@@ -53,7 +59,7 @@ async function checkPaths(volumes: BackupVolume[]): Promise<void> {
 function checkVolumes(options: CreateBackupOptions): void {
   const seen = new Set<string>();
   for (const volume of options.volumes) {
-    if (!nameSchema.safeParse(volume.name).success || seen.has(volume.name)) {
+    if (!backupNameSchema.safeParse(volume.name).success || seen.has(volume.name)) {
       throw new PhoenixError('USAGE', `volume name "${volume.name}" is invalid or repeated`);
     }
     seen.add(volume.name);
@@ -65,14 +71,14 @@ function checkVolumes(options: CreateBackupOptions): void {
     }
     if (
       volume.strategy === 'archive' &&
-      volume.spec?.kind === 'database' &&
+      volume.about?.kind === 'database' &&
       (options.taken === 'logical-dump' || options.taken === 'live-files')
     ) {
       throw new PhoenixError(
         'BACKUP_LIVE_DATABASE',
         `refusing to archive the files of database volume ${volume.name} while it runs`,
         {
-          hint: 'stop the stack first (phoenix-volumes backup --stop), or use the postgres-logical strategy',
+          hint: "stop the database's containers first (taken: 'containers-stopped'), or use the postgres-logical strategy",
         },
       );
     }
@@ -101,7 +107,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Manife
     for (const volume of options.volumes)
       volumes.push(await backupVolume(temp.path, volume, compression, options));
     const manifest: Manifest = {
-      schemaVersion: 2,
+      schemaVersion: 3,
       id,
       createdAt: createdAt.toISOString(),
       toolVersion,
@@ -126,7 +132,7 @@ async function backupVolume(
   compression: Compression,
   options: CreateBackupOptions,
 ): Promise<ManifestVolume> {
-  const spec = volume.spec ?? null;
+  const about = volume.about ?? null;
   if (volume.strategy === 'postgres-logical') {
     const artifact = `${volume.name}.pgdump`;
     const exec = options.exec as Exec;
@@ -139,7 +145,7 @@ async function backupVolume(
     const { database, user } = volume.postgres;
     return {
       name: volume.name,
-      spec,
+      about,
       strategy: volume.strategy,
       artifact,
       compression: 'none',
@@ -161,7 +167,7 @@ async function backupVolume(
     onProgress: options.onProgress,
     signal: options.signal,
   });
-  return { name: volume.name, spec, strategy: 'archive', artifact, compression, ...stats, postgres: null };
+  return { name: volume.name, about, strategy: 'archive', artifact, compression, ...stats, postgres: null };
 }
 
 function asBackupError(error: unknown, options: CreateBackupOptions): unknown {

@@ -167,7 +167,7 @@ describe('restoreBackup with a malicious archive whose manifest matches it', () 
         volumes: [
           {
             name: 'v',
-            spec: null,
+            about: null,
             strategy: 'archive',
             artifact: 'v.tar.zst',
             compression: 'zstd',

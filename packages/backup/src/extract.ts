@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { posix, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { PhoenixError } from '@phoenix-hydra/core';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import { EntryListHash } from './entry-list.ts';
 import { normalizeEntryPath, unsafeReason } from './entry-safety.ts';
 import { fsName, isWellFormed } from './raw-names.ts';
@@ -61,7 +61,7 @@ const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | const
 
 function unsafe(reason: string, artifact: string): PhoenixError {
   return new PhoenixError('BACKUP_UNSAFE_ENTRY', `refusing to restore: the archive contains ${reason}`, {
-    hint: 'this archive was not written by phoenix-volumes or was tampered with; restore another backup',
+    hint: 'this archive was not written by @phoenix-hydra/backup or was tampered with; restore another backup',
     details: { artifact },
   });
 }

@@ -1,6 +1,5 @@
 export { BACKUP_ID_PATTERN, isBackupId } from './backup-id.ts';
 export { type BackupVolume, type CreateBackupOptions, createBackup } from './create-backup.ts';
-export { type ListedBackup, listBackups } from './list.ts';
 export {
   describeJournal,
   JOURNAL_FILE,
@@ -11,6 +10,7 @@ export {
   removeJournal,
   repairSwap,
 } from './journal.ts';
+export { type ListedBackup, listBackups } from './list.ts';
 export { localExec } from './local-exec.ts';
 export { acquireLock, LOCK_FILE, type Lock, type LockHolder } from './lock.ts';
 export {
@@ -20,6 +20,7 @@ export {
   readManifest,
   readVerification,
   type Verification,
+  type VolumeAbout,
 } from './manifest.ts';
 export { assertPostgresName, dumpPostgres, type PostgresTarget, restorePostgres } from './postgres.ts';
 export { isProcessAlive } from './process-alive.ts';

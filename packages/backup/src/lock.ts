@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { PhoenixError } from '@phoenix-hydra/core';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import { z } from 'zod';
 import { isDeadHere } from './process-alive.ts';
 

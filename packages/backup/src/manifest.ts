@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nameSchema, PhoenixError, volumeSpecSchema } from '@phoenix-hydra/core';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import { z } from 'zod';
 import { writeFileAtomic } from './durable.ts';
 
@@ -8,11 +8,50 @@ export const MANIFEST_FILE = 'manifest.json';
 export const VERIFIED_FILE = 'verified.json';
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+/** A volume or project name: what the backup directory's file names are built from. */
+export const backupNameSchema = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, {
+  message: 'must start with a letter or digit and contain only letters, digits, "_", "." and "-"',
+});
+
+/**
+ * What a backup records about a volume besides its data, in this package's own terms: enough to recreate
+ * its root (owner and mode as the container sees them) on a host that has never seen the stack. Schema 1
+ * and 2 manifests stored the caller's whole volume spec; reading one keeps these four fields of it.
+ */
+export const volumeAboutSchema = z.object({
+  /** database, config, logs, data... (the stack's word; a database's files are not archived while it runs). */
+  kind: z.string(),
+  containerPath: z.string().nullable().default(null),
+  mode: z.number().int().min(0).max(0o7777).nullable().default(null),
+  owner: z
+    .object({ uid: z.number().int().min(0), gid: z.number().int().min(0) })
+    .nullable()
+    .default(null),
+});
+export type VolumeAbout = z.infer<typeof volumeAboutSchema>;
+
+/** The four fields of a schema 1/2 `spec` (a caller's model, read loosely: its other fields may change). */
+const legacySpecSchema = z
+  .object({
+    kind: z.string(),
+    containerPath: z.string().optional(),
+    mode: z.number().optional(),
+    owner: z.object({ uid: z.number(), gid: z.number() }).optional(),
+  })
+  .loose()
+  .transform(
+    (s): VolumeAbout => ({
+      kind: s.kind,
+      containerPath: s.containerPath ?? null,
+      mode: s.mode ?? null,
+      owner: s.owner ?? null,
+    }),
+  );
 const bytesSchema = z.number().int().min(0);
 
-export const manifestVolumeSchema = z.object({
-  name: nameSchema,
-  spec: volumeSpecSchema.nullable(),
+const manifestVolumeObject = z.object({
+  name: backupNameSchema,
+  about: volumeAboutSchema.nullable(),
   strategy: z.enum(['archive', 'postgres-logical']),
   /** File name inside the backup directory. */
   artifact: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*\.(tar\.zst|tar\.gz|pgdump)$/),
@@ -35,18 +74,29 @@ export const manifestVolumeSchema = z.object({
   /** The database and role a logical dump came from: the default target of a restore. */
   postgres: z.object({ database: z.string(), user: z.string() }).nullable().default(null),
 });
-export type ManifestVolume = z.infer<typeof manifestVolumeSchema>;
+
+/** One volume of a manifest; a schema 1/2 entry's `spec` is read as `about`. */
+export const manifestVolumeSchema = z.preprocess((raw) => {
+  if (raw === null || typeof raw !== 'object' || 'about' in raw) return raw;
+  const { spec, ...rest } = raw as { spec?: unknown };
+  const about = spec == null ? null : legacySpecSchema.safeParse(spec);
+  return { ...rest, about: about === null || !about.success ? null : about.data };
+}, manifestVolumeObject);
+export type ManifestVolume = z.infer<typeof manifestVolumeObject>;
 
 /** The versioned description of one backup, written last: its presence means the backup is complete. */
 export const manifestSchema = z
   .object({
-    /** 2: archive volumes record `entryListSha256`. 1 is still read. */
-    schemaVersion: z.union([z.literal(1), z.literal(2)]),
+    /**
+     * 3: each volume's `about` in this package's own schema (1 and 2 embedded the caller's volume spec);
+     * 2: archive volumes record `entryListSha256`. 1 and 2 are still read.
+     */
+    schemaVersion: z.union([z.literal(1), z.literal(2), z.literal(3)]),
     id: z.string(),
     createdAt: z.iso.datetime(),
     toolVersion: z.string(),
     host: z.string(),
-    project: nameSchema,
+    project: backupNameSchema,
     volumes: z.array(manifestVolumeSchema),
     taken: z.enum(['containers-stopped', 'offline', 'logical-dump', 'live-files']),
     durationSeconds: z.number().min(0),
@@ -54,7 +104,7 @@ export const manifestSchema = z
   .refine(
     (m) =>
       m.schemaVersion === 1 || m.volumes.every((v) => v.strategy !== 'archive' || v.entryListSha256 !== null),
-    { message: 'schema 2 requires entryListSha256 for every archive volume', path: ['volumes'] },
+    { message: 'schema 2 and later require entryListSha256 for every archive volume', path: ['volumes'] },
   );
 export type Manifest = z.infer<typeof manifestSchema>;
 
@@ -76,7 +126,7 @@ export async function readManifest(backupPath: string): Promise<Manifest> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new PhoenixError('BACKUP_NOT_FOUND', `no backup at ${backupPath} (${MANIFEST_FILE} is missing)`, {
-        hint: 'list the backups with `phoenix-volumes backup ls`',
+        hint: 'list the backup directory to see which backups it holds',
         cause: error,
       });
     }
@@ -92,7 +142,7 @@ export async function readManifest(backupPath: string): Promise<Manifest> {
   if (!parsed.success) {
     throw new PhoenixError(
       'BACKUP_CORRUPT',
-      `${file} does not match manifest schema 1 or 2: ${z.prettifyError(parsed.error)}`,
+      `${file} does not match manifest schema 1, 2 or 3: ${z.prettifyError(parsed.error)}`,
       {
         cause: parsed.error,
         details: { file },

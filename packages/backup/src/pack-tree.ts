@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
-import { PhoenixError } from '@phoenix-hydra/core';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import { EntryListHash } from './entry-list.ts';
 import { decodeName, fsName, isWellFormed } from './raw-names.ts';
 import { BLOCK, encodeHeader, padded, type WritableType } from './tar-format.ts';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { PhoenixError } from '@phoenix-hydra/core';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/helpers.ts';
 import { PGDUMP_MAGIC } from './file-hash.ts';

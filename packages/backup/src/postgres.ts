@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { PhoenixError } from '@phoenix-hydra/core';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import { PGDUMP_MAGIC, readHead } from './file-hash.ts';
 import { hashTap } from './hash-tap.ts';
 import type { Exec, ExecOptions } from './types.ts';

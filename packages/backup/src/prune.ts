@@ -1,4 +1,4 @@
-import { PhoenixError } from '@phoenix-hydra/core';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import { z } from 'zod';
 import { removeBackupDir } from './atomic-dir.ts';
 import { listBackups } from './list.ts';
@@ -201,17 +201,19 @@ export function planPrune(candidates: PruneCandidate[], policy: RetentionPolicy)
 }
 
 /**
- * Applies a retention policy to the complete backups in `backupDir` (broken ones are left alone).
+ * Applies a retention policy to the complete backups in `backupDir` (broken ones are left alone), only
+ * to those of `project` when given: one directory may hold several projects' backups.
  * With `dryRun` nothing is removed; otherwise each removed backup disappears from listings first.
  */
 export async function pruneBackups(
   backupDir: string,
-  policy: RetentionPolicy & { dryRun?: boolean },
+  policy: RetentionPolicy & { dryRun?: boolean; project?: string | undefined },
 ): Promise<PrunePlan> {
-  const { dryRun = false, ...rest } = policy;
+  const { dryRun = false, project, ...rest } = policy;
   const candidates: PruneCandidate[] = [];
   for (const backup of await listBackups(backupDir)) {
     if (backup.status !== 'ok') continue;
+    if (project !== undefined && backup.manifest.project !== project) continue;
     const verified = backup.verification?.ok === true;
     candidates.push({ id: backup.id, createdAt: new Date(backup.manifest.createdAt), verified });
   }

@@ -1,6 +1,6 @@
 import { lstat, mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { isPhoenixError, PhoenixError } from '@phoenix-hydra/core';
+import { isPhoenixError, PhoenixError } from '@phoenix-hydra/errors';
 import { compactTime, isBackupId } from './backup-id.ts';
 import { fsyncDir, isNoSpace } from './durable.ts';
 import { extractArchive } from './extract.ts';
@@ -74,7 +74,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       unsafe ? 'BACKUP_UNSAFE_ENTRY' : 'BACKUP_CORRUPT',
       `refusing to restore ${options.volume}: ${problems.join('; ')}`,
       {
-        hint: 'nothing was changed; restore an older backup (phoenix-volumes backup ls)',
+        hint: 'nothing was changed; restore an older backup (list the backups to choose one)',
         details: { problems },
       },
     );
@@ -157,7 +157,7 @@ export async function checkRoom(items: readonly { volume: ManifestVolume; target
     const dir = dirname(target);
     const { dev } = await stat(dir).catch((error: unknown) => {
       throw new PhoenixError('RESTORE_FAILED', `cannot restore ${volume.name}: ${dir} does not exist`, {
-        hint: `create ${dir} first (phoenix-volumes setup does)`,
+        hint: `create ${dir} first (the volume's parent directory must exist)`,
         cause: error,
       });
     });
@@ -241,7 +241,7 @@ async function restoreArchive(
       problems.push(`${volume.name}: ${extracted.bytes} content bytes, manifest says ${volume.bytes}`);
     if (problems.length > 0) {
       throw new PhoenixError('BACKUP_CORRUPT', `refusing to restore ${volume.name}: ${problems.join('; ')}`, {
-        hint: 'nothing was changed; restore an older backup (phoenix-volumes backup ls)',
+        hint: 'nothing was changed; restore an older backup (list the backups to choose one)',
         details: { problems },
       });
     }
@@ -269,7 +269,10 @@ async function restoreArchive(
       throw new PhoenixError(
         'BACKUP_CORRUPT',
         `refusing to restore ${volume.name}: cannot read ${volume.artifact}: ${(error as Error).message}`,
-        { hint: 'nothing was changed; restore an older backup (phoenix-volumes backup ls)', cause: error },
+        {
+          hint: 'nothing was changed; restore an older backup (list the backups to choose one)',
+          cause: error,
+        },
       );
     }
     throw new PhoenixError(

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isPhoenixError, PhoenixError } from '@phoenix-hydra/core';
+import { isPhoenixError, PhoenixError } from '@phoenix-hydra/errors';
 import { isBackupId } from './backup-id.ts';
 import { unsafeReason } from './entry-safety.ts';
 import { hashFile, PGDUMP_MAGIC, readHead } from './file-hash.ts';
@@ -110,7 +110,7 @@ export async function verifyBackup(
     await stat(path);
   } catch (error) {
     throw new PhoenixError('BACKUP_NOT_FOUND', `no backup ${id} in ${backupDir}`, {
-      hint: 'list the backups with `phoenix-volumes backup ls`',
+      hint: 'list the backup directory to see which backups it holds',
       cause: error,
     });
   }
@@ -133,9 +133,20 @@ export async function verifyBackup(
 }
 
 /** Verifies every backup in the directory, newest first; broken manifests come back as failed results. */
-export async function verifyAll(backupDir: string, options: VerifyOptions = {}): Promise<VerifyResult[]> {
+export async function verifyAll(
+  backupDir: string,
+  options: VerifyOptions & { project?: string | undefined } = {},
+): Promise<VerifyResult[]> {
   const results: VerifyResult[] = [];
-  for (const backup of await listBackups(backupDir))
+  for (const backup of await listBackups(backupDir)) {
+    // A broken backup's project is unknown: it is always reported.
+    if (
+      options.project !== undefined &&
+      backup.status === 'ok' &&
+      backup.manifest.project !== options.project
+    )
+      continue;
     results.push(await verifyBackup(backupDir, backup.id, options));
+  }
   return results;
 }

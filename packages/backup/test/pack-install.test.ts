@@ -8,11 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 /**
  * A unit test although slow (about 30 s): it needs no podman, but it writes `dist/` into the package,
  * which the e2e user cannot. The package as users get it: built to JS, packed with `pnpm pack` (workspace ranges and
- * publishConfig applied), installed alone with npm into an empty project next to the packed core,
+ * publishConfig applied), installed alone with npm into an empty project next to the packed errors package (its only
+ * dependency of ours),
  * and driven by plain Node with type stripping off.
  */
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const coreDir = join(packageDir, '../core');
+const errorsDir = join(packageDir, '../errors');
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
 
 function sh(command: string, args: string[], cwd: string): string {
@@ -27,26 +28,26 @@ describe('the published package', { timeout: 120_000 }, () => {
     work = await mkdtemp(join(tmpdir(), 'phoenix-pack-'));
     sh('pnpm', ['exec', 'tsc', '-p', 'tsconfig.build.json'], packageDir);
     sh('pnpm', ['pack', '--pack-destination', work], packageDir);
-    // Core is built and packed from a copy, so this test writes nothing into another package's folder.
-    const core = join(work, 'core');
-    await mkdir(core);
+    // errors is built and packed from a copy, so this test writes nothing into another package's folder.
+    const errors = join(work, 'errors');
+    await mkdir(errors);
     sh(
       'pnpm',
-      ['exec', 'tsc', '-p', join(coreDir, 'tsconfig.build.json'), '--outDir', join(core, 'dist')],
+      ['exec', 'tsc', '-p', join(errorsDir, 'tsconfig.build.json'), '--outDir', join(errors, 'dist')],
       packageDir,
     );
-    const manifest = JSON.parse(await readFile(join(coreDir, 'package.json'), 'utf8'));
+    const manifest = JSON.parse(await readFile(join(errorsDir, 'package.json'), 'utf8'));
     delete manifest.devDependencies; // workspace-only tooling; not published
-    await writeFile(join(core, 'package.json'), JSON.stringify(manifest, null, 2));
-    await copyFile(join(coreDir, 'README.md'), join(core, 'README.md')).catch(() => {});
-    sh('pnpm', ['pack', '--pack-destination', work], core);
+    await writeFile(join(errors, 'package.json'), JSON.stringify(manifest, null, 2));
+    await copyFile(join(errorsDir, 'README.md'), join(errors, 'README.md')).catch(() => {});
+    sh('pnpm', ['pack', '--pack-destination', work], errors);
     app = join(work, 'app');
     await mkdir(app);
     await writeFile(
       join(app, 'package.json'),
       JSON.stringify({ name: 'app', private: true, type: 'module' }),
     );
-    const tarballs = ['phoenix-hydra-core-0.1.0.tgz', 'phoenix-hydra-backup-0.1.0.tgz'].map((t) =>
+    const tarballs = ['phoenix-hydra-errors-0.1.0.tgz', 'phoenix-hydra-backup-0.1.0.tgz'].map((t) =>
       join(work, t),
     );
     sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], app);
@@ -56,7 +57,7 @@ describe('the published package', { timeout: 120_000 }, () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  it('contains only dist and the README, with exports on dist and a real version range for core', () => {
+  it('contains only dist and the README, with exports on dist and a real version range for errors, the only package of ours it needs', () => {
     const files = sh('tar', ['-tzf', join(work, 'phoenix-hydra-backup-0.1.0.tgz')], work)
       .split('\n')
       .filter(Boolean);
@@ -70,8 +71,10 @@ describe('the published package', { timeout: 120_000 }, () => {
       sh('tar', ['-xzOf', join(work, 'phoenix-hydra-backup-0.1.0.tgz'), 'package/package.json'], work),
     );
     expect(published.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
-    expect(published.dependencies['@phoenix-hydra/core']).toBe('^0.1.0');
-    expect(Object.keys(published.dependencies)).not.toContain('@phoenix-hydra/podman-adapter');
+    expect(published.dependencies['@phoenix-hydra/errors']).toBe('^0.1.0');
+    expect(Object.keys(published.dependencies).filter((d) => d.startsWith('@phoenix-hydra/'))).toEqual([
+      '@phoenix-hydra/errors',
+    ]);
   });
 
   it('backs up, verifies and restores a directory with plain Node', async () => {

@@ -1,6 +1,6 @@
+import type { PhoenixErrorCode } from '@phoenix-hydra/errors';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import type { z } from 'zod';
-import type { PhoenixErrorCode } from './errors.ts';
-import { PhoenixError } from './errors.ts';
 import type { YamlSource } from './yaml-source.ts';
 import { formatPath, locate } from './yaml-source.ts';
 

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isPhoenixError } from '@phoenix-hydra/errors';
 import { describe, expect, it } from 'vitest';
 import { tempProject } from '../test/temp-project.ts';
-import { isPhoenixError } from './errors.ts';
 import { parseCompose, readCompose } from './read-compose.ts';
 import { resolveStack } from './resolve-stack.ts';
 

@@ -1,5 +1,5 @@
+import type { PhoenixError } from '@phoenix-hydra/errors';
 import { describe, expect, it } from 'vitest';
-import type { PhoenixError } from './errors.ts';
 import { inferVolume } from './infer-volume.ts';
 import type { VolumeSpec } from './model.ts';
 import { parseCompose } from './read-compose.ts';

@@ -1,4 +1,4 @@
-import { isPhoenixError, PhoenixError } from './errors.ts';
+import { isPhoenixError, PhoenixError } from '@phoenix-hydra/errors';
 import type { Env } from './interpolate.ts';
 import { interpolate } from './interpolate.ts';
 import type { YamlSource } from './yaml-source.ts';

@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose ${VAR} syntax is the subject under test
+
+import type { PhoenixError } from '@phoenix-hydra/errors';
 import { describe, expect, it } from 'vitest';
-import type { PhoenixError } from './errors.ts';
 import { interpolate } from './interpolate.ts';
 
 const env = { SET: 'value', EMPTY: '', HOME: '/home/ana' };

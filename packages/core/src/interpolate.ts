@@ -1,4 +1,4 @@
-import { PhoenixError } from './errors.ts';
+import { PhoenixError } from '@phoenix-hydra/errors';
 
 /** Variables visible to interpolation: the process environment merged with the `.env` file. */
 export type Env = Readonly<Record<string, string | undefined>>;

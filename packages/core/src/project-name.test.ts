@@ -1,5 +1,5 @@
+import type { PhoenixError } from '@phoenix-hydra/errors';
 import { describe, expect, it } from 'vitest';
-import type { PhoenixError } from './errors.ts';
 import { normalizeProjectName, resolveProjectName } from './project-name.ts';
 
 describe('normalizeProjectName', () => {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { PhoenixError } from './errors.ts';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import type { Env } from './interpolate.ts';
 
 /** Compose's rule for a project name given explicitly (-p, COMPOSE_PROJECT_NAME, name:). */

@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import { composeError, fromZodError } from './compose-error.ts';
 import type { XPhoenixStack } from './compose-schema.ts';
 import { composeFileSchema } from './compose-schema.ts';
-import { PhoenixError } from './errors.ts';
 import type { Env } from './interpolate.ts';
 import type { UnsetUse } from './interpolate-values.ts';
 import { interpolateValues } from './interpolate-values.ts';

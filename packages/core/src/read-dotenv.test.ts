@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose ${VAR} syntax is the subject under test
+
+import type { PhoenixError } from '@phoenix-hydra/errors';
 import { describe, expect, it } from 'vitest';
 import { tempProject } from '../test/temp-project.ts';
-import type { PhoenixError } from './errors.ts';
 import { parseDotenv, readDotenv } from './read-dotenv.ts';
 
 describe('parseDotenv', () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PhoenixError } from './errors.ts';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import type { Env } from './interpolate.ts';
 import { readInputFile } from './read-input-file.ts';
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { PhoenixErrorCode } from './errors.ts';
-import { PhoenixError } from './errors.ts';
+import type { PhoenixErrorCode } from '@phoenix-hydra/errors';
+import { PhoenixError } from '@phoenix-hydra/errors';
 
 /** How a file a user wrote (compose, `.env`, agent config) may be read. */
 export interface ReadInputOptions {

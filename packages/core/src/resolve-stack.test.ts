@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose ${VAR} syntax is the subject under test
 import { join } from 'node:path';
+import type { PhoenixError } from '@phoenix-hydra/errors';
 import { describe, expect, it } from 'vitest';
 import { designCompose, tempProject } from '../test/temp-project.ts';
 import { defaultStack } from './default-stack.ts';
-import type { PhoenixError } from './errors.ts';
 import { resolveStack } from './resolve-stack.ts';
 
 const HOME = '/home/ana';

@@ -1,8 +1,8 @@
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import { homeOf, resolveBaseDir } from './base-dir.ts';
 import { defaultStack } from './default-stack.ts';
-import { PhoenixError } from './errors.ts';
 import { expandHome } from './expand-home.ts';
 import { findComposeFile } from './find-compose.ts';
 import { inferVolume } from './infer-volume.ts';

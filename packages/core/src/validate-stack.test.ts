@@ -1,6 +1,6 @@
+import type { PhoenixError } from '@phoenix-hydra/errors';
 import { describe, expect, it } from 'vitest';
 import { defaultStack } from './default-stack.ts';
-import type { PhoenixError } from './errors.ts';
 import type { Stack, VolumeSpec } from './model.ts';
 import { validateStack } from './validate-stack.ts';
 import type { YamlSource } from './yaml-source.ts';

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
+import type { PhoenixErrorCode } from '@phoenix-hydra/errors';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import { composeError } from './compose-error.ts';
-import type { PhoenixErrorCode } from './errors.ts';
-import { PhoenixError } from './errors.ts';
 import { isInside, pathsOverlap } from './is-inside.ts';
 import type { Stack, VolumeSpec } from './model.ts';
 import { formatMode, idSchema, MAX_ID, NAME_PATTERN } from './model.ts';

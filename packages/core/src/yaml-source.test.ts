@@ -1,5 +1,5 @@
+import type { PhoenixError } from '@phoenix-hydra/errors';
 import { describe, expect, it } from 'vitest';
-import type { PhoenixError } from './errors.ts';
 import { formatPath, locate, parseYaml, rawScalar } from './yaml-source.ts';
 
 describe('formatPath', () => {

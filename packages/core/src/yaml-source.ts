@@ -1,3 +1,4 @@
+import { PhoenixError } from '@phoenix-hydra/errors';
 import type { Document, Node } from 'yaml';
 import {
   isAlias,
@@ -10,7 +11,6 @@ import {
   parseDocument,
   visit,
 } from 'yaml';
-import { PhoenixError } from './errors.ts';
 
 /** A parsed YAML file that can still tell where a value came from, for error messages. */
 export interface YamlSource {

@@ -32,7 +32,10 @@ describe('service state (recorded containers)', () => {
     const now = Date.parse('2026-11-28T05:00:00Z');
     const back = { ...running, restartCount: 5, startedAt: '2026-11-28T04:59:59Z' };
     expect(serviceState({ service, container: back }, now)).toMatchObject({ state: 'restarting', up: false });
-    expect(serviceState({ service, container: back }, now + 60_000)).toMatchObject({ state: 'running', up: true });
+    expect(serviceState({ service, container: back }, now + 60_000)).toMatchObject({
+      state: 'running',
+      up: true,
+    });
   });
 
   it("a same-named project from another compose file's directory is not this stack's", () => {

@@ -16,11 +16,11 @@ import {
   volumeSchema,
 } from '@phoenix-hydra/podman-adapter';
 import { z } from 'zod';
-import type { VolumeUser } from '../src/usage/volume-users.ts';
 import type { DoctorContext, DoctorOptions, ProcessResult } from '../src/doctor/context.ts';
 import { resolveSettings } from '../src/doctor/context.ts';
 import type { PathState, StackObservation, VolumeObservation } from '../src/observe.ts';
 import type { ServiceContainer } from '../src/service-states.ts';
+import type { VolumeUser } from '../src/usage/volume-users.ts';
 
 /** A recorded output from test/fixtures. */
 export function fixture(name: string): string {

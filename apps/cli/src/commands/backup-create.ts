@@ -1,6 +1,7 @@
 import { type Manifest, openJournal } from '@phoenix-hydra/backup';
-import { defaultBackupDir, lockDir } from '@phoenix-hydra/core';
+import { lockDir } from '@phoenix-hydra/core';
 import { backupStack } from '@phoenix-hydra/operations/backup';
+import { type BackupDirOptions, backupDirOf } from '../backup-dir.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { formatBytes } from '../format-bytes.ts';
@@ -11,11 +12,10 @@ import { selectVolumes } from '../select-volumes.ts';
 import type { StackOptions } from '../stack-options.ts';
 import { journaledStops } from '../stopped-containers.ts';
 
-export interface BackupCreateOptions extends StackOptions, CommandIO {
+export interface BackupCreateOptions extends BackupDirOptions, StackOptions, CommandIO {
   volume?: string[];
   stop?: boolean;
   compression?: 'zstd' | 'gzip';
-  to?: string;
   json?: boolean;
   pgUser?: string;
   pgDatabase?: string;
@@ -32,7 +32,7 @@ export interface BackupCreateOptions extends StackOptions, CommandIO {
 export async function backupCreateCommand(options: BackupCreateOptions): Promise<Manifest> {
   const { stack, podman, out, err } = await openStack(options);
   const specs = selectVolumes(stack, options.volume, (v) => v.backup !== 'none');
-  const backupDir = options.to ?? defaultBackupDir();
+  const backupDir = backupDirOf(options);
   await repairInterrupted(stack.project, podman, err);
   // Written only while backupStack holds the lock, before each container it stops for --stop.
   const journal = await openJournal(lockDir(stack.project), 'backup');

@@ -1,25 +1,33 @@
 import { listBackups } from '@phoenix-hydra/backup';
-import { defaultBackupDir } from '@phoenix-hydra/core';
+import { type BackupDirOptions, backupDirOf, projectScope } from '../backup-dir.ts';
 import type { CommandIO } from '../context.ts';
 import { formatBytes } from '../format-bytes.ts';
 import { formatTable } from '../format-table.ts';
+import type { StackOptions } from '../stack-options.ts';
 
-export interface BackupLsOptions extends CommandIO {
-  from?: string;
+export interface BackupLsOptions extends BackupDirOptions, StackOptions, CommandIO {
   json?: boolean;
+  /** Every project's backups, not only the stack's. */
+  allProjects?: boolean;
 }
 
 /** `phoenix-volumes backup ls`: complete backups, newest first, with when each was last verified. */
 export async function backupLsCommand(options: BackupLsOptions): Promise<void> {
   const stdout = options.stdout ?? process.stdout;
-  const backupDir = options.from ?? defaultBackupDir();
-  const backups = await listBackups(backupDir);
+  const backupDir = backupDirOf(options);
+  const project = await projectScope(options);
+  // A broken backup's project is unknown: it is listed whatever the scope, so it gets attention.
+  const backups = (await listBackups(backupDir)).filter(
+    (b) => project === undefined || b.status === 'broken' || b.manifest.project === project,
+  );
   if (options.json) {
-    stdout.write(`${JSON.stringify({ backupDir, backups }, null, 2)}\n`);
+    stdout.write(`${JSON.stringify({ backupDir, project: project ?? null, backups }, null, 2)}\n`);
     return;
   }
   if (backups.length === 0) {
-    stdout.write(`No backups in ${backupDir}. Create one: phoenix-volumes backup create\n`);
+    stdout.write(
+      `No backups${project ? ` of ${project}` : ''} in ${backupDir}. Create one: phoenix-volumes backup create${project ? ' (--all-projects lists every project)' : ''}\n`,
+    );
     return;
   }
   const rows = backups.map((b) => {

@@ -1,25 +1,30 @@
 import { acquireLock, pruneBackups, type RetentionPolicy } from '@phoenix-hydra/backup';
-import { defaultBackupDir } from '@phoenix-hydra/core';
+import { type BackupDirOptions, backupDirOf, projectScope } from '../backup-dir.ts';
 import type { CommandIO } from '../context.ts';
+import type { StackOptions } from '../stack-options.ts';
 
-export interface BackupPruneOptions extends CommandIO, RetentionPolicy {
-  from?: string;
+export interface BackupPruneOptions extends BackupDirOptions, StackOptions, CommandIO, RetentionPolicy {
   dryRun?: boolean;
   json?: boolean;
+  /** Every project's backups, not only the stack's. */
+  allProjects?: boolean;
 }
 
 /** `phoenix-volumes backup prune --keep-*`: restic's retention rules; never removes the newest verified backup. */
 export async function backupPruneCommand(options: BackupPruneOptions): Promise<void> {
   const stdout = options.stdout ?? process.stdout;
-  const backupDir = options.from ?? defaultBackupDir();
+  const backupDir = backupDirOf(options);
+  const project = await projectScope(options);
   const policy = Object.fromEntries(
     Object.entries(options).filter(([key, value]) => key.startsWith('keep') && value !== undefined),
   ) as RetentionPolicy;
   const lock = await acquireLock(backupDir, { operation: 'prune' });
   try {
-    const plan = await pruneBackups(backupDir, { ...policy, dryRun: Boolean(options.dryRun) });
+    const plan = await pruneBackups(backupDir, { ...policy, dryRun: Boolean(options.dryRun), project });
     if (options.json) {
-      stdout.write(`${JSON.stringify({ backupDir, dryRun: Boolean(options.dryRun), ...plan }, null, 2)}\n`);
+      stdout.write(
+        `${JSON.stringify({ backupDir, project: project ?? null, dryRun: Boolean(options.dryRun), ...plan }, null, 2)}\n`,
+      );
       return;
     }
     for (const k of plan.keep) stdout.write(`keep    ${k.id}  (${k.reasons.join(', ')})\n`);

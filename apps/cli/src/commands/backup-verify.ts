@@ -1,19 +1,23 @@
 import { type VerifyResult, verifyAll, verifyBackup } from '@phoenix-hydra/backup';
-import { defaultBackupDir, PhoenixError } from '@phoenix-hydra/core';
+import { PhoenixError } from '@phoenix-hydra/core';
+import { type BackupDirOptions, backupDirOf, projectScope } from '../backup-dir.ts';
 import type { CommandIO } from '../context.ts';
 import { progressBar } from '../progress-bar.ts';
+import type { StackOptions } from '../stack-options.ts';
 
-export interface BackupVerifyOptions extends CommandIO {
+export interface BackupVerifyOptions extends BackupDirOptions, StackOptions, CommandIO {
   id?: string;
   all?: boolean;
-  from?: string;
   json?: boolean;
+  /** Every project's backups, not only the stack's. */
+  allProjects?: boolean;
 }
 
 /** `phoenix-volumes backup verify ID|--all`: rehash, decompress and walk every entry; exit 1 when any backup is damaged. */
 export async function backupVerifyCommand(options: BackupVerifyOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
-  const backupDir = options.from ?? defaultBackupDir();
+  const backupDir = backupDirOf(options);
+  const project = await projectScope(options);
   if (!options.all && !options.id) {
     throw new PhoenixError('USAGE', 'name a backup to verify, or pass --all', {
       hint: 'phoenix-volumes backup ls lists the ids',
@@ -24,7 +28,7 @@ export async function backupVerifyCommand(options: BackupVerifyOptions): Promise
   let results: VerifyResult[];
   try {
     results = options.all
-      ? await verifyAll(backupDir, opts)
+      ? await verifyAll(backupDir, { ...opts, project })
       : [await verifyBackup(backupDir, options.id ?? '', opts)];
   } finally {
     bar.done();

@@ -1,7 +1,9 @@
 import { acquireLock, createBackup } from '@phoenix-hydra/backup';
-import { defaultBackupDir, lockDir, PhoenixError, type Stack } from '@phoenix-hydra/core';
+import { lockDir, PhoenixError, type Stack } from '@phoenix-hydra/core';
 import { observeStack } from '@phoenix-hydra/diagnostics';
+import { aboutVolume } from '@phoenix-hydra/operations/backup';
 import { applyCleanup, type CleanupPlan, planCleanup } from '@phoenix-hydra/operations/cleanup';
+import { type BackupDirOptions, backupDirOf } from '../backup-dir.ts';
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { formatBytes } from '../format-bytes.ts';
@@ -9,12 +11,11 @@ import { formatTable } from '../format-table.ts';
 import { repairInterrupted } from '../repair-interrupted.ts';
 import type { StackOptions } from '../stack-options.ts';
 
-export interface CleanupOptions extends StackOptions, CommandIO {
+export interface CleanupOptions extends BackupDirOptions, StackOptions, CommandIO {
   yes?: boolean;
   stop?: boolean;
   /** False with --no-backup: skip the safety backup taken before anything is deleted. */
   backup?: boolean;
-  to?: string;
   json?: boolean;
   /** Asks the user to type the project name; defaults to a terminal prompt. */
   confirm?: (question: string) => Promise<string>;
@@ -117,13 +118,12 @@ async function takeSafetyBackup(
   if (options.backup === false || volumes.length === 0) return null;
   err('taking a safety backup first (--no-backup skips it)');
   const manifest = await createBackup({
-    backupDir: options.to ?? defaultBackupDir(),
+    backupDir: backupDirOf(options),
     project: stack.project,
-    volumes: volumes.map((v) => ({
-      ...v,
-      strategy: 'archive' as const,
-      spec: stack.volumes.find((s) => s.name === v.name),
-    })),
+    volumes: volumes.map((v) => {
+      const spec = stack.volumes.find((s) => s.name === v.name);
+      return { ...v, strategy: 'archive' as const, ...(spec ? { about: aboutVolume(spec) } : {}) };
+    }),
     taken: plan.users.some((u) => u.running) ? 'containers-stopped' : 'offline',
   });
   return manifest.id;

@@ -9,8 +9,10 @@ import {
   readManifest,
   restoreBackup,
 } from '@phoenix-hydra/backup';
-import { defaultBackupDir, isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
+import { isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
 import { findVolumeUsers, observeStack } from '@phoenix-hydra/diagnostics';
+import { podmanExec, postgresIdentity, withStoppedContainers } from '@phoenix-hydra/operations/backup';
+import { type BackupDirOptions, backupDirOf } from '../backup-dir.ts';
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
@@ -19,15 +21,13 @@ import { progressBar } from '../progress-bar.ts';
 import { repairInterrupted } from '../repair-interrupted.ts';
 import { selectVolumes } from '../select-volumes.ts';
 import type { StackOptions } from '../stack-options.ts';
-import { podmanExec, postgresIdentity, withStoppedContainers } from '@phoenix-hydra/operations/backup';
 import { journaledStops } from '../stopped-containers.ts';
 
-export interface RestoreCommandOptions extends StackOptions, CommandIO {
+export interface RestoreCommandOptions extends BackupDirOptions, StackOptions, CommandIO {
   id: string;
   volume?: string[];
   stop?: boolean;
   yes?: boolean;
-  from?: string;
   json?: boolean;
   pgPasswordEnv?: string;
   /** Role to restore a dump as; default: the database container's POSTGRES_USER. */
@@ -71,7 +71,7 @@ function checkProject(manifest: Manifest, project: string, fromProject: string |
  */
 export async function restoreCommand(options: RestoreCommandOptions): Promise<RestoreResult[]> {
   const { stack, podman, out, err } = await openStack(options);
-  const backupDir = options.from ?? defaultBackupDir();
+  const backupDir = backupDirOf(options);
   const manifest = await loadManifest(backupDir, options.id);
   const inBackup = new Set(manifest.volumes.map((v) => v.name));
   const specs = selectVolumes(stack, options.volume, (v) => inBackup.has(v.name));

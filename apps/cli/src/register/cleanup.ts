@@ -1,24 +1,25 @@
 import type { Command } from 'commander';
+import { addBackupDirOption } from '../backup-dir.ts';
 import { addStackOptions } from '../stack-options.ts';
 import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
-import { FROM_HELP } from './backup.ts';
 
 /** Registers `phoenix-volumes cleanup`. */
 export function registerCleanup(program: Command, setExitCode: (code: number) => void): void {
   addStackOptions(
-    program
-      .command('cleanup')
-      .summary("delete the stack's volume directories and podman volumes, after asking")
-      .description(
-        "DELETE the stack's volume directories (subuid-owned files included, through podman unshare) " +
-          'and its podman volumes. Lists what goes with sizes and asks you to type the project name. ' +
-          'A safety backup is taken first (--no-backup skips it); existing backups are never touched.',
-      )
-      .option('-y, --yes', 'do not ask for confirmation')
-      .option('--stop', 'stop and remove the containers that use the volumes first')
-      .option('--no-backup', 'skip the safety backup taken before deleting')
-      .option('--to <dir>', FROM_HELP)
-      .option('--json', 'print what was removed as JSON on stdout'),
+    addBackupDirOption(
+      program
+        .command('cleanup')
+        .summary("delete the stack's volume directories and podman volumes, after asking")
+        .description(
+          "DELETE the stack's volume directories (subuid-owned files included, through podman unshare) " +
+            'and its podman volumes. Lists what goes with sizes and asks you to type the project name. ' +
+            'A safety backup is taken first (--no-backup skips it); existing backups are never touched.',
+        )
+        .option('-y, --yes', 'do not ask for confirmation')
+        .option('--stop', 'stop and remove the containers that use the volumes first')
+        .option('--no-backup', 'skip the safety backup taken before deleting')
+        .option('--json', 'print what was removed as JSON on stdout'),
+    ),
   ).action(async (options) => {
     // The safety backup reads subuid-owned files: it runs inside the user namespace.
     if (options.backup !== false && needsUserNamespace()) {

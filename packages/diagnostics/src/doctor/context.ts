@@ -8,9 +8,9 @@ import {
   type RunOptions,
   type RunResult,
 } from '@phoenix-hydra/podman-adapter';
-import { findVolumeUsers, type VolumeUser } from '../usage/volume-users.ts';
 import { observeStack, type StackObservation } from '../observe.ts';
 import { findServiceContainers, type ServiceContainer } from '../service-states.ts';
+import { findVolumeUsers, type VolumeUser } from '../usage/volume-users.ts';
 import { readUserNamespace, type UserNamespace } from '../user-namespace.ts';
 import { DEFAULT_MIN_FREE_BYTES } from './checks-space.ts';
 

@@ -6,6 +6,7 @@ import {
   type Manifest,
   type OnProgress,
   type TakenHow,
+  type VolumeAbout,
 } from '@phoenix-hydra/backup';
 import {
   type createEvent,
@@ -61,6 +62,11 @@ function runningUser(users: VolumeUser[], volume: string): VolumeUser | undefine
   return users.find((u) => u.running && u.volumes.includes(volume));
 }
 
+/** What a backup records about a volume of the stack (backup's own schema, not the stack model). */
+export function aboutVolume(spec: VolumeSpec): VolumeAbout {
+  return { kind: spec.kind, containerPath: spec.containerPath, mode: spec.mode, owner: spec.owner };
+}
+
 /**
  * One backup of the selected volumes under the project's lock. A running database is dumped with pg_dump;
  * its files are archived only with `stop` (stopped, archived, started again even when the backup fails),
@@ -102,12 +108,12 @@ export async function backupStack(
         volumes.push({
           name: spec.name,
           strategy: 'postgres-logical',
-          spec,
+          about: aboutVolume(spec),
           postgres: { container: live.container, ...identity, ...(passwordEnv ? { passwordEnv } : {}) },
         });
         dumps += 1;
       } else {
-        volumes.push({ name: spec.name, strategy: 'archive', path: spec.hostPath, spec });
+        volumes.push({ name: spec.name, strategy: 'archive', path: spec.hostPath, about: aboutVolume(spec) });
       }
     }
     const toStop = options.stop ? users.filter((u) => u.running).map((u) => u.container) : [];

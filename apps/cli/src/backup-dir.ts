@@ -1,0 +1,37 @@
+import { defaultBackupDir, resolveStack } from '@phoenix-hydra/core';
+import { type Command, Option } from 'commander';
+import { type StackOptions, stackRequest } from './stack-options.ts';
+
+/** Where backups are read and written: --backup-dir, or the old names --to / --from, kept as hidden aliases. */
+export interface BackupDirOptions {
+  backupDir?: string;
+  /** @deprecated alias of backupDir (backup create, cleanup). */
+  to?: string;
+  /** @deprecated alias of backupDir (backup ls/verify/prune, restore). */
+  from?: string;
+}
+
+const HELP =
+  'backup directory (default: ~/.local/state/phoenix-hydra/backups, under $XDG_STATE_HOME when set)';
+
+/** Adds --backup-dir and its hidden aliases --to and --from to a command that reads or writes backups. */
+export function addBackupDirOption(command: Command): Command {
+  return command
+    .option('--backup-dir <dir>', HELP)
+    .addOption(new Option('--to <dir>', 'alias of --backup-dir').hideHelp())
+    .addOption(new Option('--from <dir>', 'alias of --backup-dir').hideHelp());
+}
+
+/** The backup directory the options name, or the default. */
+export function backupDirOf(options: BackupDirOptions): string {
+  return options.backupDir ?? options.to ?? options.from ?? defaultBackupDir();
+}
+
+/** The project whose backups ls/verify/prune work on: the stack's, or every project's with --all-projects. */
+export async function projectScope(
+  options: StackOptions & { allProjects?: boolean; cwd?: string | undefined },
+): Promise<string | undefined> {
+  if (options.allProjects) return undefined;
+  const { stack } = await resolveStack(stackRequest(options, options.cwd));
+  return stack.project;
+}
