@@ -7,6 +7,8 @@ export interface CommandIO {
   cwd?: string;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** The podman client (default: the real one); tests pass the adapter's fake. */
+  podman?: Podman;
 }
 
 export interface CommandContext {
@@ -24,5 +26,5 @@ export async function openStack(options: StackOptions & CommandIO): Promise<Comm
   const err = (line: string) => stderr.write(`${line}\n`);
   const { stack, warnings } = await resolveStack(stackRequest(options, options.cwd));
   for (const warning of warnings) err(`warning: ${warning}`);
-  return { stack, podman: createPodman(), out: (line) => stdout.write(`${line}\n`), err, stdout };
+  return { stack, podman: options.podman ?? createPodman(), out: (line) => stdout.write(`${line}\n`), err, stdout };
 }
