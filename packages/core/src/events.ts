@@ -65,6 +65,14 @@ export const phoenixEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('volume.mounted'), ...base, ...volumeField, container: z.string() }),
   z.object({ type: z.literal('volume.unmounted'), ...base, ...volumeField, container: z.string() }),
+  /** A container of the stack ended without anyone stopping it (a crash, an OOM kill, a failed start). */
+  z.object({
+    type: z.literal('service.down'),
+    ...base,
+    service: z.string().nullable(),
+    container: z.string(),
+    exitCode: z.number().nullable(),
+  }),
   z.object({
     type: z.literal('check.failed'),
     ...base,

@@ -51,4 +51,28 @@ describe('ContainerVolumeEvents', () => {
     for (const event of recorded) await handler.handle(event);
     expect(bus.raised).toEqual([]);
   });
+
+  it('raises service.down when a container dies without being stopped, with its exit code', async () => {
+    const stack = defaultStack({ project: 'pa-fixture', baseDir: '/home/u/.local/share/pa-fixture' });
+    const bus = collectingBus();
+    const handler = new ContainerVolumeEvents({ stack, podman: { inspectContainer: async () => null }, bus });
+    // The recorded life: started, then `podman stop` (stop, died 137): a stop the user asked for.
+    for (const event of recorded) await handler.handle(event);
+    expect(bus.raised.filter((e) => e.type === 'service.down')).toEqual([]);
+    // Started again, then died on its own (no stop event before it): a crash.
+    const start = recorded.find((e) => e.action === 'start');
+    const died = recorded.find((e) => e.action === 'died');
+    if (!start || !died) throw new Error('fixture lacks start/died');
+    await handler.handle(start);
+    await handler.handle({ ...died, exitCode: 1 });
+    expect(bus.raised.filter((e) => e.type === 'service.down')).toEqual([
+      {
+        type: 'service.down',
+        project: 'pa-fixture',
+        service: 'db',
+        container: 'pa-fixture_db_1',
+        exitCode: 1,
+      },
+    ]);
+  });
 });

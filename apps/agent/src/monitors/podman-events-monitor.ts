@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { podmanVolumeName, type Stack } from '@phoenix-hydra/core';
-import { COMPOSE_PROJECT_LABEL, type Podman, type PodmanEvent } from '@phoenix-hydra/podman-adapter';
+import {
+  COMPOSE_PROJECT_LABEL,
+  COMPOSE_SERVICE_LABEL,
+  type Podman,
+  type PodmanEvent,
+} from '@phoenix-hydra/podman-adapter';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Logger } from '../logger.ts';
 
@@ -17,11 +22,14 @@ export function stackVolumesOf(
 /**
  * Turns container events of the stack into `volume.mounted` (on start) and `volume.unmounted` (on
  * died: a stop, a crash or a kill alike), once per volume the container mounts. Decides from the event
- * alone where it can; asks podman which volumes a container mounts at most once per container.
+ * alone where it can; asks podman which volumes a container mounts at most once per container. A container
+ * that dies without a `stop` before it (a crash, an OOM kill) also raises `service.down`.
  */
 export class ContainerVolumeEvents {
   readonly #mounts = new Map<string, string[]>();
   readonly #up = new Set<string>();
+  /** Containers someone asked podman to stop: their `died` is not a failure. */
+  readonly #stopping = new Set<string>();
   readonly #deps: { stack: Stack; podman: Pick<Podman, 'inspectContainer'>; bus: EventBus };
 
   constructor(deps: { stack: Stack; podman: Pick<Podman, 'inspectContainer'>; bus: EventBus }) {
@@ -32,6 +40,7 @@ export class ContainerVolumeEvents {
     const { stack, bus } = this.#deps;
     if (event.type !== 'container' || event.attributes[COMPOSE_PROJECT_LABEL] !== stack.project) return;
     const container = event.name ?? event.id ?? '';
+    if (event.action === 'stop') this.#stopping.add(container);
     const type =
       event.action === 'start' ? 'volume.mounted' : event.action === 'died' ? 'volume.unmounted' : null;
     if (type === null) {
@@ -42,6 +51,17 @@ export class ContainerVolumeEvents {
     if (this.#up.has(container) === up) return; // the same transition reported twice
     if (up) this.#up.add(container);
     else this.#up.delete(container);
+    if (!up && !this.#stopping.has(container)) {
+      const service = event.attributes[COMPOSE_SERVICE_LABEL] ?? null;
+      bus.emit({
+        type: 'service.down',
+        project: stack.project,
+        service,
+        container,
+        exitCode: event.exitCode,
+      });
+    }
+    this.#stopping.delete(container);
     for (const volume of await this.#volumes(container, event.id)) {
       const fields = { project: stack.project, volume, container };
       bus.emit(up ? { type: 'volume.mounted', ...fields } : { type: 'volume.unmounted', ...fields });
