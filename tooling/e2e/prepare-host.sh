@@ -11,7 +11,7 @@ POSTGRES_IMAGE=docker.io/library/postgres:15
 NGINX_IMAGE=docker.io/library/nginx:stable
 RECIPE_LABEL=io.phoenix-hydra.e2e.recipe
 CACHE_DIR=/var/cache/phoenix-e2e
-REQUIRED_PACKAGES=(podman runc uidmap slirp4netns fuse-overlayfs podman-compose debootstrap zstd postgresql-15 nginx-light)
+REQUIRED_PACKAGES=(podman runc uidmap slirp4netns fuse-overlayfs podman-compose debootstrap zstd postgresql-15 nginx-light restic rclone)
 OPTIONAL_PACKAGES=(prometheus) # gives promtool; installed without its recommends (node-exporter)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
