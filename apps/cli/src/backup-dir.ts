@@ -1,6 +1,7 @@
 import { defaultBackupDir, resolveStack } from '@phoenix-hydra/core';
 import { type Command, Option } from 'commander';
 import { type StackOptions, stackRequest } from './stack-options.ts';
+import { stackOriginLine } from './stack-origin.ts';
 
 /** Where backups are read and written: --backup-dir, or the old names --to / --from, kept as hidden aliases. */
 export interface BackupDirOptions {
@@ -29,9 +30,15 @@ export function backupDirOf(options: BackupDirOptions): string {
 
 /** The project whose backups ls/verify/prune work on: the stack's, or every project's with --all-projects. */
 export async function projectScope(
-  options: StackOptions & { allProjects?: boolean; cwd?: string | undefined },
+  options: StackOptions & {
+    allProjects?: boolean;
+    cwd?: string | undefined;
+    stderr?: NodeJS.WritableStream | undefined;
+  },
 ): Promise<string | undefined> {
   if (options.allProjects) return undefined;
-  const { stack } = await resolveStack(stackRequest(options, options.cwd));
+  const cwd = options.cwd ?? process.cwd();
+  const { stack, source } = await resolveStack(stackRequest(options, cwd));
+  (options.stderr ?? process.stderr).write(`${stackOriginLine({ stack, source }, cwd)}\n`);
   return stack.project;
 }

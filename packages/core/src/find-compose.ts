@@ -39,8 +39,8 @@ export async function findComposeFile(
   const [file, ...others] = found;
   const warnings = [...others, ...ignored].map((other) =>
     file === undefined
-      ? `${other} is not read by phoenix-volumes; pass it with --file`
-      : `${other} is ignored (read ${file}); podman-compose would merge it - pass --file to be explicit`,
+      ? `${other} is not read by phoenix-volumes; pass it with --compose`
+      : `${other} is ignored (read ${file}); podman-compose would merge it - pass --compose to be explicit`,
   );
   return { file, warnings };
 }

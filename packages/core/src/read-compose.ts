@@ -153,7 +153,7 @@ export async function readCompose(file: string, env: Env): Promise<ComposeModel>
     maxBytes: MAX_COMPOSE_BYTES,
     code: 'COMPOSE_INVALID',
     missingCode: 'COMPOSE_NOT_FOUND',
-    hint: 'check the path given to --file, or run from the directory that holds compose.yaml',
+    hint: 'check the path given to --compose (relative paths start in the directory you ran the command in), or run from the directory that holds podman-compose.yaml',
   });
   return parseCompose(text, absolute, env);
 }

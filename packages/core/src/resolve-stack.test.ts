@@ -98,8 +98,8 @@ describe('resolveStack: finding the file', () => {
     const { stack, warnings } = await resolveStack({ cwd, env: { HOME } });
     expect(stack.composeFile).toBe(join(cwd, 'podman-compose.yaml'));
     expect(warnings).toEqual([
-      `${join(cwd, 'compose.yaml')} is ignored (read ${join(cwd, 'podman-compose.yaml')}); podman-compose would merge it - pass --file to be explicit`,
-      `${join(cwd, 'compose.override.yaml')} is ignored (read ${join(cwd, 'podman-compose.yaml')}); podman-compose would merge it - pass --file to be explicit`,
+      `${join(cwd, 'compose.yaml')} is ignored (read ${join(cwd, 'podman-compose.yaml')}); podman-compose would merge it - pass --compose to be explicit`,
+      `${join(cwd, 'compose.override.yaml')} is ignored (read ${join(cwd, 'podman-compose.yaml')}); podman-compose would merge it - pass --compose to be explicit`,
     ]);
   });
 

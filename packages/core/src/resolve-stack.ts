@@ -19,7 +19,7 @@ import { validateStack } from './validate-stack.ts';
 export interface ResolveStackOptions {
   /** Directory searched for a compose file and against which relative options resolve. */
   cwd: string;
-  /** Explicit compose file (--file); otherwise COMPOSE_FILE, then the names in COMPOSE_FILE_NAMES. */
+  /** Explicit compose file (--compose); otherwise COMPOSE_FILE, then the names in COMPOSE_FILE_NAMES. */
   composeFile?: string | undefined;
   project?: string | undefined;
   baseDir?: string | undefined;
@@ -47,7 +47,7 @@ async function locateComposeFile(options: ResolveStackOptions, env: Env) {
         'USAGE',
         `COMPOSE_FILE names ${files.length} files; merging compose files is not supported`,
         {
-          hint: 'merge them into one file (podman-compose config > merged.yaml) and pass it with --file',
+          hint: 'merge them into one file (podman-compose config > merged.yaml) and pass it with --compose',
         },
       );
     }

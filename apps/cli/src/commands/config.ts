@@ -1,6 +1,7 @@
 import { formatMode, formatOwner, resolveStack } from '@phoenix-hydra/core';
 import { formatTable } from '../format-table.ts';
 import { type StackOptions, stackRequest } from '../stack-options.ts';
+import { stackOriginLine } from '../stack-origin.ts';
 
 export interface ConfigOptions extends StackOptions {
   json?: boolean;
@@ -13,7 +14,9 @@ export interface ConfigOptions extends StackOptions {
 export async function configCommand(options: ConfigOptions): Promise<void> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const { stack, warnings, source } = await resolveStack(stackRequest(options, options.cwd));
+  const cwd = options.cwd ?? process.cwd();
+  const { stack, warnings, source } = await resolveStack(stackRequest(options, cwd));
+  stderr.write(`${stackOriginLine({ stack, source }, cwd)}\n`);
   for (const warning of warnings) stderr.write(`warning: ${warning}\n`);
   if (options.json) {
     stdout.write(`${JSON.stringify({ source, warnings, stack }, null, 2)}\n`);
