@@ -52,6 +52,8 @@ export interface FrameLane {
  * members as one.
  */
 export function frameLane(compression: Compression): FrameLane {
+  // Plain tar: a copy, since the caller reuses its block once the frame is written and releases the frame.
+  if (compression === 'none') return { compress: async (block) => [Buffer.from(block)], close: () => {} };
   const gzip = compression === 'gzip';
   const stream = gzip
     ? createGzip({ level: 6, chunkSize: LANE_CHUNK })
@@ -155,12 +157,12 @@ export function zstdDecodeLane(): DecodeLane {
  * input chunk, so zstd input must be fed one frame at a time (zstd-frames.ts does); gzip members are
  * read back to back.
  */
-export function decompressor(compression: Compression): Transform {
+export function decompressor(compression: Exclude<Compression, 'none'>): Transform {
   return compression === 'gzip'
     ? createGunzip({ chunkSize: STREAM_CHUNK })
     : createZstdDecompress({ chunkSize: STREAM_CHUNK });
 }
 
 export function archiveExtension(compression: Compression): string {
-  return compression === 'gzip' ? 'tar.gz' : 'tar.zst';
+  return compression === 'gzip' ? 'tar.gz' : compression === 'none' ? 'tar' : 'tar.zst';
 }

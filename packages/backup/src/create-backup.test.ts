@@ -7,7 +7,9 @@ import { isRoot, makeSampleVolume, run, snapshotTree, tempDir } from '../test/he
 import { createBackup } from './create-backup.ts';
 import { listBackups } from './list.ts';
 import { manifestSchema } from './manifest.ts';
+import { restoreBackup } from './restore.ts';
 import type { Compression, Progress } from './types.ts';
+import { verifyBackup } from './verify.ts';
 
 async function backupSample(compression: Compression, addToVolume?: (volume: string) => Promise<void>) {
   const volume = await tempDir();
@@ -92,6 +94,22 @@ describe('createBackup', () => {
       expect(await snapshotTree(out)).toEqual(await snapshotTree(volume));
     },
   );
+
+  it('writes plain tar with compression none (for a deduplicating store): GNU tar reads it, verify and restore accept it', async () => {
+    const { volume, backupDir, manifest, dir } = await backupSample('none', (v) =>
+      writeFile(join(v, 'random.bin'), randomBytes(5 * 1024 * 1024)),
+    );
+    expect(manifest.volumes[0]).toMatchObject({ artifact: 'db_data.tar', compression: 'none' });
+    const artifact = join(dir, 'db_data.tar');
+    expect(run('file', ['-b', artifact])).toMatch(/tar archive/);
+    const out = await tempDir();
+    run('tar', ['-xpf', artifact, '-C', out]);
+    expect(await snapshotTree(out)).toEqual(await snapshotTree(volume));
+    expect(await verifyBackup(backupDir, manifest.id)).toMatchObject({ ok: true, problems: [] });
+    const target = join(await tempDir(), 'restored');
+    await restoreBackup({ backupDir, id: manifest.id, volume: 'db_data', targetPath: target });
+    expect(await snapshotTree(target)).toEqual(await snapshotTree(volume));
+  });
 
   it('leaves out fifos and sockets, listing them as skipped', async () => {
     const volume = await tempDir();

@@ -141,6 +141,7 @@ async function backupVolume(
       exec,
       signal: options.signal,
       out: join(dir, artifact),
+      uncompressed: compression === 'none',
     });
     const { database, user } = volume.postgres;
     return {

@@ -54,8 +54,8 @@ const manifestVolumeObject = z.object({
   about: volumeAboutSchema.nullable(),
   strategy: z.enum(['archive', 'postgres-logical']),
   /** File name inside the backup directory. */
-  artifact: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*\.(tar\.zst|tar\.gz|pgdump)$/),
-  /** `none` for pg_dump's custom format, which compresses itself. */
+  artifact: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*\.(tar\.zst|tar\.gz|tar|pgdump)$/),
+  /** Of an archive; `none` also for every dump (pg_dump's custom format compresses itself, unless told not to). */
   compression: z.enum(['zstd', 'gzip', 'none']),
   /** Tar entries (the root `./` included); null for a database dump. */
   entries: bytesSchema.nullable(),

@@ -84,12 +84,18 @@ function execOptions(target: PostgresTarget): ExecOptions {
 
 /**
  * Streams `pg_dump -Fc` of one database into `out` (created 0600, fsynced); the password travels in
- * exec's environment, never in argv. Returns the dump's size and sha256.
+ * exec's environment, never in argv. `uncompressed` adds `--compress=0`, for stores that deduplicate
+ * (a compressed dump changes throughout after one changed row). Returns the dump's size and sha256.
  */
 export async function dumpPostgres(
-  target: PostgresTarget & { out: string },
+  target: PostgresTarget & { out: string; uncompressed?: boolean | undefined },
 ): Promise<{ bytes: number; sha256: string }> {
-  const argv = ['pg_dump', '--format=custom', ...connectionArgs(target)];
+  const argv = [
+    'pg_dump',
+    '--format=custom',
+    ...(target.uncompressed ? ['--compress=0'] : []),
+    ...connectionArgs(target),
+  ];
   const { stdout, done } = target.exec(argv, execOptions(target));
   const tap = hashTap();
   const writing = pipeline(

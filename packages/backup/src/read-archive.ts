@@ -37,11 +37,13 @@ export async function feedArchive(
   try {
     const file = new BufferedFile(handle, options.onRaw, options.signal);
     const content =
-      compression === 'gzip'
-        ? throughStream(decompressor('gzip'), async (each) => {
-            for await (const piece of file.take(Number.MAX_SAFE_INTEGER)) await each(piece);
-          })
-        : zstdContent(file, Math.min(availableParallelism(), 4));
+      compression === 'none'
+        ? file.take(Number.MAX_SAFE_INTEGER)
+        : compression === 'gzip'
+          ? throughStream(decompressor('gzip'), async (each) => {
+              for await (const piece of file.take(Number.MAX_SAFE_INTEGER)) await each(piece);
+            })
+          : zstdContent(file, Math.min(availableParallelism(), 4));
     const parser = new TarParser(handler);
     for await (const piece of content) {
       options.signal?.throwIfAborted();

@@ -202,7 +202,7 @@ async function restoreArchive(
   const stamp = compactTime(new Date());
   const staging = `${target}.restore-staging-${stamp}`;
   const previous = `${target}.pre-restore-${stamp}`;
-  if (volume.compression === 'none')
+  if (volume.strategy !== 'archive')
     throw new PhoenixError('BACKUP_CORRUPT', `${volume.artifact} is not an archive`);
   await checkRoom([{ volume, target }]);
   const swap = { target, staging, previous };

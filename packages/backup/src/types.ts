@@ -20,7 +20,12 @@ export interface ExecResult {
 /** Runs argv somewhere (locally, or inside a container through podman); injected so backup never needs podman. */
 export type Exec = (argv: string[], options: ExecOptions) => ExecResult;
 
-export type Compression = 'zstd' | 'gzip';
+/**
+ * How archives are compressed. `none` writes plain tar (and a dump with pg_dump's compression off) for a
+ * store that deduplicates and compresses by itself, such as a restic repository: compressed bytes
+ * change everywhere after one changed byte, which defeats content-defined chunking.
+ */
+export type Compression = 'zstd' | 'gzip' | 'none';
 
 /**
  * How the data was taken: containers stopped, never running, dumped live with pg_dump, or files

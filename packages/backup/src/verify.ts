@@ -57,7 +57,7 @@ export async function verifyVolume(
   });
   const tap = hashTap((bytes) => meter.add(bytes));
   let digest: { sha256: string; bytes: number };
-  if (volume.compression === 'none') {
+  if (volume.strategy === 'postgres-logical') {
     digest = await hashFile(file, options.signal);
     const head = await readHead(file, PGDUMP_MAGIC.length);
     if (!head.equals(PGDUMP_MAGIC))
