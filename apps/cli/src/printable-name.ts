@@ -16,3 +16,17 @@ export function printableName(name: string): string {
   });
   return `"${escaped}"`;
 }
+
+/** Control and format characters other than tab: what must never reach a terminal raw. */
+const UNSAFE_IN_LINE = /[\p{Cc}\p{Cf}]/gu;
+
+/**
+ * One line of human output made safe for a terminal: every control or format character but tab becomes
+ * `\u{..}`, so text a container controls (its log lines, file names in its volume) quoted in a finding
+ * cannot forge lines, move the cursor, set the window title or write the clipboard (ESC ] 52).
+ */
+export function terminalLine(line: string): string {
+  return line.replace(UNSAFE_IN_LINE, (c) =>
+    c === '\t' ? c : `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`,
+  );
+}

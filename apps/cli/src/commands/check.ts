@@ -9,6 +9,7 @@ import {
 } from '@phoenix-hydra/diagnostics';
 import { type CommandIO, openStack } from '../context.ts';
 import { formatTable } from '../format-table.ts';
+import { terminalLine } from '../printable-name.ts';
 import type { StackOptions } from '../stack-options.ts';
 
 export interface CheckCommandOptions extends StackOptions, CommandIO {
@@ -41,7 +42,7 @@ export async function checkCommand(options: CheckCommandOptions): Promise<number
   out(
     formatTable([
       ['VOLUME', 'CHECK', 'RESULT', 'DETAIL'],
-      ...results.map((r) => [r.volume ?? '-', r.check, MARK[r.status], r.message]),
+      ...results.map((r) => [r.volume ?? '-', r.check, MARK[r.status], terminalLine(r.message)]),
     ]),
   );
   const hints = [...new Set(results.filter((r) => r.status === 'fail' && r.hint).map((r) => r.hint))];
@@ -50,6 +51,6 @@ export async function checkCommand(options: CheckCommandOptions): Promise<number
   out(
     `${counts('pass')} passed, ${counts('warn')} warnings, ${counts('fail')} failed, ${counts('skip')} skipped`,
   );
-  for (const hint of hints) out(`fix: ${hint}`);
+  for (const hint of hints) out(terminalLine(`fix: ${hint}`));
   return failed ? 1 : 0;
 }

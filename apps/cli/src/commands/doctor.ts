@@ -14,6 +14,7 @@ import {
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
+import { terminalLine } from '../printable-name.ts';
 import type { StackOptions } from '../stack-options.ts';
 
 export interface DoctorCommandOptions extends StackOptions, CommandIO {
@@ -58,7 +59,8 @@ export function formatReport(report: DoctorReport): string[] {
     lines.push('');
   }
   lines.push(summaryLine(report));
-  return lines;
+  // Findings quote what containers wrote (log lines, file names in their volumes).
+  return lines.map(terminalLine);
 }
 
 function toJson(report: DoctorReport) {

@@ -10,6 +10,7 @@ import {
 } from '@phoenix-hydra/diagnostics';
 import { type CommandIO, openStack } from '../context.ts';
 import { interruptSignal } from '../interrupt.ts';
+import { terminalLine } from '../printable-name.ts';
 import { renderStatus } from '../render-status.ts';
 import type { StackOptions } from '../stack-options.ts';
 
@@ -92,7 +93,7 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
     });
   if (!options.watch) {
     const status = await collect();
-    out(options.json ? JSON.stringify(status, null, 2) : renderStatus(status));
+    out(options.json ? JSON.stringify(status, null, 2) : safeLines(renderStatus(status)));
     return 0;
   }
   const seconds = watchSeconds(options.watch);
@@ -107,7 +108,7 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
         // Like watch(1): home the cursor, clear the screen, a header line, the report.
         stdout.write(`\x1b[H\x1b[2J`);
         out(`Every ${seconds} s: phoenix-volumes status${options.io ? ' --io' : ''}    (Ctrl-C to stop)\n`);
-        out(renderStatus(status));
+        out(safeLines(renderStatus(status)));
       } else {
         out(JSON.stringify(status));
       }
@@ -118,4 +119,9 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
     dispose();
   }
   return 0;
+}
+
+/** Status quotes service states and reasons a container may have written: each line made terminal-safe. */
+function safeLines(text: string): string {
+  return text.split('\n').map(terminalLine).join('\n');
 }
