@@ -31,6 +31,9 @@ export type PhoenixErrorCode =
   | 'POSTGRES_NAME_INVALID'
   | 'REPAIR_FAILED'
   | 'NO_SPACE'
+  | 'RESTIC_MISSING'
+  | 'RESTIC_FAILED'
+  | 'REPO_NOT_FOUND'
   | 'INTERNAL';
 
 export interface PhoenixErrorOptions {
