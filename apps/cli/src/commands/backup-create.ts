@@ -15,7 +15,8 @@ import { journaledStops } from '../stopped-containers.ts';
 export interface BackupCreateOptions extends BackupDirOptions, StackOptions, CommandIO {
   volume?: string[];
   stop?: boolean;
-  compression?: 'zstd' | 'gzip';
+  /** `none` (plain tar, uncompressed dump) is what `--repo` stages for restic to deduplicate. */
+  compression?: 'zstd' | 'gzip' | 'none';
   json?: boolean;
   pgUser?: string;
   pgDatabase?: string;

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addBackupDirOption } from '../backup-dir.ts';
+import { addRepoOptions } from '../repo-options.ts';
 import { addStackOptions } from '../stack-options.ts';
 import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
 
@@ -16,7 +17,7 @@ function collect(value: string, previous: string[] = []): string[] {
 /** The stack options, the backup directory and --all-projects: ls, verify and prune work on one project's backups. */
 function scoped(command: Command): Command {
   return addStackOptions(
-    addBackupDirOption(command).option(
+    addRepoOptions(addBackupDirOption(command)).option(
       '--all-projects',
       "include other projects' backups in the same directory",
     ),
@@ -33,7 +34,7 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
         'database, a manifest with sha256 of every artifact, written atomically (a killed backup never shows).',
     );
 
-  addStackOptions(
+  const create = addStackOptions(
     addBackupDirOption(
       backup
         .command('create')
@@ -54,8 +55,10 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
         )
         .option('--json', 'print the manifest as JSON on stdout'),
     ),
-  ).action(async (options) => {
+  );
+  addRepoOptions(create).action(async (options) => {
     if (needsUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
+    if (options.repo) return (await import('../commands/backup-repo.ts')).backupCreateToRepo(options);
     const { backupCreateCommand } = await import('../commands/backup-create.ts');
     await backupCreateCommand(options);
   });
@@ -68,6 +71,7 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
       )
       .option('--json', 'print as JSON on stdout'),
   ).action(async (options) => {
+    if (options.repo) return (await import('../commands/backup-repo.ts')).backupLsRepo(options);
     const { backupLsCommand } = await import('../commands/backup-ls.ts');
     await backupLsCommand(options);
   });
@@ -80,8 +84,13 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
         'Recompute every hash, decompress and walk every entry, compare with the manifest. Exit 1 when damaged.',
       )
       .option('--all', 'verify every backup')
+      .option('--read-data', 'with --repo: also restic check --read-data (every pack of the repository)')
       .option('--json', 'print results as JSON on stdout'),
   ).action(async (id: string | undefined, options) => {
+    if (options.repo) {
+      const { backupVerifyRepo } = await import('../commands/backup-repo.ts');
+      return setExitCode(await backupVerifyRepo({ ...options, ...(id ? { id } : {}) }));
+    }
     const { backupVerifyCommand } = await import('../commands/backup-verify.ts');
     setExitCode(await backupVerifyCommand({ ...options, ...(id ? { id } : {}) }));
   });
@@ -111,6 +120,7 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
       .option('-n, --dry-run', 'list what would be removed, remove nothing')
       .option('--json', 'print the plan as JSON on stdout'),
   ).action(async (options) => {
+    if (options.repo) return (await import('../commands/backup-repo.ts')).backupPruneRepo(options);
     const { backupPruneCommand } = await import('../commands/backup-prune.ts');
     await backupPruneCommand(options);
   });

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { addBackupDirOption } from '../backup-dir.ts';
+import { addRepoOptions } from '../repo-options.ts';
 import { addStackOptions } from '../stack-options.ts';
 import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
 
 /** Registers `phoenix-volumes restore`. */
 export function registerRestore(program: Command, setExitCode: (code: number) => void): void {
-  addStackOptions(
+  const restore = addStackOptions(
     addBackupDirOption(
       program
         .command('restore')
@@ -38,8 +39,10 @@ export function registerRestore(program: Command, setExitCode: (code: number) =>
         )
         .option('--json', 'print what was restored as JSON on stdout'),
     ),
-  ).action(async (id: string, options) => {
+  );
+  addRepoOptions(restore).action(async (id: string, options) => {
     if (needsUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
+    if (options.repo) return (await import('../commands/backup-repo.ts')).restoreFromRepo({ ...options, id });
     const { restoreCommand } = await import('../commands/restore.ts');
     await restoreCommand({ ...options, id });
   });
