@@ -22,7 +22,14 @@ export {
   type Verification,
   type VolumeAbout,
 } from './manifest.ts';
-export { assertPostgresName, dumpPostgres, type PostgresTarget, restorePostgres } from './postgres.ts';
+export {
+  assertPostgresHost,
+  assertPostgresName,
+  dumpPostgres,
+  type PostgresTarget,
+  postgresConnectionArgs,
+  restorePostgres,
+} from './postgres.ts';
 export { isProcessAlive } from './process-alive.ts';
 export {
   type PrunePlan,

@@ -5,7 +5,7 @@ import { PhoenixError } from '@phoenix-hydra/errors';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../test/helpers.ts';
 import { PGDUMP_MAGIC } from './file-hash.ts';
-import { assertPostgresName, dumpPostgres, restorePostgres } from './postgres.ts';
+import { assertPostgresName, dumpPostgres, postgresConnectionArgs, restorePostgres } from './postgres.ts';
 import type { Exec } from './types.ts';
 
 /**
@@ -138,5 +138,47 @@ describe('PostgreSQL names are names, never connection strings', () => {
       expect(argv).toContain('--username=phoenix');
       expect(argv).not.toContain('--dbname');
     }
+  });
+});
+
+describe('socket directory and port', () => {
+  it('adds host and port as conninfo keywords, so a server started with -k /tmp -p 5433 is reached', async () => {
+    const calls: string[][] = [];
+    await dumpPostgres({
+      exec: recordingExec(calls, Buffer.concat([PGDUMP_MAGIC, Buffer.from('x')])),
+      database: 'windmill',
+      user: 'windmill_user',
+      host: '/tmp',
+      port: 5433,
+      out: join(await tempDir(), 'out'),
+    });
+    expect(calls[0]).toContain("--dbname=dbname='windmill' host='/tmp' port=5433");
+    expect(postgresConnectionArgs({ database: 'app', user: 'u', host: 'db.internal' })).toEqual([
+      '--username=u',
+      "--dbname=dbname='app' host='db.internal'",
+    ]);
+  });
+
+  it.each([
+    ["/tmp' dbname='other", undefined],
+    ['evil host', undefined],
+    ['-h', undefined],
+    ['/tmp\nx', undefined],
+    [undefined, 0],
+    [undefined, 70000],
+    [undefined, 5432.5],
+  ])('refuses host %j port %j before running anything', async (host, port) => {
+    const calls: string[][] = [];
+    await expect(
+      restorePostgres({
+        exec: recordingExec(calls),
+        database: 'app',
+        user: 'postgres',
+        ...(host === undefined ? {} : { host }),
+        ...(port === undefined ? {} : { port }),
+        input: await dumpFile(),
+      }),
+    ).rejects.toMatchObject({ code: 'POSTGRES_HOST_INVALID' });
+    expect(calls).toEqual([]);
   });
 });

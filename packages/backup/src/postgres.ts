@@ -12,6 +12,10 @@ export interface PostgresTarget {
   container?: string | undefined;
   database: string;
   user: string;
+  /** Socket directory (absolute path) or host name of the server; libpq's default when undefined. */
+  host?: string | undefined;
+  /** Port of the server (also names the socket file `.s.PGSQL.<port>`); libpq's default when undefined. */
+  port?: number | undefined;
   /** Name of an environment variable of this process holding the password; sent as PGPASSWORD in exec's env. */
   passwordEnv?: string | undefined;
   signal?: AbortSignal | undefined;
@@ -38,13 +42,47 @@ export function assertPostgresName(kind: 'database' | 'user', value: string): vo
   }
 }
 
-/** `--dbname` and `--username` arguments libpq cannot take for a connection string or an option. */
-function connectionArgs(target: PostgresTarget): string[] {
+/** A socket directory (absolute path without quotes or control characters), a host name or an IP address. */
+const HOST_PATTERN = /^(\/[^'\\\s\p{Cc}]*|[A-Za-z0-9][A-Za-z0-9.:-]*)$/u;
+
+/**
+ * Throws POSTGRES_HOST_INVALID unless `host` is a socket directory or a plain host name and `port` a
+ * TCP port: both go into the conninfo string, so nothing may add a keyword of its own.
+ */
+export function assertPostgresHost(host: string | undefined, port: number | undefined): void {
+  if (host !== undefined && (host.length > 1024 || !HOST_PATTERN.test(host))) {
+    throw new PhoenixError(
+      'POSTGRES_HOST_INVALID',
+      `${JSON.stringify(host.slice(0, 80))} is neither a socket directory nor a host name`,
+      { hint: 'name the socket directory (/var/run/postgresql, /tmp) or a host name', exitCode: 2 },
+    );
+  }
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    throw new PhoenixError('POSTGRES_HOST_INVALID', `${port} is not a TCP port`, {
+      hint: 'name a port from 1 to 65535 (PostgreSQL listens on 5432 unless told otherwise)',
+      exitCode: 2,
+    });
+  }
+}
+
+/**
+ * `--username` and `--dbname` arguments for pg_dump, pg_restore and psql: one conninfo string of
+ * validated keywords (dbname, host, port), so no value can smuggle in another option or connection string.
+ */
+export function postgresConnectionArgs(
+  target: Pick<PostgresTarget, 'database' | 'user' | 'host' | 'port'>,
+): string[] {
   assertPostgresName('database', target.database);
   assertPostgresName('user', target.user);
-  // A conninfo with one quoted keyword: even a name libpq would expand can only ever be a database name.
-  const quoted = target.database.replaceAll('\\', '\\\\').replaceAll("'", "\\'");
-  return [`--username=${target.user}`, `--dbname=dbname='${quoted}'`];
+  assertPostgresHost(target.host, target.port);
+  // Quoted keywords: even a name libpq would expand can only ever be a database name.
+  const quote = (value: string) => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+  const conninfo = [
+    `dbname=${quote(target.database)}`,
+    ...(target.host !== undefined ? [`host=${quote(target.host)}`] : []),
+    ...(target.port !== undefined ? [`port=${target.port}`] : []),
+  ];
+  return [`--username=${target.user}`, `--dbname=${conninfo.join(' ')}`];
 }
 
 /** The client's own last line (`pg_restore: error: …`, `psql:<stdin>:3: ERROR: …`) from a failed exec's stderr. */
@@ -94,7 +132,7 @@ export async function dumpPostgres(
     'pg_dump',
     '--format=custom',
     ...(target.uncompressed ? ['--compress=0'] : []),
-    ...connectionArgs(target),
+    ...postgresConnectionArgs(target),
   ];
   const { stdout, done } = target.exec(argv, execOptions(target));
   const tap = hashTap();
@@ -112,7 +150,7 @@ export async function dumpPostgres(
       'BACKUP_FAILED',
       `pg_dump of database ${target.database} failed: ${(error as Error).message}`,
       {
-        hint: 'check that the database container runs and the user and password are right',
+        hint: 'check that the database container runs and its socket directory, port, user and password are right',
         cause: error,
       },
     );
@@ -131,7 +169,7 @@ export async function dumpPostgres(
  * format dumps, psql for plain SQL (told apart by the PGDMP magic). The dump is fed through stdin.
  */
 export async function restorePostgres(target: PostgresTarget & { input: string }): Promise<void> {
-  const connection = connectionArgs(target);
+  const connection = postgresConnectionArgs(target);
   const custom = (await readHead(target.input, PGDUMP_MAGIC.length)).equals(PGDUMP_MAGIC);
   const argv = custom
     ? ['pg_restore', '--clean', '--if-exists', '--single-transaction', ...connection]

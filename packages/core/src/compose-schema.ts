@@ -38,6 +38,11 @@ export type XPhoenixVolume = z.infer<typeof xPhoenixVolumeSchema>;
 export const xPhoenixStackSchema = strictShape({
   baseDir: z.string().min(1).optional(),
   project: z.string().min(1).optional(),
+  /** The database's superuser and database, when the container's POSTGRES_USER/POSTGRES_DB do not say. */
+  postgres: strictShape({
+    user: stringish.pipe(z.string().min(1)).optional(),
+    database: stringish.pipe(z.string().min(1)).optional(),
+  }).optional(),
 });
 export type XPhoenixStack = z.infer<typeof xPhoenixStackSchema>;
 

@@ -70,6 +70,10 @@ export const stackSchema = z.object({
   composeFile: z.string().nullable(),
   services: z.array(serviceSpecSchema),
   volumes: z.array(volumeSpecSchema),
+  /** The database's superuser and database as the compose file's `x-phoenix.postgres` names them. */
+  postgres: z
+    .object({ user: z.string().min(1).optional(), database: z.string().min(1).optional() })
+    .optional(),
 });
 export type Stack = z.infer<typeof stackSchema>;
 

@@ -170,6 +170,18 @@ describe('resolveStack: environment, project and base directory', () => {
     ]);
   });
 
+  it('reads the database superuser and database from x-phoenix.postgres, and rejects a typo in it', async () => {
+    const cwd = await tempProject({
+      'compose.yaml': `x-phoenix: { postgres: { user: windmill_user, database: windmill } }\n${compose('  a:\n  b:\n')}`,
+    });
+    const { stack } = await resolveStack({ cwd, env: { HOME } });
+    expect(stack.postgres).toEqual({ user: 'windmill_user', database: 'windmill' });
+    const typo = await tempProject({
+      'compose.yaml': `x-phoenix: { postgres: { usr: windmill_user } }\n${compose('  a:\n  b:\n')}`,
+    });
+    expect((await errorOf(resolveStack({ cwd: typo, env: { HOME } }))).message).toMatch(/unknown key "usr"/);
+  });
+
   it('resolves relative and ~ devices, warning that podman-compose will not', async () => {
     const cwd = await tempProject({
       'compose.yaml': compose(`  a:\n${bind('./data/a')}  b:\n${bind('~/phoenix/b')}`),

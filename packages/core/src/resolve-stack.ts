@@ -130,6 +130,7 @@ async function fromCompose(
     composeFile: model.file,
     services: model.services.map(toServiceSpec),
     volumes,
+    ...(model.xPhoenix.postgres === undefined ? {} : { postgres: model.xPhoenix.postgres }),
   };
   validateStack(stack, model.source);
   return { stack, warnings, source: 'compose' };

@@ -8,6 +8,7 @@ export * from './nginx/health.ts';
 export * from './nginx/test-config.ts';
 export * from './observe.ts';
 export * from './plan-setup.ts';
+export * from './postgres/discover-connection.ts';
 export * from './probe-volume.ts';
 export * from './service-states.ts';
 export * from './usage/block-device.ts';

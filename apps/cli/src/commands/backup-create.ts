@@ -6,13 +6,14 @@ import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { formatBytes } from '../format-bytes.ts';
 import { interruptSignal } from '../interrupt.ts';
+import type { PgConnectionOptions } from '../pg-options.ts';
 import { progressBar } from '../progress-bar.ts';
 import { repairInterrupted } from '../repair-interrupted.ts';
 import { selectVolumes } from '../select-volumes.ts';
 import type { StackOptions } from '../stack-options.ts';
 import { journaledStops } from '../stopped-containers.ts';
 
-export interface BackupCreateOptions extends BackupDirOptions, StackOptions, CommandIO {
+export interface BackupCreateOptions extends BackupDirOptions, StackOptions, CommandIO, PgConnectionOptions {
   volume?: string[];
   stop?: boolean;
   /** `none` (plain tar, uncompressed dump) is what `--repo` stages for restic to deduplicate. */
@@ -48,6 +49,8 @@ export async function backupCreateCommand(options: BackupCreateOptions): Promise
       compression: options.compression ?? 'zstd',
       pgUser: options.pgUser,
       pgDatabase: options.pgDatabase,
+      pgHost: options.pgHost,
+      pgPort: options.pgPort,
       pgPasswordEnv: options.pgPasswordEnv,
       onEvent: raiseEvent,
       onProgress: bar.onProgress,

@@ -11,19 +11,24 @@ import {
 } from '@phoenix-hydra/backup';
 import { isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
 import { findVolumeUsers, observeStack } from '@phoenix-hydra/diagnostics';
-import { podmanExec, postgresIdentity, withStoppedContainers } from '@phoenix-hydra/operations/backup';
+import { podmanExec, postgresConnection, withStoppedContainers } from '@phoenix-hydra/operations/backup';
 import { type BackupDirOptions, backupDirOf } from '../backup-dir.ts';
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { interruptSignal } from '../interrupt.ts';
+import type { PgConnectionOptions } from '../pg-options.ts';
 import { progressBar } from '../progress-bar.ts';
 import { repairInterrupted } from '../repair-interrupted.ts';
 import { selectVolumes } from '../select-volumes.ts';
 import type { StackOptions } from '../stack-options.ts';
 import { journaledStops } from '../stopped-containers.ts';
 
-export interface RestoreCommandOptions extends BackupDirOptions, StackOptions, CommandIO {
+export interface RestoreCommandOptions
+  extends BackupDirOptions,
+    StackOptions,
+    CommandIO,
+    PgConnectionOptions {
   id: string;
   volume?: string[];
   stop?: boolean;
@@ -125,12 +130,19 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
     const containers = new Map(dumped.map((n) => [n, dbContainer(n)]));
     // Dumps go to the stack's database as its container was started (or as --pg-* name it), never
     // where the manifest says.
-    const targets = new Map<string, { container: string; database: string; user: string }>();
+    const targets = new Map<
+      string,
+      { container: string; database: string; user: string; host?: string; port?: number }
+    >();
     for (const [name, container] of containers) {
-      const identity = await postgresIdentity(podman, container, {
-        user: options.pgUser,
-        database: options.pgDatabase,
-      });
+      const spec = specs.find((s) => s.name === name);
+      const identity = await postgresConnection(
+        podman,
+        container,
+        stack,
+        spec ?? { containerPath: '/var/lib/postgresql/data' },
+        { user: options.pgUser, database: options.pgDatabase, host: options.pgHost, port: options.pgPort },
+      );
       const volume = manifestVolume(name);
       if (volume) checkTarget(manifest.id, volume, identity.database, options.pgDatabase !== undefined);
       targets.set(name, { container, ...identity });

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addBackupDirOption } from '../backup-dir.ts';
+import { addPgConnectionOptions } from '../pg-options.ts';
 import { addRepoOptions } from '../repo-options.ts';
 import { addStackOptions } from '../stack-options.ts';
 import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
@@ -36,8 +37,7 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
 
   const create = addStackOptions(
     addBackupDirOption(
-      backup
-        .command('create')
+      addPgConnectionOptions(backup.command('create'))
         .description(
           'Back up the stack volumes (all with a backup strategy, or those named with --volume). A running ' +
             'database is dumped with pg_dump through podman exec; its files are archived only with --stop.',
@@ -47,7 +47,10 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
         .addOption(
           new Option('--compression <kind>', 'archive compression').choices(['zstd', 'gzip']).default('zstd'),
         )
-        .option('--pg-user <name>', "database user for pg_dump (default: the container's POSTGRES_USER)")
+        .option(
+          '--pg-user <name>',
+          "database user for pg_dump (default: x-phoenix.postgres.user, the container's POSTGRES_USER, or the one psql connects as)",
+        )
         .option('--pg-database <name>', "database to dump (default: the container's POSTGRES_DB)")
         .option(
           '--pg-password-env <var>',

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addBackupDirOption } from '../backup-dir.ts';
+import { addPgConnectionOptions } from '../pg-options.ts';
 import { addRepoOptions } from '../repo-options.ts';
 import { addStackOptions } from '../stack-options.ts';
 import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
@@ -8,36 +9,38 @@ import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
 export function registerRestore(program: Command, setExitCode: (code: number) => void): void {
   const restore = addStackOptions(
     addBackupDirOption(
-      program
-        .command('restore')
-        .argument('<id>', 'backup id (see backup ls)')
-        .summary('restore volumes from a verified backup, keeping the current data beside it')
-        .description(
-          'Verify the backup, then restore each volume: archives through a staging directory swapped in with ' +
-            'renames (the current data kept as <volume>.pre-restore-<time>, owners restored as the container sees ' +
-            'them), pg_dump backups with pg_restore --clean --if-exists into the running database.',
-        )
-        .option(
-          '-v, --volume <name>',
-          'restore only this volume (repeatable)',
-          (v: string, p: string[] = []) => [...p, v],
-        )
-        .option('--stop', 'stop the containers using the volumes, restore, start them again')
-        .option('-y, --yes', 'do not ask for confirmation')
-        .option('--pg-password-env <var>', 'environment variable holding the database password')
-        .option(
-          '--pg-user <name>',
-          "role to restore a dump as (default: the database container's POSTGRES_USER)",
-        )
-        .option(
-          '--pg-database <name>',
-          "database to restore a dump into (default: the container's POSTGRES_DB); also accepts a dump of another database",
-        )
-        .option(
-          '--from-project <name>',
-          'accept a backup of this other project, restoring it into this stack',
-        )
-        .option('--json', 'print what was restored as JSON on stdout'),
+      addPgConnectionOptions(
+        program
+          .command('restore')
+          .argument('<id>', 'backup id (see backup ls)')
+          .summary('restore volumes from a verified backup, keeping the current data beside it')
+          .description(
+            'Verify the backup, then restore each volume: archives through a staging directory swapped in with ' +
+              'renames (the current data kept as <volume>.pre-restore-<time>, owners restored as the container sees ' +
+              'them), pg_dump backups with pg_restore --clean --if-exists into the running database.',
+          )
+          .option(
+            '-v, --volume <name>',
+            'restore only this volume (repeatable)',
+            (v: string, p: string[] = []) => [...p, v],
+          )
+          .option('--stop', 'stop the containers using the volumes, restore, start them again')
+          .option('-y, --yes', 'do not ask for confirmation')
+          .option('--pg-password-env <var>', 'environment variable holding the database password')
+          .option(
+            '--pg-user <name>',
+            "role to restore a dump as (default: x-phoenix.postgres.user, the container's POSTGRES_USER, or the one psql connects as)",
+          )
+          .option(
+            '--pg-database <name>',
+            "database to restore a dump into (default: the container's POSTGRES_DB); also accepts a dump of another database",
+          )
+          .option(
+            '--from-project <name>',
+            'accept a backup of this other project, restoring it into this stack',
+          )
+          .option('--json', 'print what was restored as JSON on stdout'),
+      ),
     ),
   );
   addRepoOptions(restore).action(async (id: string, options) => {

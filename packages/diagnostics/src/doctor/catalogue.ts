@@ -1,6 +1,7 @@
 import { backupChecks } from './checks-backup.ts';
 import { configChecks } from './checks-config.ts';
 import { containerChecks } from './checks-containers.ts';
+import { dumpChecks } from './checks-dump.ts';
 import { hostChecks } from './checks-host.ts';
 import { namedVolumeChecks } from './checks-named-volumes.ts';
 import { postgresChecks } from './checks-postgres.ts';
@@ -25,6 +26,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   ...probeChecks,
   ...containerChecks,
   ...serviceChecks,
+  ...dumpChecks,
   ...spaceChecks,
   ...backupChecks,
 ];

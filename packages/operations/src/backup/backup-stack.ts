@@ -18,7 +18,7 @@ import {
 } from '@phoenix-hydra/core';
 import { findVolumeUsers, observeStack, type VolumeUser } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
-import { podmanExec, postgresIdentity } from './podman-exec.ts';
+import { podmanExec, postgresConnection } from './podman-exec.ts';
 import { type StopHooks, withStoppedContainers } from './stopped-containers.ts';
 
 /** The fields of an event before it is stamped: what backupStack reports to its caller. */
@@ -34,6 +34,10 @@ export interface BackupStackOptions {
   compression?: Compression | undefined;
   pgUser?: string | undefined;
   pgDatabase?: string | undefined;
+  /** Socket directory or host of the database (default: read from the server's postmaster.pid). */
+  pgHost?: string | undefined;
+  /** Port of the database (default: read from the server's postmaster.pid). */
+  pgPort?: number | undefined;
   /** Name of an environment variable holding the database password (never the password itself). */
   pgPasswordEnv?: string | undefined;
   /** Lock directory of the project (core's lockDir by default). */
@@ -100,9 +104,11 @@ export async function backupStack(
             },
           );
         }
-        const identity = await postgresIdentity(podman, live.container, {
+        const identity = await postgresConnection(podman, live.container, stack, spec, {
           user: options.pgUser,
           database: options.pgDatabase,
+          host: options.pgHost,
+          port: options.pgPort,
         });
         const passwordEnv = options.pgPasswordEnv ?? (process.env.PGPASSWORD ? 'PGPASSWORD' : undefined);
         volumes.push({

@@ -1,5 +1,6 @@
 import type { Exec } from '@phoenix-hydra/backup';
-import { PhoenixError } from '@phoenix-hydra/core';
+import { PhoenixError, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
+import { type ConnectionOverrides, discoverPostgres } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 
 /** The backup package's injected exec, running commands in a container through `podman exec`. */
@@ -14,17 +15,21 @@ export function podmanExec(podman: Podman): Exec {
   };
 }
 
-/** POSTGRES_USER / POSTGRES_DB as the database container was started with (the official image's defaults otherwise). */
-export async function postgresIdentity(
+/**
+ * How pg_dump/pg_restore reach the database in `container`: socket directory and port from the server's
+ * postmaster.pid, user and database from flags, the environment, x-phoenix.postgres, the container's
+ * POSTGRES_USER/POSTGRES_DB or the design's/image's defaults (diagnostics' discoverPostgres). Never from a manifest.
+ */
+export async function postgresConnection(
   podman: Podman,
   container: string,
-  overrides: { user?: string | undefined; database?: string | undefined },
-): Promise<{ user: string; database: string }> {
-  const read = async (name: string) => {
-    const result = await podman.execText(container, ['printenv', name], { reject: false });
-    return result.exitCode === 0 ? result.stdout.trim() || undefined : undefined;
-  };
-  const user = overrides.user ?? process.env.PGUSER ?? (await read('POSTGRES_USER')) ?? 'postgres';
-  const database = overrides.database ?? process.env.PGDATABASE ?? (await read('POSTGRES_DB')) ?? user;
-  return { user, database };
+  stack: Pick<Stack, 'composeFile' | 'postgres'>,
+  volume: Pick<VolumeSpec, 'containerPath'>,
+  overrides: ConnectionOverrides,
+): Promise<{ user: string; database: string; host?: string; port?: number }> {
+  const { sources: _, ...connection } = await discoverPostgres(
+    (argv) => podman.execText(container, argv, { reject: false }),
+    { stack, dataDir: volume.containerPath, overrides },
+  );
+  return connection;
 }
