@@ -7,6 +7,7 @@ import {
   repairSwap,
 } from '@phoenix-hydra/backup';
 import { isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
+import { composeUp, finishRebind } from '@phoenix-hydra/operations/adopt';
 import { startAndCheck } from '@phoenix-hydra/operations/backup';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { needsUserNamespace } from './user-namespace.ts';
@@ -43,6 +44,22 @@ export async function repairInterrupted(
         for (const line of await repairSwap(swap, remove)) err(`  ${line}`);
       } catch (error) {
         failed.push(`${swap.target}: ${(error as Error).message}`);
+      }
+    }
+    // Adopt: the copy is in place; bind the volume to it and bring the containers back (finished, not undone).
+    for (const rebind of state.rebind) {
+      try {
+        for (const line of await finishRebind(podman, rebind)) err(`  ${line}`);
+      } catch (error) {
+        failed.push(`${rebind.volume}: ${(error as Error).message}`);
+      }
+    }
+    for (const file of failed.length === 0 ? state.composeUp : []) {
+      try {
+        await composeUp(file);
+        err(`  started the stack again: podman-compose -f ${file} up -d`);
+      } catch (error) {
+        failed.push(`podman-compose -f ${file} up -d: ${(error as Error).message}`);
       }
     }
     for (const container of state.stopped) {

@@ -4,6 +4,7 @@ export {
   describeJournal,
   JOURNAL_FILE,
   type Journal,
+  type JournalRebind,
   type JournalState,
   openJournal,
   readJournal,

@@ -17,6 +17,22 @@ const swapSchema = z.object({
 });
 export type JournalSwap = z.infer<typeof swapSchema>;
 
+const rebindSchema = z.object({
+  /** The podman volume recreated with bind options (`<project>_<volume>`). */
+  volume: z.string(),
+  /** The host directory it binds, which already holds the adopted copy when the rebind is due. */
+  device: z.string(),
+  /** Where the old podman-managed `_data` is moved before the volume is removed (kept for the user). */
+  keep: z.string(),
+  labels: z.record(z.string(), z.string()),
+  /** Mounted once as its owner from this image after it is created, so podman's first-mount chown/chmod changes nothing. */
+  prime: z
+    .object({ image: z.string(), owner: z.object({ uid: z.number().int(), gid: z.number().int() }) })
+    .nullable()
+    .default(null),
+});
+export type JournalRebind = z.infer<typeof rebindSchema>;
+
 const journalSchema = z.object({
   schemaVersion: z.literal(1),
   operation: z.string(),
@@ -27,6 +43,10 @@ const journalSchema = z.object({
   stopped: z.array(z.string()),
   /** Directory swaps begun and not finished (or not cleaned up) yet. */
   swaps: z.array(swapSchema),
+  /** Adopt: named volumes to recreate bound to their host directory once the copy is in place. */
+  rebind: z.array(rebindSchema).default([]),
+  /** Adopt: compose files whose containers were removed and must be created again (`podman-compose up -d`). */
+  composeUp: z.array(z.string()).default([]),
 });
 export type JournalState = z.infer<typeof journalSchema>;
 
@@ -55,11 +75,18 @@ export async function openJournal(dir: string, operation: string): Promise<Journ
     startedAt: new Date().toISOString(),
     stopped: [],
     swaps: [],
+    rebind: [],
+    composeUp: [],
   };
   let written = false;
   let queue: Promise<void> = Promise.resolve();
   const write = async () => {
-    if (state.stopped.length === 0 && state.swaps.length === 0) {
+    if (
+      state.stopped.length === 0 &&
+      state.swaps.length === 0 &&
+      state.rebind.length === 0 &&
+      state.composeUp.length === 0
+    ) {
       if (written) await removeJournal(dir);
       written = false;
       return;
@@ -146,8 +173,10 @@ export async function repairSwap(
 /** One line saying what an interrupted operation left unfinished (for the doctor and the repairing command). */
 export function describeJournal(state: JournalState): string {
   const left = [
-    ...state.swaps.map((s) => `a restore of ${s.target}`),
+    ...state.swaps.map((s) => `a ${state.operation === 'adopt' ? 'copy into' : 'restore of'} ${s.target}`),
     ...(state.stopped.length > 0 ? [`stopped container(s) ${state.stopped.join(', ')}`] : []),
+    ...state.rebind.map((r) => `volume ${r.volume} not yet bound to ${r.device}`),
+    ...(state.composeUp.length > 0 ? [`removed containers of ${state.composeUp.join(', ')}`] : []),
   ];
   return `an interrupted ${state.operation} (pid ${state.pid}, started ${state.startedAt}) left ${left.join(' and ')} unfinished`;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAdopt } from './adopt.ts';
 import { registerBackup } from './backup.ts';
 import { registerCheck } from './check.ts';
 import { registerCleanup } from './cleanup.ts';
@@ -25,5 +26,6 @@ export const commandRegistrations: ((program: Command, setExitCode: (code: numbe
   registerNginx,
   registerBackup,
   registerRestore,
+  registerAdopt,
   registerCleanup,
 ];

@@ -16,8 +16,14 @@ import {
   type Stack,
   type VolumeSpec,
 } from '@phoenix-hydra/core';
-import { findVolumeUsers, observeStack, type VolumeUser } from '@phoenix-hydra/diagnostics';
+import {
+  findVolumeUsers,
+  observeStack,
+  type StackObservation,
+  type VolumeUser,
+} from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { isEmptyDir } from '../adopt/tree-summary.ts';
 import { podmanExec, postgresConnection } from './podman-exec.ts';
 import { type StopHooks, withStoppedContainers } from './stopped-containers.ts';
 
@@ -66,6 +72,37 @@ function runningUser(users: VolumeUser[], volume: string): VolumeUser | undefine
   return users.find((u) => u.running && u.volumes.includes(volume));
 }
 
+/**
+ * Refuses to archive an empty host directory while the stack's containers mount a podman-managed
+ * volume of the same name: the data is in podman's storage, and the backup would hold nothing.
+ */
+async function refuseShadowed(
+  observation: StackObservation,
+  users: VolumeUser[],
+  stop: boolean,
+): Promise<void> {
+  for (const v of observation.volumes) {
+    const archived = v.spec.backup === 'archive' || (v.spec.kind === 'database' && stop);
+    const mounted = users.filter((u) => u.volumes.includes(v.spec.name));
+    if (!archived || mounted.length === 0 || v.namedVolume === null || v.namedVolume.device !== null)
+      continue;
+    // Unreadable (outside the user namespace) counts as not empty: only a sure lie is refused.
+    if (!(await isEmptyDir(v.spec.hostPath).catch(() => false))) continue;
+    throw new PhoenixError(
+      'BACKUP_SHADOWED',
+      `${v.spec.hostPath} is empty, but ${mounted.map((u) => u.container).join(', ')} mount${mounted.length === 1 ? 's' : ''} podman's own volume ${v.namedVolume.name}, where the data of ${v.spec.name} really is; a backup of the host directory would hold nothing`,
+      {
+        hint: `move the data into ${v.spec.hostPath} first: phoenix-volumes adopt --volume ${v.spec.name}`,
+        details: {
+          volume: v.spec.name,
+          podmanVolume: v.namedVolume.name,
+          mountpoint: v.namedVolume.mountpoint,
+        },
+      },
+    );
+  }
+}
+
 /** What a backup records about a volume of the stack (backup's own schema, not the stack model). */
 export function aboutVolume(spec: VolumeSpec): VolumeAbout {
   return { kind: spec.kind, containerPath: spec.containerPath, mode: spec.mode, owner: spec.owner };
@@ -87,9 +124,11 @@ export async function backupStack(
   };
   const lock = await acquireLock(options.lockDir ?? lockDir(stack.project), { operation: 'backup' });
   try {
-    const users = (await findVolumeUsers(podman, observeStack(stack, podman))).filter((u) =>
+    const observation = observeStack(stack, podman);
+    const users = (await findVolumeUsers(podman, observation)).filter((u) =>
       u.volumes.some((v) => names.includes(v)),
     );
+    await refuseShadowed(await observation, users, options.stop === true);
     const volumes: BackupVolume[] = [];
     let dumps = 0;
     for (const spec of options.volumes) {
