@@ -35,7 +35,8 @@ async function stageBackup(volume: string, backupDir: string) {
   });
 }
 
-describe('a restic repository as a backup target', () => {
+// restic derives each repository's key with scrypt: seconds per call when other packages' tests share the CPUs.
+describe('a restic repository as a backup target', { timeout: 120_000 }, () => {
   it('finds restic 0.14 or later', async () => {
     expect(await resticVersion()).toMatch(/^0\.(1[4-9]|[2-9]\d)\.\d+$/);
   });
