@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultStack } from './default-stack.ts';
 import { formatMode, formatOwner, stackSchema } from './model.ts';
-import { NGINX_DEFAULT_CONF } from './nginx-default-conf.ts';
+import { NGINX_DEFAULT_CONF, nginxDefaultConf, starterListenPort } from './nginx-default-conf.ts';
 
 describe('defaultStack', () => {
   it('is the original design: db_data, nginx_config and logs under the XDG data directory', () => {
@@ -65,5 +65,14 @@ describe('NGINX_DEFAULT_CONF', () => {
     expect(NGINX_DEFAULT_CONF).toMatch(/location = \/healthz \{[^}]*return 200 [^}]*\}/);
     expect(NGINX_DEFAULT_CONF).toMatch(/location \/ \{[^}]*return 200 [^}]*\}/);
     expect(NGINX_DEFAULT_CONF.split('{').length).toBe(NGINX_DEFAULT_CONF.split('}').length);
+  });
+});
+
+describe('starterListenPort', () => {
+  it('is 80 when nginx starts as root and 8080 for a declared non-root user', () => {
+    expect(starterListenPort(undefined)).toBe(80);
+    expect(starterListenPort({ uid: 0, gid: 0 })).toBe(80);
+    expect(starterListenPort({ uid: 101, gid: 101 })).toBe(8080);
+    expect(nginxDefaultConf(8080)).toMatch(/^\s+listen 8080;$/m);
   });
 });

@@ -1,7 +1,22 @@
-/** The `default.conf` setup seeds into an empty nginx_config volume: a page on port 80 and /healthz. */
-export const NGINX_DEFAULT_CONF = `# Seeded by phoenix-volumes setup; edit freely, it is not overwritten.
+/** The port nginx can bind in rootless podman as a non-root user: ports below 1024 need root of the container. */
+export const UNPRIVILEGED_NGINX_PORT = 8080;
+
+/**
+ * The port a starter server block listens on for a service's declared `user:`: 80 when nginx starts as
+ * root (no user, or uid 0: the image drops to its own user after binding), 8080 for any other uid, which
+ * cannot bind a port below 1024 in a rootless container.
+ */
+export function starterListenPort(
+  user: { uid?: number | undefined; gid?: number | undefined } | undefined,
+): number {
+  return user?.uid === undefined || user.uid === 0 ? 80 : UNPRIVILEGED_NGINX_PORT;
+}
+
+/** The `default.conf` setup seeds into an empty nginx_config volume: a page on `port` and /healthz. */
+export function nginxDefaultConf(port: number): string {
+  return `# Seeded by phoenix-volumes setup; edit freely, it is not overwritten.
 server {
-    listen 80;
+    listen ${port};
     server_name _;
 
     location = /healthz {
@@ -16,3 +31,7 @@ server {
     }
 }
 `;
+}
+
+/** The starter `default.conf` for nginx started as root (port 80). */
+export const NGINX_DEFAULT_CONF = nginxDefaultConf(80);

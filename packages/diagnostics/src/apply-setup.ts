@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NGINX_DEFAULT_CONF, type Owner } from '@phoenix-hydra/core';
+import { nginxDefaultConf, type Owner } from '@phoenix-hydra/core';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import type { SetupAction } from './plan-setup.ts';
 
@@ -13,9 +13,9 @@ export type ApplyListener = (action: SetupAction, index: number, total: number) 
  * can write, then `podman unshare cp -n` moves it in, which also works once the directory belongs
  * to nginx's subordinate uid.
  */
-async function seedDefaultConf(podman: Podman, path: string, baseDir: string): Promise<void> {
+async function seedDefaultConf(podman: Podman, path: string, port: number, baseDir: string): Promise<void> {
   const temp = join(baseDir, `.default.conf.${randomBytes(4).toString('hex')}`);
-  await writeFile(temp, NGINX_DEFAULT_CONF, { mode: 0o644, flag: 'wx' });
+  await writeFile(temp, nginxDefaultConf(port), { mode: 0o644, flag: 'wx' });
   try {
     await podman.unshare.cp(temp, path, { noClobber: true });
     await podman.unshare.chmod([path], 0o644);
@@ -31,7 +31,7 @@ async function applyOne(podman: Podman, action: SetupAction, baseDir: string): P
       await chmod(action.path, action.mode);
       return;
     case 'seed-default-conf':
-      return seedDefaultConf(podman, action.path, baseDir);
+      return seedDefaultConf(podman, action.path, action.port, baseDir);
     case 'chmod':
       return podman.unshare.chmod([action.path], action.mode);
     case 'chown':

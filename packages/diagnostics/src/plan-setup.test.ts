@@ -110,6 +110,21 @@ describe('planSetup', () => {
     expect(planSetup(o).map((a) => a.type)).toEqual(['seed-default-conf']);
   });
 
+  it('seeds a default.conf the declared user can serve: 8080 for nginx as 101:101 (and says so), 80 as root', () => {
+    const o = healthy();
+    const conf = o.volumes.find((v) => v.spec.name === 'nginx_config');
+    const nginx = o.stack.services.find((s) => s.name === 'nginx');
+    if (!conf || !nginx) throw new Error('no nginx');
+    conf.defaultConf = null;
+    expect(planSetup(o)).toEqual([expect.objectContaining({ type: 'seed-default-conf', port: 80 })]);
+    nginx.user = { uid: 101, gid: 101 };
+    const [seed] = planSetup(o);
+    expect(seed).toMatchObject({ type: 'seed-default-conf', port: 8080 });
+    expect(seed?.describe).toBe(
+      'write a starter /home/alice/.local/share/phoenix-hydra/nginx_config/default.conf listening on 8080: nginx runs as 101:101, which cannot bind port 80 in rootless podman (publish it as "HOST:8080")',
+    );
+  });
+
   it('refuses, before any change, a named volume whose data lives elsewhere, naming the fix', () => {
     const o = healthy();
     o.baseDir = null; // a change that must not be planned either

@@ -1,12 +1,21 @@
-import { formatMode, formatOwner, type Owner, PhoenixError, type Stack } from '@phoenix-hydra/core';
+import { join } from 'node:path';
+import {
+  formatMode,
+  formatOwner,
+  type Owner,
+  PhoenixError,
+  type Stack,
+  starterListenPort,
+  type VolumeSpec,
+} from '@phoenix-hydra/core';
 import { toHostId } from '@phoenix-hydra/podman-adapter';
 import { isNginxConfig, type StackObservation, type VolumeObservation } from './observe.ts';
-import { probeImage } from './probe-volume.ts';
+import { probeImage, volumeService } from './probe-volume.ts';
 
 /** One step of setup; `describe` is what the plan prints, in the words a user checks. */
 export type SetupAction =
   | { type: 'mkdir'; volume: string | null; path: string; mode: number; describe: string }
-  | { type: 'seed-default-conf'; volume: string; path: string; describe: string }
+  | { type: 'seed-default-conf'; volume: string; path: string; port: number; describe: string }
   | { type: 'chmod'; volume: string; path: string; mode: number; describe: string }
   | { type: 'chown'; volume: string; path: string; owner: Owner; recursive: boolean; describe: string }
   | { type: 'relabel'; volume: string; path: string; describe: string }
@@ -62,6 +71,22 @@ function assertNotDrifted(v: VolumeObservation): void {
   );
 }
 
+/**
+ * Writes a starter default.conf the nginx service's declared user can serve: port 80 when nginx starts as
+ * root, 8080 for a non-root `user:` (ports below 1024 are root's in a rootless container), which it says.
+ */
+export function seedDefaultConfAction(stack: Stack, spec: VolumeSpec, why = ''): SetupAction {
+  const path = join(spec.hostPath, 'default.conf');
+  const user = volumeService(stack, spec)?.user;
+  const port = starterListenPort(user);
+  const as = user?.gid === undefined ? String(user?.uid) : formatOwner({ uid: user.uid, gid: user.gid });
+  const describe =
+    port === 80
+      ? `write a starter ${path}${why}`
+      : `write a starter ${path} listening on ${port}: nginx runs as ${as}, which cannot bind port 80 in rootless podman (publish it as "HOST:${port}")`;
+  return { type: 'seed-default-conf', volume: spec.name, path, port, describe };
+}
+
 /** Creates the bind-backed `<project>_<volume>` podman-compose reuses, primed so podman keeps its owner. */
 export function volumeCreateAction(stack: Stack, v: VolumeObservation): SetupAction {
   const image = probeImage(stack, v.spec);
@@ -99,12 +124,7 @@ function planVolume(v: VolumeObservation, observation: StackObservation): SetupA
     });
   }
   if (isNginxConfig(spec) && !v.defaultConf) {
-    actions.push({
-      type: 'seed-default-conf',
-      volume: spec.name,
-      path: `${spec.hostPath}/default.conf`,
-      describe: `write a starter ${spec.hostPath}/default.conf (nginx has no server without it)`,
-    });
+    actions.push(seedDefaultConfAction(observation.stack, spec, ' (nginx has no server without it)'));
   }
   if (!v.dir || v.dir.mode !== spec.mode) {
     const from = v.dir ? ` (now ${formatMode(v.dir.mode)})` : '';

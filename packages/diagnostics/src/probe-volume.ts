@@ -1,4 +1,13 @@
-import type { Stack, VolumeSpec } from '@phoenix-hydra/core';
+import type { ServiceSpec, Stack, VolumeSpec } from '@phoenix-hydra/core';
+
+/** The service whose image and user touch the volume: the first that mounts it and names an image. */
+export function volumeService(stack: Stack, spec: VolumeSpec): ServiceSpec | undefined {
+  for (const name of spec.services) {
+    const service = stack.services.find((s) => s.name === name);
+    if (service?.image) return service;
+  }
+  return undefined;
+}
 
 /** The image the volume's first service runs, which is what will really touch the data. */
 export function probeImage(stack: Stack, spec: VolumeSpec, override?: string): string | undefined {

@@ -6,6 +6,7 @@ import { lockDir } from '@phoenix-hydra/core';
 import {
   NGINX_CONF_D,
   type NginxTestResult,
+  nginxRunAs,
   readUserNamespace,
   testNginxConfig,
 } from '@phoenix-hydra/diagnostics';
@@ -44,15 +45,16 @@ export async function nginxTestCommand(options: NginxTestOptions): Promise<numbe
   const spec = nginxConfigVolume(stack);
   const image = nginxImage(stack, spec);
   const selinux = (await readUserNamespace()).selinuxEnabled && spec.selinux !== 'none';
+  const runAs = await nginxRunAs(stack, spec, { selinux });
   let result: NginxTestResult;
   if (options.source === undefined) {
-    result = await testNginxConfig(podman, image, spec.hostPath, { selinux });
+    result = await testNginxConfig(podman, image, spec.hostPath, { selinux, runAs });
   } else {
     const scratch = await mkdtemp(join(tmpdir(), 'phoenix-nginx-test-'));
     try {
       const staging = join(scratch, 'conf.d');
       await stageConfig({ live: spec.hostPath, source: options.source, staging });
-      result = await testNginxConfig(podman, image, staging, { selinux });
+      result = await testNginxConfig(podman, image, staging, { selinux, runAs });
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -70,7 +72,7 @@ export async function nginxTestCommand(options: NginxTestOptions): Promise<numbe
     );
   }
   out(result.output);
-  out(`${what}: valid for ${image}`);
+  out(`${what}: valid for ${image}${runAs.user === undefined ? '' : ` as ${runAs.user}`}`);
   return 0;
 }
 

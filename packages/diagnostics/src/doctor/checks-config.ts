@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { formatMode, formatOwner } from '@phoenix-hydra/core';
+import { nginxRunAs, runAsHint } from '../nginx/test-config.ts';
 import { isNginxConfig } from '../observe.ts';
-import type { SetupAction } from '../plan-setup.ts';
+import { type SetupAction, seedDefaultConfAction } from '../plan-setup.ts';
 import { probeImage } from '../probe-volume.ts';
 import { permits, setupFix } from './checks-volumes.ts';
 import { type Finding, finding } from './finding.ts';
@@ -22,12 +23,7 @@ const defaultConf: DoctorCheck = {
       const path = join(v.spec.hostPath, 'default.conf');
       const file = v.defaultConf ?? null;
       if (file === null) {
-        const action: SetupAction = {
-          type: 'seed-default-conf',
-          volume: v.spec.name,
-          path,
-          describe: `write a starter ${path}`,
-        };
+        const action = seedDefaultConfAction(ctx.stack, v.spec);
         return [
           finding(this, {
             volume: v.spec.name,
@@ -93,10 +89,14 @@ const nginxSyntax: DoctorCheck = {
           const message = `not checked: ${image ? `image ${image} is not present locally` : 'no service image'}`;
           return [finding(this, { volume: v.spec.name, severity: 'info', status: 'skip', message })];
         }
+        // As the service runs: its declared user (ports below 1024, the pid file) and its log volume.
+        const runAs = await nginxRunAs(ctx.stack, v.spec, { selinux: selinuxEnabled });
         const result = await ctx.run(image, ['-t'], {
           entrypoint: 'nginx',
+          ...(runAs.user === undefined ? {} : { user: runAs.user }),
           mounts: [
             { source: v.spec.hostPath, target: CONF_DIR, options: ['ro', ...(selinuxEnabled ? ['z'] : [])] },
+            ...runAs.mounts,
           ],
         });
         if (result.exitCode === 0) return [];
@@ -118,7 +118,9 @@ const nginxSyntax: DoctorCheck = {
               message: first?.message ?? null,
               output,
             },
-            hint: `fix ${file ?? 'the configuration'}${first?.line == null ? '' : ` at line ${first.line}`}, then test it: podman run --rm -v ${v.spec.hostPath}:${CONF_DIR}:ro --entrypoint nginx ${image} -t`,
+            hint:
+              runAsHint(output) ??
+              `fix ${file ?? 'the configuration'}${first?.line == null ? '' : ` at line ${first.line}`}, then test it: phoenix-volumes nginx test`,
           }),
         ];
       }),

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
-import { formatMode, formatOwner, type Owner, type VolumeSpec } from '@phoenix-hydra/core';
+import { formatMode, formatOwner, type Owner, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
 import { applySetup } from '../apply-setup.ts';
 import { isNginxConfig, type PathState, type VolumeObservation } from '../observe.ts';
-import { describeOwner, type SetupAction } from '../plan-setup.ts';
+import { describeOwner, type SetupAction, seedDefaultConfAction } from '../plan-setup.ts';
 import type { DoctorContext } from './context.ts';
 import { type Finding, type Fix, finding } from './finding.ts';
 import type { DoctorCheck } from './run-doctor.ts';
@@ -72,7 +71,7 @@ const baseDirMissing: DoctorCheck = {
   },
 };
 
-function createVolumeDir(spec: VolumeSpec, ownerWords: string): SetupAction[] {
+function createVolumeDir(stack: Stack, spec: VolumeSpec, ownerWords: string): SetupAction[] {
   const actions: SetupAction[] = [
     {
       type: 'mkdir',
@@ -90,14 +89,7 @@ function createVolumeDir(spec: VolumeSpec, ownerWords: string): SetupAction[] {
       describe: `give ${spec.hostPath} to ${ownerWords} via podman unshare`,
     },
   ];
-  if (isNginxConfig(spec)) {
-    actions.push({
-      type: 'seed-default-conf',
-      volume: spec.name,
-      path: join(spec.hostPath, 'default.conf'),
-      describe: `write a starter ${spec.hostPath}/default.conf`,
-    });
-  }
+  if (isNginxConfig(spec)) actions.push(seedDefaultConfAction(stack, spec));
   return actions;
 }
 
@@ -127,7 +119,7 @@ const volumeDirMissing: DoctorCheck = {
           message: `${spec.hostPath} does not exist`,
           evidence: { path: spec.hostPath },
           hint: 'phoenix-volumes setup',
-          fix: setupFix(ctx, createVolumeDir(spec, describeOwner(spec.owner, observation))),
+          fix: setupFix(ctx, createVolumeDir(ctx.stack, spec, describeOwner(spec.owner, observation))),
         }),
       ];
     });

@@ -8,6 +8,7 @@ import {
   isNginxConfig,
   NGINX_CONF_D,
   type NginxTestResult,
+  nginxRunAs,
   nginxWorkers,
   observeStack,
   probeImage,
@@ -19,6 +20,7 @@ import {
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { needsUserNamespace } from '@phoenix-hydra/podman-adapter/user-namespace';
 import { runInUserNamespace } from '../userns/run-in-namespace.ts';
+import { refusalReason } from './refusal-reason.ts';
 import { stageConfig } from './stage-config.ts';
 import { swapJournalPath } from './swap-contents.ts';
 
@@ -116,7 +118,9 @@ export function invalidConfigError(
     ? `${first.message}${first.file ? ` in ${map(first.file)}:${first.line}` : ''}`
     : test.output.split('\n').at(-1);
   return new PhoenixError('CHECK_FAILED', `nginx -t rejected ${what}: ${said}`, {
-    hint: 'fix the file and run phoenix-volumes nginx test FILE|DIR until it passes; the live configuration is unchanged',
+    hint: test.hint
+      ? `${test.hint}; the live configuration is unchanged`
+      : 'fix the file and run phoenix-volumes nginx test FILE|DIR until it passes; the live configuration is unchanged',
     details: { nginx: test.output, messages: test.messages },
   });
 }
@@ -171,6 +175,7 @@ async function reloadAndCheck(
   options: { healthPath: string; timeoutMs: number },
 ): Promise<ReloadCheck> {
   const before = await nginxWorkers(podman, container);
+  const logTail = await podman.logs(container, { tail: 50 }).catch(() => []);
   const check: ReloadCheck = {
     container,
     reloaded: false,
@@ -190,8 +195,10 @@ async function reloadAndCheck(
   }
   if (before !== null) {
     check.newWorkers = await waitForNewWorkers(podman, container, before);
-    if (!check.newWorkers)
-      check.problem = 'nginx kept its old workers: the master refused the new configuration';
+    if (!check.newWorkers) {
+      const said = await refusalReason(podman, container, logTail);
+      check.problem = `nginx kept its old workers: the master refused the new configuration${said === null ? '' : `: ${said}`}`;
+    }
   }
   const info = await podman.inspectContainer(container);
   check.running = info?.running === true;
@@ -241,10 +248,11 @@ export async function deployNginxConfig(
   });
   let test: NginxTestResult;
   try {
-    step(`testing it with nginx -t in a throwaway ${image} container`);
-    test = await testNginxConfig(podman, image, staging, {
-      selinux: namespace.selinuxEnabled && spec.selinux !== 'none',
-    });
+    const selinux = namespace.selinuxEnabled && spec.selinux !== 'none';
+    const runAs = await nginxRunAs(stack, spec, { selinux });
+    const as = runAs.user === undefined ? '' : ` as ${runAs.user}, the service's user`;
+    step(`testing it with nginx -t in a throwaway ${image} container${as}`);
+    test = await testNginxConfig(podman, image, staging, { selinux, runAs });
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
