@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { isolatedProjectDir } from './cli-harness.ts';
+import { buildUnprivilegedNginx, NGINX_UNPRIVILEGED_IMAGE } from './nginx-unprivileged.ts';
 
 const DB_ENVIRONMENT =
   /^ {4}environment:\n {6}POSTGRES_DB: .*\n {6}POSTGRES_USER: .*\n {6}POSTGRES_PASSWORD: .*\n/m;
@@ -33,6 +34,10 @@ export async function designVariantDir(
   text = text.replace(DB_ENVIRONMENT, command);
   if (variant.nginxAsDesigned) {
     text = text.replace(/^ {4}ports:\n {6}- ".*"\n/m, '    user: "101:101"\n');
+    // The official image cannot run as 101:101; the design's users need an unprivileged nginx image.
+    await buildUnprivilegedNginx(dir);
+    text = text.replace(/^ {4}image: nginx:stable$/m, `    image: ${NGINX_UNPRIVILEGED_IMAGE}`);
+    if (!text.includes(NGINX_UNPRIVILEGED_IMAGE)) throw new Error('the fixture no longer names nginx:stable');
   }
   if (/POSTGRES_/.test(text)) throw new Error('the variant still names POSTGRES_*');
   await writeFile(file, text);

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './cli-harness.ts';
+import { buildUnprivilegedNginx, NGINX_UNPRIVILEGED_IMAGE } from './nginx-unprivileged.ts';
 
 const project = `phx-ngx-${process.pid}`;
 const PORT = 18000 + (process.pid % 1000);
-const IMAGE = 'localhost/phoenix-nginx-unprivileged:e2e';
 const base = join(homedir(), '.local/share', project);
 let scratch = '';
 let cwd = '';
@@ -27,28 +27,10 @@ const compose = (...args: string[]) =>
   });
 const run = (args: string[]) => cli(args, { cwd });
 
-const NGINX_CONF = `worker_processes 1;
-pid /tmp/nginx.pid;
-error_log stderr notice;
-include /etc/nginx/modules-enabled/*.conf;
-events { worker_connections 512; }
-http {
-  client_body_temp_path /tmp/client_temp;
-  proxy_temp_path /tmp/proxy_temp;
-  fastcgi_temp_path /tmp/fastcgi_temp;
-  uwsgi_temp_path /tmp/uwsgi_temp;
-  scgi_temp_path /tmp/scgi_temp;
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  access_log /var/log/nginx/access.log;
-  include /etc/nginx/conf.d/*.conf;
-}
-`;
-
 // The design's nginx service and its two volumes, with the stand-in image and the port its user can bind.
 const COMPOSE = `services:
   nginx:
-    image: ${IMAGE}
+    image: ${NGINX_UNPRIVILEGED_IMAGE}
     user: "101:101"
     ports:
       - "${PORT}:8080"
@@ -82,15 +64,7 @@ async function removeEverything(): Promise<void> {
 
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'phx-ngx-'));
-  const context = join(scratch, 'image');
-  await mkdir(context);
-  await writeFile(join(context, 'nginx.conf'), NGINX_CONF);
-  await writeFile(
-    join(context, 'Containerfile'),
-    'FROM docker.io/library/nginx:stable\nCOPY nginx.conf /etc/nginx/nginx.conf\nUSER 101:101\nEXPOSE 8080\n',
-  );
-  const built = await podman('build', '-q', '-t', IMAGE, context);
-  expect(built.exitCode, built.stderr).toBe(0);
+  await buildUnprivilegedNginx(scratch);
   cwd = join(scratch, project);
   await mkdir(cwd);
   await writeFile(join(cwd, 'podman-compose.yaml'), COMPOSE);
