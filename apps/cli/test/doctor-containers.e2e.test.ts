@@ -250,10 +250,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe('doctor on failing containers (real rootless podman)', () => {
-  // Skipped at the end of stop 20: under load (two e2e runs sharing the user's podman) it failed twice in a row, once
-  // on the human fix line and once with no PHX-LOG finding for db; each id and line stays covered by the recorded-log
-  // unit tests, and --fix below still needs the real failures. Re-enable once it passes alone three times.
-  it.skip('names each failure by its catalogue id, with the log line and the fix, and exits 1', async () => {
+  it('names each failure by its catalogue id, with the log line and the fix, and exits 1', async () => {
     const { exitCode, report } = await doctor();
     expect(exitCode).toBe(1);
     for (const [service, id, line] of EXPECTED) {

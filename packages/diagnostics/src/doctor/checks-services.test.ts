@@ -71,6 +71,40 @@ describe('service state and the reason from the logs', () => {
     expect(f?.fix).toBeUndefined();
   });
 
+  it('a crash loop caught running between two restarts is still repaired: stopped first, then started', async () => {
+    const at = new Date('2026-11-28T04:30:05Z');
+    const looping = { ...db, running: true, state: 'running', restartCount: 3, startedAt: '2026-11-28T04:30:04Z' };
+    const [f] = await findings({
+      containers: [looping, nginx],
+      logs: { [db.name]: recordedLog('pg-stale-postmaster-pid') },
+      settings: { now: () => at },
+    });
+    expect(f).toMatchObject({ check: 'PHX-LOG-PG-005', evidence: { state: 'restarting' } });
+    expect(f?.fix?.describe).toBe(
+      `podman stop ${db.name}, move ${BASE}/db_data/postmaster.pid aside (postmaster.pid.stale) via podman unshare, then podman start ${db.name}`,
+    );
+    const calls: string[] = [];
+    const podman = {
+      stop: async (name: string) => void calls.push(`stop ${name}`),
+      start: async (name: string) => void calls.push(`start ${name}`),
+      unshare: { run: async (argv: string[]) => void calls.push(`unshare ${argv.join(' ')}`) },
+    };
+    await f?.fix?.apply(podman as never);
+    const pid = `${BASE}/db_data/postmaster.pid`;
+    expect(calls).toEqual([`stop ${db.name}`, `unshare mv -- ${pid} ${pid}.stale`, `start ${db.name}`]);
+  });
+
+  it('a service that really runs is not "repaired" from an old log line', async () => {
+    const at = new Date('2026-11-28T05:30:00Z');
+    const settled = { ...db, running: true, state: 'running', restartCount: 3, startedAt: '2026-11-28T04:30:04Z' };
+    const found = await findings({
+      containers: [settled, nginx],
+      logs: { [db.name]: recordedLog('pg-stale-postmaster-pid') },
+      settings: { now: () => at },
+    });
+    expect(found.filter((f) => f.fix)).toEqual([]);
+  });
+
   it('an unknown failure is still an error, with its exit code and last meaningful line', async () => {
     const [f] = await findings({
       containers: [down(db, 3), nginx],

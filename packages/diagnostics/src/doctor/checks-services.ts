@@ -64,15 +64,32 @@ function dataVolume(ctx: DoctorContext, s: ServiceContainer): VolumeSpec | undef
   return volumes.find((v) => v.kind === 'database') ?? volumes.find((v) => !v.readOnly) ?? volumes[0];
 }
 
+/**
+ * Start the container again once repaired. A container its restart policy keeps looping was stopped
+ * first (see `halt`), so this is the one start that sees the repaired directory.
+ */
 const start = (podman: Podman, c: ContainerInfo) => podman.start(c.name);
 
+/** A looping container is stopped before its directory is touched, so no restart races the repair. */
+const halt = async (podman: Podman, c: ContainerInfo, looping: boolean) => {
+  if (looping) await podman.stop(c.name, { timeoutSeconds: 10 });
+};
+
 /** The safe repair of a signature: setup's own chown/chmod through podman unshare, then start again. */
-function signatureFix(kind: LogFixKind, v: VolumeSpec, c: ContainerInfo, baseDir: string): Fix {
+function signatureFix(
+  kind: LogFixKind,
+  v: VolumeSpec,
+  c: ContainerInfo,
+  baseDir: string,
+  looping: boolean,
+): Fix {
+  const stopFirst = looping ? `podman stop ${c.name}, ` : '';
   if (kind === 'stale-pid') {
     const pid = join(v.hostPath, 'postmaster.pid');
     return {
-      describe: `move ${pid} aside (postmaster.pid.stale) via podman unshare, then podman start ${c.name}`,
+      describe: `${stopFirst}move ${pid} aside (postmaster.pid.stale) via podman unshare, then podman start ${c.name}`,
       async apply(podman) {
+        await halt(podman, c, looping);
         await podman.unshare.run(['mv', '--', pid, `${pid}.stale`]);
         await start(podman, c);
       },
@@ -96,8 +113,9 @@ function signatureFix(kind: LogFixKind, v: VolumeSpec, c: ContainerInfo, baseDir
           describe: `chmod ${formatMode(v.mode)} ${v.hostPath} via podman unshare`,
         };
   return {
-    describe: `${action.describe}, then podman start ${c.name}`,
+    describe: `${stopFirst}${action.describe}, then podman start ${c.name}`,
     async apply(podman) {
+      await halt(podman, c, looping);
       await applySetup(podman, [action], { baseDir });
       await start(podman, c);
     },
@@ -124,8 +142,13 @@ function recognised(ctx: DoctorContext, s: ServiceContainer, c: ContainerInfo, m
     mode: v ? formatMode(v.mode) : undefined,
     ...Object.fromEntries(m.groups.map((g, i) => [String(i + 1), g])),
   };
+  // A crash loop is caught running between two restarts as often as not: it is repaired all the same
+  // (stopped first); only a service that really runs is left alone.
+  const looping = stateOf(c, now(ctx)) === 'restarting';
   const fix =
-    m.signature.fix && v && !c.running ? signatureFix(m.signature.fix, v, c, ctx.stack.baseDir) : undefined;
+    m.signature.fix && v && (looping || !c.running)
+      ? signatureFix(m.signature.fix, v, c, ctx.stack.baseDir, looping)
+      : undefined;
   return finding(m.signature, {
     volume: v?.name ?? null,
     message: `service ${s.service.name}: ${how(c, now(ctx))}: ${m.line}`,
