@@ -73,7 +73,13 @@ describe('service state and the reason from the logs', () => {
 
   it('a crash loop caught running between two restarts is still repaired: stopped first, then started', async () => {
     const at = new Date('2026-11-28T04:30:05Z');
-    const looping = { ...db, running: true, state: 'running', restartCount: 3, startedAt: '2026-11-28T04:30:04Z' };
+    const looping = {
+      ...db,
+      running: true,
+      state: 'running',
+      restartCount: 3,
+      startedAt: '2026-11-28T04:30:04Z',
+    };
     const [f] = await findings({
       containers: [looping, nginx],
       logs: { [db.name]: recordedLog('pg-stale-postmaster-pid') },
@@ -96,7 +102,13 @@ describe('service state and the reason from the logs', () => {
 
   it('a service that really runs is not "repaired" from an old log line', async () => {
     const at = new Date('2026-11-28T05:30:00Z');
-    const settled = { ...db, running: true, state: 'running', restartCount: 3, startedAt: '2026-11-28T04:30:04Z' };
+    const settled = {
+      ...db,
+      running: true,
+      state: 'running',
+      restartCount: 3,
+      startedAt: '2026-11-28T04:30:04Z',
+    };
     const found = await findings({
       containers: [settled, nginx],
       logs: { [db.name]: recordedLog('pg-stale-postmaster-pid') },
