@@ -1,5 +1,5 @@
 import type { Stack, VolumeSpec } from '@phoenix-hydra/core';
-import { type NginxTestResult, testNginxConfig } from '@phoenix-hydra/diagnostics';
+import { type NginxTestResult, nginxRunAs, testNginxConfig } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Logger } from '../logger.ts';
@@ -81,8 +81,13 @@ export class NginxConfigMonitor {
       return;
     }
     try {
+      // As the service runs it (its user, its writable mounts), as `nginx test` and deploy do: a config
+      // that only root could load is not valid for nginx running as 101:101.
+      const selinux = this.#deps.selinux;
+      const runAs = await nginxRunAs(stack, volume, { selinux });
       const result = await testNginxConfig(podman, nginxImage(stack, volume), volume.hostPath, {
-        selinux: this.#deps.selinux,
+        selinux,
+        runAs,
       });
       bus.emit({ ...base, valid: result.ok, message: summary(result) });
     } catch (error) {
