@@ -139,7 +139,9 @@ describe('planSetup', () => {
     }
     expect(isPhoenixError(error) && error.code).toBe('VOLUME_DRIFT');
     expect((error as Error).message).toMatch(/keeps its data in podman's own storage/);
-    expect(isPhoenixError(error) && error.hint).toMatch(/podman volume export phoenix-hydra_logs/);
+    expect(isPhoenixError(error) && error.hint).toMatch(
+      /^phoenix-volumes adopt --volume logs moves its data/,
+    );
   });
 
   it('refuses a file where a volume directory should be', () => {

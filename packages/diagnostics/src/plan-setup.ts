@@ -59,7 +59,7 @@ function assertNotDrifted(v: VolumeObservation): void {
     {
       hint:
         named.device === null
-          ? `save its data first (podman volume export ${named.name} > ${v.spec.name}.tar), stop its containers, then: podman volume rm ${named.name} && phoenix-volumes setup`
+          ? `phoenix-volumes adopt --volume ${v.spec.name} moves its data into ${v.spec.hostPath} (verified, the old data kept) and rebinds the volume; an empty volume: podman volume rm ${named.name} && phoenix-volumes setup`
           : `stop its containers, then: podman volume rm ${named.name} && phoenix-volumes setup (the data in ${named.device} is not touched)`,
       details: {
         volume: v.spec.name,

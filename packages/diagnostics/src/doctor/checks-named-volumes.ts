@@ -61,7 +61,7 @@ const namedVolumeDrift: DoctorCheck = {
         const recreate = `podman volume rm ${v.podmanVolumeName} && phoenix-volumes setup`;
         const hint =
           entries > 0
-            ? `save its data first: podman volume export ${v.podmanVolumeName} > ${v.spec.name}.tar; stop its containers, then ${recreate}`
+            ? `phoenix-volumes adopt --volume ${v.spec.name}   (copies its ${entries} entries into ${v.spec.hostPath}, verified, keeps the old data, rebinds the volume and starts the stack)`
             : inUse.length > 0
               ? `stop ${inUse.join(', ')} (podman-compose down), then ${recreate}`
               : recreate;

@@ -94,7 +94,7 @@ describe('podman volumes', () => {
     expect(inUse?.hint).toMatch(/^stop dx-fixture_nginx_1 \(podman-compose down\), then podman volume rm/);
   });
 
-  it("never offers to remove a plain volume that holds data in podman's storage", async () => {
+  it("never offers to remove a plain volume that holds data in podman's storage: it names adopt", async () => {
     const plain = { ...recordedVolume(), device: null, options: {} };
     const ctx = fakeContext({
       observation: observation({ logs: { namedVolume: plain } }),
@@ -103,7 +103,9 @@ describe('podman volumes', () => {
     const [found] = await run(ctx, 'PHX-VOLUME-002');
     expect(found).toMatchObject({
       evidence: { device: null, entries: 2 },
-      hint: /^save its data first: podman volume export/,
+      hint: expect.stringMatching(
+        /^phoenix-volumes adopt --volume logs {3}\(copies its 2 entries into .*\/logs,/,
+      ),
     });
     expect(found?.fix).toBeUndefined();
   });
