@@ -2,8 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The workspace packages the library cases load (backup; diagnostics for the usage scan), in build order. */
-const PACKAGES = ['core', 'podman-adapter', 'backup', 'diagnostics'];
+/**
+ * The workspace packages the library cases load (backup; diagnostics for the usage scan) and everything
+ * they depend on, in build order. A package missing here fails the bench with ERR_MODULE_NOT_FOUND.
+ */
+const PACKAGES = ['errors', 'core', 'podman-adapter', 'backup', 'diagnostics'];
 
 /**
  * Builds the libraries to JavaScript into `into/node_modules` with their published `exports` (what
