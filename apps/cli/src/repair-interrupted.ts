@@ -41,7 +41,7 @@ export async function repairInterrupted(
       try {
         // Outside the user namespace (setup), trees owned by container users are removed through it.
         const remove = needsUserNamespace() ? (path: string) => podman.unshare.rmrf(path) : undefined;
-        for (const line of await repairSwap(swap, remove)) err(`  ${line}`);
+        for (const line of await repairSwap(swap, remove, state.operation)) err(`  ${line}`);
       } catch (error) {
         failed.push(`${swap.target}: ${(error as Error).message}`);
       }

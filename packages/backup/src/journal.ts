@@ -151,6 +151,8 @@ export async function repairSwap(
   swap: JournalSwap,
   /** Deletes a directory tree; pass one that works for trees owned by container users (podman unshare). */
   remove: (path: string) => Promise<void> = (path) => rm(path, { recursive: true, force: true }),
+  /** The journaled operation (`restore`, `adopt` …), named in the sentences. */
+  operation = 'restore',
 ): Promise<string[]> {
   const done: string[] = [];
   const [hasTarget, hasPrevious, hasStaging] = await Promise.all(
@@ -159,13 +161,17 @@ export async function repairSwap(
   if (!hasTarget && hasPrevious) {
     await rename(swap.previous, swap.target);
     await fsyncDir(dirname(swap.target));
-    done.push(`put the previous data back into ${swap.target} (the restore stopped between its two renames)`);
+    done.push(
+      `put the previous data back into ${swap.target} (the ${operation} stopped between its two renames)`,
+    );
   } else if (hasTarget && hasPrevious && !hasStaging) {
-    done.push(`the restore into ${swap.target} had completed; the previous data is kept in ${swap.previous}`);
+    done.push(
+      `the ${operation} into ${swap.target} had completed; the previous data is kept in ${swap.previous}`,
+    );
   }
   if (hasStaging) {
     await remove(swap.staging);
-    done.push(`removed the unfinished restore copy ${swap.staging}`);
+    done.push(`removed the unfinished ${operation} copy ${swap.staging}`);
   }
   return done;
 }

@@ -256,4 +256,11 @@ describe('repairSwap', () => {
     expect((await repairSwap(swap)).join()).toMatch(/had completed; the previous data is kept in/);
     expect((await readdir(dir)).sort()).toEqual(['data', 'data.pre-restore-1']);
   });
+
+  it('names the journaled operation: an interrupted adopt is not called a restore', async () => {
+    const { swap } = await layout({ target: 'live', staging: 'half' });
+    expect(await repairSwap(swap, undefined, 'adopt')).toEqual([
+      `removed the unfinished adopt copy ${swap.staging}`,
+    ]);
+  });
 });
