@@ -64,6 +64,16 @@ describe('rotateLogs against a container that changes the volume under it', () =
     expect(report.rotated).toEqual([expect.objectContaining({ file: 'access.log', bytes: 2 * MB })]);
   });
 
+  it('lists a log that is already a symlink as left alone, and never reads or empties its target', async () => {
+    const { dir, keys } = await volume();
+    await symlink(keys, join(dir, 'access.log'));
+    await writeFile(join(dir, 'error.log'), 'e\n');
+    const report = await rotateLogs({ ...policy, dir, maxBytes: 1 });
+    expect(await readFile(keys, 'utf8')).toBe(USER_FILE);
+    expect(report.skipped).toEqual([{ file: 'access.log', reason: expect.stringMatching(/symbolic link/) }]);
+    expect(report.rotated.map((r) => r.file)).toEqual(['error.log']);
+  });
+
   it('does not block on a FIFO swapped in for a log after the listing, and says it skipped it', async () => {
     const { dir } = await volume();
     const log = join(dir, 'error.log');

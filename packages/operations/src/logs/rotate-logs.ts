@@ -71,15 +71,27 @@ const NAME_MAX = 255;
  * The regular files (by lstat) and subdirectories of one directory: a listing only. Every file is
  * opened again through the pinned directory, without following links, before anything is done to it.
  */
-async function listDir(dir: PinnedDir): Promise<{ files: Map<string, Stats>; dirs: string[] }> {
+/** What a non-regular entry is, as the report says it: never followed, read or emptied. */
+function otherKind(st: Stats): string {
+  if (st.isSymbolicLink()) return 'is a symbolic link (links are never followed)';
+  if (st.isFIFO()) return 'is a FIFO';
+  if (st.isSocket()) return 'is a socket';
+  return 'is a device';
+}
+
+async function listDir(
+  dir: PinnedDir,
+): Promise<{ files: Map<string, Stats>; dirs: string[]; others: Map<string, string> }> {
   const files = new Map<string, Stats>();
   const dirs: string[] = [];
+  const others = new Map<string, string>();
   for (const name of (await dir.list()).sort()) {
     const st = await lstat(dir.at(name)).catch(() => null);
     if (st?.isFile()) files.set(name, st);
     else if (st?.isDirectory()) dirs.push(name);
+    else if (st) others.set(name, otherKind(st));
   }
-  return { files, dirs };
+  return { files, dirs, others };
 }
 
 /** A name no other rotated copy of `base` has in this directory. */
@@ -255,8 +267,12 @@ async function prune(dir: PinnedDir, rel: string, run: Run): Promise<void> {
 /** Everything for one directory, then its subdirectories, each opened through its parent's descriptor. */
 async function rotateDir(dir: PinnedDir, rel: string, run: Run): Promise<void> {
   await recover(dir, rel, (await listDir(dir)).files.keys(), run.report);
-  const { files, dirs } = await listDir(dir);
+  const { files, dirs, others } = await listDir(dir);
   const taken = new Set(await dir.list());
+  // A log name that is a link, FIFO or device is the container's doing: say it was left alone.
+  for (const [name, reason] of others) {
+    if (isLiveLogName(name)) run.report.skipped.push({ file: `${rel}${name}`, reason });
+  }
   for (const [name, st] of files) {
     if (isLiveLogName(name) && st.size > run.input.maxBytes)
       await rotateOne(dir, name, st, `${rel}${name}`, taken, run);
