@@ -15,6 +15,7 @@ export type PhoenixErrorCode =
   | 'PODMAN_TIMEOUT'
   | 'PODMAN_OUTPUT'
   | 'SUBID_MISSING'
+  | 'PODMAN_REMOTE_UNSUPPORTED'
   | 'VOLUME_DRIFT'
   | 'VOLUME_IN_USE'
   | 'CHECK_FAILED'
@@ -60,6 +61,8 @@ const USAGE_CODES: ReadonlySet<PhoenixErrorCode> = new Set([
   'PATH_CONFLICT',
   'CONFIG_INVALID',
   'USAGE',
+  // Refused before any change: the command cannot run with this podman (a remote client).
+  'PODMAN_REMOTE_UNSUPPORTED',
 ]);
 
 /** The one error type every package throws: a stable code, a one-line message and the fix. */

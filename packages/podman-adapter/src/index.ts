@@ -10,6 +10,7 @@ export * from './images.ts';
 export * from './info.ts';
 export * from './node-task.ts';
 export * from './podman.ts';
+export * from './remote-podman.ts';
 export * from './run.ts';
 export * from './runner.ts';
 export * from './serve-node-task.ts';

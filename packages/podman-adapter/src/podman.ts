@@ -14,6 +14,7 @@ import { type ExecOptions, type ExecTextResult, exec, execText } from './exec.ts
 import type { Filters } from './filters.ts';
 import { createImages } from './images.ts';
 import { info, type PodmanInfo } from './info.ts';
+import { detectRemotePodman, type PodmanLocation } from './remote-podman.ts';
 import { type RunOptions, type RunResult, run } from './run.ts';
 import type { CallResult, RunnerConfig } from './runner.ts';
 import type { StreamedCall } from './stream.ts';
@@ -106,6 +107,8 @@ export interface Podman extends PodmanVolumes, PodmanContainers {
   /** Which podman binary, time limits and environment the calls use. */
   readonly config: RunnerConfig;
   info(): Promise<PodmanInfo>;
+  /** Whether podman is a remote client (podman machine), where `podman unshare` cannot run; asked once per process. */
+  remote(): Promise<PodmanLocation>;
   unshare: PodmanUnshare;
   /** Runs argv in a running container with stdout streamed (flat memory for multi-GB dumps). */
   exec(container: string, argv: readonly string[], opts?: ExecOptions): StreamedCall;
@@ -132,6 +135,8 @@ export function createPodman(options: PodmanOptions = {}): Podman {
   return {
     config,
     info: (): Promise<PodmanInfo> => info(config),
+    remote: (): Promise<PodmanLocation> =>
+      detectRemotePodman({ bin: config.bin, env: { ...process.env, ...config.env } }),
     ...createVolumes(config),
     ...createContainers(config),
     ...createContainerRuntime(config),

@@ -94,6 +94,7 @@ export function createFakePodman(options: FakePodmanOptions = {}): FakePodman {
       env: {},
     },
     info: () => notFaked('info'),
+    remote: async () => ({ remote: false }),
     volumeLs: async () => [...volumes.values()],
     volumeInspect: async (name) => volumes.get(name) ?? null,
     volumeCreate: async (name, o) => {

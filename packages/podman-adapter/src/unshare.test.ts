@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFixture } from '../test/read-fixture.ts';
-import { createUnshare, parseDuOutput, parseStatOutput } from './unshare.ts';
+import { outcomeError } from './runner.ts';
+import { createUnshare, parseDuOutput, parseStatOutput, remoteRefusal } from './unshare.ts';
 
 const config = { bin: 'podman', timeoutMs: 1000, streamTimeoutMs: 1000, env: {} };
 
@@ -83,5 +84,30 @@ describe('unshare as root', () => {
       code: 'USAGE',
       hint: expect.stringMatching(/user that runs the rootless containers/),
     });
+  });
+});
+
+describe('unshare through a remote podman client (recorded, CONTAINER_HOST set)', () => {
+  const failed = (stderr: string) =>
+    outcomeError(config, ['unshare', 'chown', '999:999', '/x'], {
+      failed: true,
+      exitCode: 125,
+      stderr,
+      timedOut: false,
+      isCanceled: false,
+    });
+
+  it("turns podman's refusal into PODMAN_REMOTE_UNSUPPORTED, exit 2, naming podman machine ssh", () => {
+    expect(remoteRefusal(failed(readFixture('unshare-remote.stderr.txt')), 'chown')).toMatchObject({
+      code: 'PODMAN_REMOTE_UNSUPPORTED',
+      exitCode: 2,
+      message: expect.stringMatching(/^chown must run inside podman's user namespace, which a remote/),
+      hint: expect.stringMatching(/podman machine ssh/),
+    });
+  });
+
+  it('leaves every other failure as it was', () => {
+    expect(remoteRefusal(failed('Error: chown /x: operation not permitted'), 'chown')).toBeUndefined();
+    expect(remoteRefusal(new Error('boom'), 'chown')).toBeUndefined();
   });
 });

@@ -91,7 +91,9 @@ export function createUnshare(config: RunnerConfig) {
   };
   const unshare = async (argv: readonly string[], options: TimeLimit = {}) => {
     refuseRoot(argv[0] ?? 'the command');
-    return call(config, ['unshare', ...argv], { timeoutMs: options.timeoutMs });
+    return call(config, ['unshare', ...argv], { timeoutMs: options.timeoutMs }).catch((error: unknown) => {
+      throw remoteRefusal(error, argv[0] ?? 'the command') ?? error;
+    });
   };
   return {
     /** chown to container-side ids (999:999 lands as 100998 on the host); -R does not follow symlinks. */
@@ -168,6 +170,24 @@ export function createUnshare(config: RunnerConfig) {
       });
     },
   };
+}
+
+const REMOTE_REFUSAL = /cannot use command "podman unshare" with the remote podman client/;
+
+/**
+ * podman's own refusal of `podman unshare` by a remote client (exit 125), as PODMAN_REMOTE_UNSUPPORTED
+ * rather than a raw podman failure; undefined for any other error. Commands refuse before this point
+ * (see detectRemotePodman); this catches a path that did not.
+ */
+export function remoteRefusal(error: unknown, what: string): PhoenixError | undefined {
+  if (!(error instanceof PhoenixError) || !REMOTE_REFUSAL.test(String(error.details.stderr ?? ''))) {
+    return undefined;
+  }
+  return new PhoenixError(
+    'PODMAN_REMOTE_UNSUPPORTED',
+    `${what} must run inside podman's user namespace, which a remote podman client (podman machine) cannot enter`,
+    { hint: 'run it on the machine that runs the containers: podman machine ssh', cause: error },
+  );
 }
 
 /** The SELinux context `ls -dZ PATH` prints first; null when SELinux labels are unsupported ("?"). */
