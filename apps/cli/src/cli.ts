@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { interruptedExitCode } from './interrupt.ts';
 import { commandRegistrations } from './register/index.ts';
+import { refuseRemotePodman } from './user-namespace.ts';
 
 /** Builds the commander program; each command's module is loaded only when that command runs. */
 export function buildProgram(setExitCode: (code: number) => void = () => undefined): Command {
@@ -17,7 +18,16 @@ export function buildProgram(setExitCode: (code: number) => void = () => undefin
     .exitOverride();
 
   for (const register of commandRegistrations) register(program, setExitCode);
+  // The one check before any command enters the user namespace (in-process or by re-running itself).
+  program.hook('preAction', (_program, action) => refuseRemotePodman(commandPath(action), action.opts()));
   return program;
+}
+
+/** `backup create` for the create subcommand: the names from below the program down to the command. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 /** Parses argv (without node and script), runs the command and returns the process exit code. */

@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { rerunInUserNamespace as rerun } from '@phoenix-hydra/podman-adapter/user-namespace';
+import {
+  detectRemotePodman,
+  rerunInUserNamespace as rerun,
+} from '@phoenix-hydra/podman-adapter/user-namespace';
 
 export { needsUserNamespace } from '@phoenix-hydra/podman-adapter/user-namespace';
 
@@ -21,4 +24,46 @@ export async function rerunInUserNamespace(argv: readonly string[]): Promise<num
       cause: error,
     });
   }
+}
+
+/**
+ * The commands that change files through podman's user namespace, and the options with which they do:
+ * the one list the remote-podman refusal reads (their actions re-run in `podman unshare` or call it).
+ */
+const NEEDS_NAMESPACE: Readonly<Record<string, (options: Record<string, unknown>) => boolean>> = {
+  setup: (o) => o.dryRun !== true,
+  'backup create': () => true,
+  restore: () => true,
+  cleanup: () => true,
+  adopt: () => true,
+  'logs rotate': () => true,
+  'nginx deploy': () => true,
+  doctor: (o) => o.fix === true && o.list !== true,
+};
+
+/** What works through a remote podman today, and how to run the rest: shown with PODMAN_REMOTE_UNSUPPORTED. */
+export const REMOTE_HINT =
+  'config, status, check and doctor (without --fix) work through a remote podman; to change the volumes run ' +
+  'phoenix-volumes on the machine that runs the containers: podman machine ssh, then the same command there';
+
+/**
+ * Refuses, before the command loads or changes anything, a command that needs the user namespace when
+ * podman is a remote client (podman machine, CONTAINER_HOST), where `podman unshare` cannot run: exit 2
+ * with PODMAN_REMOTE_UNSUPPORTED instead of podman's raw exit 125 half way through. `command` is the
+ * command's path (`backup create`); a process already inside the namespace is not asked again.
+ */
+export async function refuseRemotePodman(
+  command: string,
+  options: Record<string, unknown>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  if (!NEEDS_NAMESPACE[command]?.(options) || env._CONTAINERS_USERNS_CONFIGURED !== undefined) return;
+  const location = await detectRemotePodman({ env });
+  if (!location.remote) return;
+  const { PhoenixError } = await import('@phoenix-hydra/core');
+  throw new PhoenixError(
+    'PODMAN_REMOTE_UNSUPPORTED',
+    `${command} needs podman's user namespace (podman unshare), which a remote podman client cannot enter (${location.reason})`,
+    { hint: REMOTE_HINT, details: { command, reason: location.reason } },
+  );
 }

@@ -104,7 +104,7 @@ export async function observeStack(
   podman: Podman,
   namespace?: UserNamespace,
 ): Promise<StackObservation> {
-  const ns = namespace ?? (await readUserNamespace());
+  const ns = namespace ?? (await readUserNamespace({ podman }));
   const { uidMappings, gidMappings } = ns;
   // The host user cannot even stat inside a subuid-owned 0700 directory: ask the namespace instead.
   const look = async (path: string): Promise<PathState | null> => {

@@ -16,6 +16,7 @@ import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { terminalLine } from '../printable-name.ts';
 import type { StackOptions } from '../stack-options.ts';
+import { REMOTE_HINT } from '../user-namespace.ts';
 
 export interface DoctorCommandOptions extends StackOptions, CommandIO {
   json?: boolean;
@@ -43,8 +44,9 @@ export function summaryLine(report: DoctorReport): string {
   return `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${count('info')} info; ${report.passed.length} of ${DOCTOR_CHECKS.length} checks found nothing (${seconds} s)`;
 }
 
-/** The human report: findings grouped by severity, each with its evidence, why and fix. */
-export function formatReport(report: DoctorReport): string[] {
+/** The human report: findings grouped by severity, each with its evidence, why and fix (`canFix`: which --fix applies). */
+export function formatReport(report: DoctorReport, options: { canFix?: boolean } = {}): string[] {
+  const canFix = options.canFix ?? true;
   const lines: string[] = [];
   for (const severity of SEVERITY_ORDER) {
     const group = report.findings.filter((f) => f.severity === severity);
@@ -54,7 +56,7 @@ export function formatReport(report: DoctorReport): string[] {
       lines.push(`  ${f.check}  ${f.volume ? `${f.volume}: ` : ''}${f.title}`);
       lines.push(`    ${f.message}`);
       if (f.status !== 'skip') lines.push(`    why: ${f.why}`);
-      if (f.hint) lines.push(`    fix: ${f.hint}${f.fix ? '   (doctor --fix does this)' : ''}`);
+      if (f.hint) lines.push(`    fix: ${f.hint}${f.fix && canFix ? '   (doctor --fix does this)' : ''}`);
     }
     lines.push('');
   }
@@ -107,16 +109,20 @@ export async function doctorCommand(options: DoctorCommandOptions): Promise<numb
   }
   const report = await examine(options, stack, podman);
   const todo = fixable(report.findings);
+  // Through a remote podman the fixes cannot run here (the CLI refuses --fix up front): none is offered.
+  const remote = await podman.remote();
   if (!options.json) {
     out(
       `phoenix-volumes doctor: ${stack.project} (${stack.volumes.length} volumes under ${stack.baseDir})\n`,
     );
-    for (const line of formatReport(report)) out(line);
+    for (const line of formatReport(report, { canFix: !remote.remote })) out(line);
   }
   if (!options.fix || todo.length === 0) {
     if (options.json) out(JSON.stringify({ project: stack.project, ...toJson(report) }, null, 2));
     else {
-      if (todo.length > 0)
+      if (remote.remote && todo.length > 0)
+        out(`doctor --fix cannot run through a remote podman (${remote.reason}): ${REMOTE_HINT}`);
+      else if (todo.length > 0)
         out(`doctor --fix can apply ${plural(todo.length, 'fix')}: phoenix-volumes doctor --fix`);
       else if (options.fix) out('Nothing here doctor can fix on its own; follow the fix lines above.');
     }

@@ -44,7 +44,7 @@ export async function nginxTestCommand(options: NginxTestOptions): Promise<numbe
   const { stack, podman, out } = await openStack(options);
   const spec = nginxConfigVolume(stack);
   const image = nginxImage(stack, spec);
-  const selinux = (await readUserNamespace()).selinuxEnabled && spec.selinux !== 'none';
+  const selinux = (await readUserNamespace({ podman })).selinuxEnabled && spec.selinux !== 'none';
   const runAs = await nginxRunAs(stack, spec, { selinux });
   let result: NginxTestResult;
   if (options.source === undefined) {

@@ -82,7 +82,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function statusCommand(options: StatusCommandOptions): Promise<number> {
   const { stack, podman, out, err, stdout } = await openStack(options);
   const logsMaxBytes = options.logsCap === undefined ? undefined : parseSize(options.logsCap);
-  const namespace = await readUserNamespace();
+  const namespace = await readUserNamespace({ podman });
   const collect = async (): Promise<StackStatus> =>
     collectStatus(stack, podman, {
       historyPath: usageHistoryPath(stateDir(), stack.project),

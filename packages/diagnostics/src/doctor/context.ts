@@ -122,7 +122,7 @@ export function createDoctorContext(
 ): DoctorContext {
   const settings = resolveSettings(options);
   const namespace = once(() =>
-    readUserNamespace({ subuidFile: settings.subuidFile, subgidFile: settings.subgidFile }),
+    readUserNamespace({ subuidFile: settings.subuidFile, subgidFile: settings.subgidFile, podman }),
   );
   const observation = once(async () => observeStack(stack, podman, await namespace()));
   const services = once(() => findServiceContainers(stack, podman));
