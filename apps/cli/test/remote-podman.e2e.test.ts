@@ -106,10 +106,16 @@ describe('through a remote podman client (CONTAINER_HOST)', () => {
     const status = await cli(['status', '--json'], { cwd, env: remote });
     expect(status.exitCode, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ project });
-    const doctor = await cli(['doctor'], { cwd, env: remote });
+    // As on macOS and Windows, the client has no subuid/subgid files: the machine's maps count.
+    const noSubid = {
+      PHOENIX_SUBUID_FILE: '/nonexistent/subuid',
+      PHOENIX_SUBGID_FILE: '/nonexistent/subgid',
+    };
+    const doctor = await cli(['doctor'], { cwd, env: { ...remote, ...noSubid } });
     expect(doctor.exitCode, doctor.stderr).toBe(1); // nothing is set up: findings, not a crash
     expect(doctor.stdout).toMatch(/PHX-/);
     expect(doctor.stdout).not.toMatch(/doctor --fix does this|doctor --fix can apply/);
     expect(doctor.stdout).toMatch(/podman machine ssh/);
+    expect(doctor.stdout).not.toMatch(/PHX-SUBID|PHX-UIDMAP|SUBID_MISSING/);
   });
 });

@@ -103,6 +103,7 @@ const ok = (stdout: string): ProcessResult => ({ exitCode: 0, stdout, stderr: ''
 export function fakeContext(
   parts: {
     info?: () => Promise<PodmanInfo>;
+    remote?: DoctorContext['remote'];
     observation?: StackObservation;
     containers?: ContainerInfo[];
     volumeUsers?: VolumeUser[];
@@ -136,6 +137,7 @@ export function fakeContext(
     }),
     podman: {} as DoctorContext['podman'],
     info: parts.info ?? (async () => recordedInfo()),
+    remote: parts.remote ?? (async () => ({ remote: false })),
     namespace: async () => obs.namespace,
     observation: async () => obs,
     containers: async () => parts.containers ?? [],

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fakeContext, fixture, recordedInfo } from '../../test/doctor-fakes.ts';
+import { fakeContext, fixture, observation, recordedInfo } from '../../test/doctor-fakes.ts';
 import { DOCTOR_CHECKS } from './catalogue.ts';
 import type { DoctorContext } from './context.ts';
 import { runDoctor } from './run-doctor.ts';
@@ -54,6 +54,30 @@ describe('host checks', () => {
       evidence: { file: other, user: 'phoenix-e2e', uid: 1001 },
       hint: 'sudo usermod --add-subuids 100000-165535 phoenix-e2e && podman system migrate',
     });
+  });
+
+  it("through a remote podman judges the machine's ranges from podman info, not the client's files", async () => {
+    const none = await fileWith('');
+    const remote = async () => ({ remote: true as const, reason: 'CONTAINER_HOST=unix:///x.sock' });
+    const empty = await mkdtemp(join(tmpdir(), 'dx-path-'));
+    const settings = { subuidFile: none, subgidFile: none, path: empty };
+    // The recorded machine maps 1001 and 100000:65536: nothing to report, not even the client's missing uidmap.
+    expect(
+      await run(fakeContext({ remote, settings }), 'PHX-SUBID-001', 'PHX-SUBID-002', 'PHX-UIDMAP-001'),
+    ).toEqual([]);
+    const own = observation();
+    const bare = {
+      ...own,
+      namespace: { ...own.namespace, uidMappings: own.namespace.uidMappings.slice(0, 1) },
+    };
+    expect(await run(fakeContext({ remote, settings, observation: bare }), 'PHX-SUBID-001')).toMatchObject([
+      {
+        check: 'PHX-SUBID-001',
+        message:
+          'the podman machine maps no subordinate uid range (podman info; CONTAINER_HOST=unix:///x.sock)',
+        hint: expect.stringMatching(/^podman machine ssh, then: sudo usermod --add-subuids/),
+      },
+    ]);
   });
 
   it('reports newuidmap and newgidmap missing from PATH', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isPhoenixError } from '@phoenix-hydra/core';
 import { findSubidRanges, INSTALL_HINT, parseSubid } from '@phoenix-hydra/podman-adapter';
 import type { DoctorContext } from './context.ts';
-import { finding } from './finding.ts';
+import { type Finding, finding } from './finding.ts';
 import type { DoctorCheck } from './run-doctor.ts';
 
 /** The oldest podman whose rootless volumes and `unshare` behave as this tool expects. */
@@ -70,6 +70,8 @@ function subidCheck(id: string, kind: 'subuid' | 'subgid'): DoctorCheck {
     why: `rootless podman maps container ids through /etc/${kind}; without a range it cannot run a container as postgres (999) or nginx (101)`,
     async run(ctx) {
       if (ctx.settings.root) return [];
+      const location = await ctx.remote();
+      if (location.remote) return machineRanges(this, ctx, kind, location.reason);
       const file = kind === 'subuid' ? ctx.settings.subuidFile : ctx.settings.subgidFile;
       const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'ENOENT') return '';
@@ -86,6 +88,25 @@ function subidCheck(id: string, kind: 'subuid' | 'subgid'): DoctorCheck {
       ];
     },
   };
+}
+
+/** Through a remote podman the ranges that count are the machine's, as its `podman info` maps show them. */
+async function machineRanges(
+  check: DoctorCheck,
+  ctx: DoctorContext,
+  kind: 'subuid' | 'subgid',
+  reason: string,
+): Promise<Finding[]> {
+  const ns = await ctx.namespace();
+  const maps = kind === 'subuid' ? ns.uidMappings : ns.gidMappings;
+  if (!ns.rootless || maps.length > 1) return [];
+  return [
+    finding(check, {
+      message: `the podman machine maps no subordinate ${kind === 'subuid' ? 'uid' : 'gid'} range (podman info; ${reason})`,
+      evidence: { maps, reason },
+      hint: `podman machine ssh, then: sudo usermod --add-${kind}s 100000-165535 $(id -un) && podman system migrate`,
+    }),
+  ];
 }
 
 async function onPath(name: string, path: string): Promise<string | undefined> {
@@ -108,7 +129,8 @@ const uidmapMissing: DoctorCheck = {
   severity: 'error',
   why: 'rootless podman needs these setuid helpers to apply the subuid/subgid ranges; without them every container runs with a single id',
   async run(ctx: DoctorContext) {
-    if (ctx.settings.root) return [];
+    // Through a remote podman the helpers run on the machine; its id maps (PHX-SUBID-*) show they work.
+    if (ctx.settings.root || (await ctx.remote()).remote) return [];
     const found = await Promise.all(
       ['newuidmap', 'newgidmap'].map(async (name) => ({ name, at: await onPath(name, ctx.settings.path) })),
     );

@@ -5,6 +5,7 @@ import {
   callAllowFail,
   type Podman,
   type PodmanInfo,
+  type PodmanLocation,
   type RunOptions,
   type RunResult,
 } from '@phoenix-hydra/podman-adapter';
@@ -86,6 +87,8 @@ export interface DoctorContext {
   /** The client fixes use; checks go through the methods below. */
   podman: Podman;
   info(): Promise<PodmanInfo>;
+  /** Whether podman is a remote client (podman machine): the host checks then look at the machine, not here. */
+  remote(): Promise<PodmanLocation>;
   /** Id maps from the (injectable) subuid/subgid files; SUBID_MISSING when the user has no range. */
   namespace(): Promise<UserNamespace>;
   observation(): Promise<StackObservation>;
@@ -134,6 +137,7 @@ export function createDoctorContext(
     settings,
     podman,
     info: once(() => podman.info()),
+    remote: () => podman.remote(),
     namespace,
     observation,
     services,
