@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { run } from './cli.ts';
+import { refuseRemotePodman } from './user-namespace.ts';
+
+const remote = { CONTAINER_HOST: 'unix:///run/user/1000/podman/podman.sock' };
+
+describe('the remote-podman refusal', () => {
+  it('refuses the commands that need the user namespace, with the options that make them need it', async () => {
+    for (const [command, options] of [
+      ['setup', {}],
+      ['backup create', {}],
+      ['restore', {}],
+      ['cleanup', { backup: false }],
+      ['adopt', {}],
+      ['logs rotate', {}],
+      ['nginx deploy', {}],
+      ['doctor', { fix: true }],
+    ] as const) {
+      await expect(refuseRemotePodman(command, options, remote)).rejects.toMatchObject({
+        code: 'PODMAN_REMOTE_UNSUPPORTED',
+        exitCode: 2,
+        message: `${command} needs podman's user namespace (podman unshare), which a remote podman client cannot enter (CONTAINER_HOST=${remote.CONTAINER_HOST})`,
+      });
+    }
+  });
+
+  it('lets read-only commands and read-only options through, and a process already inside the namespace', async () => {
+    for (const [command, options] of [
+      ['setup', { dryRun: true }],
+      ['doctor', {}],
+      ['status', {}],
+      ['check', {}],
+      ['config', {}],
+      ['backup ls', {}],
+    ] as const) {
+      await expect(refuseRemotePodman(command, options, remote)).resolves.toBeUndefined();
+    }
+    const inside = { ...remote, _CONTAINERS_USERNS_CONFIGURED: 'done' };
+    await expect(refuseRemotePodman('setup', {}, inside)).resolves.toBeUndefined();
+  });
+
+  describe('wired before every command action', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+      vi.restoreAllMocks();
+    });
+
+    it('exits 2 for `backup create` before its module loads, naming podman machine ssh', async () => {
+      vi.stubEnv('CONTAINER_HOST', remote.CONTAINER_HOST);
+      let stderr = '';
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+        stderr += String(chunk);
+        return true;
+      });
+      expect(await run(['backup', 'create', '--compose', '/nonexistent/podman-compose.yaml'])).toBe(2);
+      expect(stderr).toMatch(/^error: backup create needs podman's user namespace/m);
+      expect(stderr).toMatch(/^hint: .*podman machine ssh/m);
+    });
+  });
+});
