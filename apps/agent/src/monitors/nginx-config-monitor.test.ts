@@ -24,7 +24,7 @@ describe('nginx config monitor', () => {
     await mkdir(join(base, 'logs'));
     const volume = stack.volumes.find((v) => v.name === 'nginx_config');
     if (!volume) throw new Error('no nginx_config');
-    const runs: { argv: readonly string[]; user?: string; mounts: { target: string }[] }[] = [];
+    const runs: { argv: readonly string[]; user: unknown; mounts: readonly { target: string }[] }[] = [];
     const podman = createFakePodman({
       overrides: {
         run: async (_image, argv, options) => {
