@@ -107,6 +107,28 @@ describe('config on a large stack', () => {
   });
 });
 
+describe('anchors used many times', () => {
+  it('accepts 2,000 services that share one anchor (a common x-logging block)', async () => {
+    const text = manyServices(2000).replace(
+      'services:\n',
+      'x-logging: &logging { driver: json-file }\nservices:\n',
+    );
+    const withAlias = text.replaceAll(
+      '    image: docker.io/library/nginx:1.25\n',
+      '    image: docker.io/library/nginx:1.25\n    logging: *logging\n',
+    );
+    const model = parseCompose(withAlias, '/p/c.yaml', {});
+    expect(model.services).toHaveLength(2000);
+  });
+
+  it('refuses a large anchor repeated until the document would expand past the limit', async () => {
+    const items = Array.from({ length: 5000 }, (_, index) => `"item-${index}"`).join(',');
+    const text = `x-big: &big [${items}]\nx-uses: [${Array(300).fill('*big').join(',')}]\n`;
+    const error = await refusal(() => parseCompose(text, '/p/c.yaml', {}));
+    expect(error.message).toMatch(/^\/p\/c\.yaml:2:\d+: aliases expand to too many nodes/);
+  });
+});
+
 /** A "billion laughs" document: each level repeats the previous one nine times. */
 function laughs(): string {
   const lines = ['x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];

@@ -34,8 +34,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Deeper nesting than this is refused: no compose file or config comes close, and deep input exhausts the stack. */
 export const MAX_YAML_DEPTH = 64;
-/** Alias expansions allowed (yaml's own weighted count), so a "billion laughs" file fails fast. */
-export const MAX_YAML_ALIASES = 1000;
+/**
+ * Nodes that aliases may add to a document once expanded, so a "billion laughs" file or one large
+ * anchor repeated many times fails fast, while 2,000 services sharing one anchor are fine.
+ */
+export const MAX_YAML_ALIAS_NODES = 200_000;
 const MAX_MESSAGE = 160;
 
 function yamlError(file: string, at: { line: number; col: number }, message: string, cause?: unknown) {
@@ -63,9 +66,12 @@ function tooDeepFlow(text: string): number | undefined {
 /**
  * Refuses nesting deeper than MAX_YAML_DEPTH, aliases that contain themselves (they never end) and
  * duplicate keys (checked with a Set: yaml's own uniqueKeys is quadratic in the size of a mapping).
+ * Returns each alias's target: yaml's Alias.resolve searches the whole document for every alias.
  */
-function checkShape(file: string, doc: Document, lineCounter: LineCounter): void {
+function checkShape(file: string, doc: Document, lineCounter: LineCounter): Map<Node, Node> {
   let problem: { node: Node; message: string } | undefined;
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Node, Node>();
   visit(doc, {
     Node(_key, node, path) {
       if (isCollection(node) && path.length > MAX_YAML_DEPTH) {
@@ -85,15 +91,48 @@ function checkShape(file: string, doc: Document, lineCounter: LineCounter): void
           return visit.BREAK;
         }
       }
-      if (isAlias(node) && path.includes(node.resolve(doc) as Node)) {
-        problem = { node, message: `alias *${node.source} refers to a node that contains it (a loop)` };
-        return visit.BREAK;
-      }
+      if (isAlias(node)) {
+        // The last anchor of that name before the alias, in document order (as yaml resolves it).
+        const target = anchors.get(node.source);
+        if (target !== undefined && path.includes(target)) {
+          problem = { node, message: `alias *${node.source} refers to a node that contains it (a loop)` };
+          return visit.BREAK;
+        }
+        if (target !== undefined) targets.set(node, target);
+      } else if (node.anchor) anchors.set(node.anchor, node);
       return undefined;
     },
   });
   if (problem !== undefined)
     throw yamlError(file, lineCounter.linePos(problem.node.range?.[0] ?? 0), problem.message);
+  return targets;
+}
+
+/**
+ * The first alias at which the document, aliases expanded, grows past MAX_YAML_ALIAS_NODES extra nodes.
+ * Anchors precede their aliases, so each anchored node's expanded size is known when an alias needs it.
+ */
+function aliasBomb(doc: Document, targets: Map<Node, Node>): Node | undefined {
+  const sizes = new Map<Node, number>();
+  let added = 0;
+  let bomb: Node | undefined;
+  const size = (node: unknown): number => {
+    if (bomb !== undefined || !isNode(node)) return 1;
+    if (isAlias(node)) {
+      const target = targets.get(node);
+      const expanded = target === undefined ? 1 : (sizes.get(target) ?? 1);
+      added += expanded;
+      if (added > MAX_YAML_ALIAS_NODES) bomb = node;
+      return expanded;
+    }
+    let total = 1;
+    if (isMap(node)) for (const pair of node.items) total += size(pair.key) + size(pair.value);
+    else if (isSeq(node)) for (const item of node.items) total += size(item);
+    if (node.anchor) sizes.set(node, total);
+    return total;
+  };
+  size(doc.contents);
+  return bomb;
 }
 
 /** Parses YAML keeping positions; malformed or hostile YAML throws COMPOSE_YAML `<file>:<line>:<col>: <message>`. */
@@ -113,10 +152,16 @@ export function parseYaml(file: string, text: string): { data: unknown; source: 
     const message = overflow ? `nesting deeper than ${MAX_YAML_DEPTH} levels` : error.message.split('\n')[0];
     throw yamlError(file, lineCounter.linePos(error.pos[0]), message || error.code, error);
   }
-  checkShape(file, doc, lineCounter);
+  const targets = checkShape(file, doc, lineCounter);
+  const bomb = targets.size === 0 ? undefined : aliasBomb(doc, targets);
+  if (bomb !== undefined) {
+    const message = `aliases expand to too many nodes (more than ${MAX_YAML_ALIAS_NODES}; a "billion laughs" file?)`;
+    throw yamlError(file, lineCounter.linePos(bomb.range?.[0] ?? 0), message);
+  }
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    // Expansion is bounded above; yaml's own count refuses 1,000 uses of one small anchor.
+    data = doc.toJS({ maxAliasCount: -1 });
   } catch (cause) {
     // yaml throws ReferenceError for an alias bomb or an alias used before its anchor.
     const first = doc.contents && isNode(doc.contents) ? doc.contents.range?.[0] : undefined;
@@ -127,9 +172,7 @@ export function parseYaml(file: string, text: string): { data: unknown; source: 
         return visit.BREAK;
       },
     });
-    const reason = /excessive alias/i.test(String(cause))
-      ? `aliases expand to too many nodes (more than ${MAX_YAML_ALIASES}; a "billion laughs" file?)`
-      : (cause as Error).message;
+    const reason = (cause as Error).message;
     throw yamlError(file, lineCounter.linePos(offset), reason, cause);
   }
   return { data, source: { file, doc, lineCounter } };
