@@ -43,6 +43,22 @@ export const xPhoenixStackSchema = strictShape({
     user: stringish.pipe(z.string().min(1)).optional(),
     database: stringish.pipe(z.string().min(1)).optional(),
   }).optional(),
+  /**
+   * The default off-host (restic) repository of `backup create --offsite` and its password source:
+   * a file or the name of an environment variable, never the password itself.
+   */
+  offsite: strictShape({
+    repo: z.string().min(1),
+    passwordFile: z.string().min(1).optional(),
+    passwordEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' })
+      .optional(),
+  })
+    .refine((offsite) => offsite.passwordFile === undefined || offsite.passwordEnv === undefined, {
+      error: 'set passwordFile or passwordEnv, not both',
+    })
+    .optional(),
 });
 export type XPhoenixStack = z.infer<typeof xPhoenixStackSchema>;
 

@@ -33,6 +33,24 @@ export const phoenixEventSchema = z.discriminatedUnion('type', [
     volumes: z.array(z.string()),
     error: z.object({ code: z.string(), message: z.string() }),
   }),
+  /** A backup stored as one snapshot in an off-host (restic) repository; `repository` never holds credentials. */
+  z.object({
+    type: z.literal('offsite.done'),
+    ...base,
+    backupId: z.string(),
+    repository: z.string(),
+    snapshot: z.string(),
+    bytesAdded: z.number(),
+    bytesProcessed: z.number(),
+    durationSeconds: z.number(),
+  }),
+  z.object({
+    type: z.literal('offsite.failed'),
+    ...base,
+    backupId: z.string().optional(),
+    repository: z.string(),
+    error: z.object({ code: z.string(), message: z.string() }),
+  }),
   z.object({
     type: z.literal('restore.completed'),
     ...base,

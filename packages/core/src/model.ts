@@ -74,6 +74,14 @@ export const stackSchema = z.object({
   postgres: z
     .object({ user: z.string().min(1).optional(), database: z.string().min(1).optional() })
     .optional(),
+  /** The compose file's `x-phoenix.offsite`: the default restic repository (paths absolute) and its password source. */
+  offsite: z
+    .object({
+      repo: z.string().min(1),
+      passwordFile: z.string().startsWith('/').optional(),
+      passwordEnv: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 export type Stack = z.infer<typeof stackSchema>;
 

@@ -216,7 +216,7 @@ volumes:
     expectUsageError(
       errorOf('x-phoenix: { base: /x }\n'),
       'COMPOSE_INVALID',
-      /unknown key "base" \(allowed: baseDir, project, postgres\)/,
+      /unknown key "base" \(allowed: baseDir, project, postgres, offsite\)/,
     );
     expectUsageError(
       errorOf('volumes:\n  v:\n    x-phoenix: { kind: cache }\n'),

@@ -182,6 +182,31 @@ describe('resolveStack: environment, project and base directory', () => {
     expect((await errorOf(resolveStack({ cwd: typo, env: { HOME } }))).message).toMatch(/unknown key "usr"/);
   });
 
+  it('reads the off-host repository from x-phoenix.offsite: local paths resolved, never a password', async () => {
+    const cwd = await tempProject({
+      'compose.yaml': `x-phoenix: { offsite: { repo: ./restic, passwordFile: ~/.restic-pass } }\n${compose('  a:\n  b:\n')}`,
+    });
+    const { stack } = await resolveStack({ cwd, env: { HOME } });
+    expect(stack.offsite).toEqual({ repo: join(cwd, 'restic'), passwordFile: join(HOME, '.restic-pass') });
+    const remote = await tempProject({
+      'compose.yaml': `x-phoenix: { offsite: { repo: "rest:http://127.0.0.1:8000/", passwordEnv: REPO_PASS } }\n${compose('  a:\n  b:\n')}`,
+    });
+    expect((await resolveStack({ cwd: remote, env: { HOME } })).stack.offsite).toEqual({
+      repo: 'rest:http://127.0.0.1:8000/',
+      passwordEnv: 'REPO_PASS',
+    });
+    for (const [offsite, message] of [
+      ['{ repo: /r, password: hunter2 }', /unknown key "password"/],
+      ['{ repo: /r, passwordFile: /f, passwordEnv: V }', /passwordFile or passwordEnv, not both/],
+      ['{ passwordFile: /f }', /repo/],
+    ] as const) {
+      const bad = await tempProject({
+        'compose.yaml': `x-phoenix: { offsite: ${offsite} }\n${compose('  a:\n  b:\n')}`,
+      });
+      expect((await errorOf(resolveStack({ cwd: bad, env: { HOME } }))).message).toMatch(message);
+    }
+  });
+
   it('resolves relative and ~ devices, warning that podman-compose will not', async () => {
     const cwd = await tempProject({
       'compose.yaml': compose(`  a:\n${bind('./data/a')}  b:\n${bind('~/phoenix/b')}`),

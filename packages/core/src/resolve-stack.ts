@@ -131,9 +131,29 @@ async function fromCompose(
     services: model.services.map(toServiceSpec),
     volumes,
     ...(model.xPhoenix.postgres === undefined ? {} : { postgres: model.xPhoenix.postgres }),
+    ...(model.xPhoenix.offsite === undefined
+      ? {}
+      : { offsite: resolveOffsite(model.xPhoenix.offsite, model.dir, home) }),
   };
   validateStack(stack, model.source);
   return { stack, warnings, source: 'compose' };
+}
+
+/** restic's backend prefixes; any other location is a local path. */
+const RESTIC_BACKENDS = /^(local|sftp|rest|s3|b2|azure|gs|swift|rclone):/;
+
+/** x-phoenix.offsite with a local repository path and the password file resolved against the compose file's directory. */
+function resolveOffsite(
+  offsite: NonNullable<ComposeModel['xPhoenix']['offsite']>,
+  dir: string,
+  home: string,
+): NonNullable<Stack['offsite']> {
+  const local = (path: string) => resolve(dir, expandHome(path, home));
+  return {
+    repo: RESTIC_BACKENDS.test(offsite.repo) ? offsite.repo : local(offsite.repo),
+    ...(offsite.passwordFile === undefined ? {} : { passwordFile: local(offsite.passwordFile) }),
+    ...(offsite.passwordEnv === undefined ? {} : { passwordEnv: offsite.passwordEnv }),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addBackupDirOption } from '../backup-dir.ts';
 import { addPgConnectionOptions } from '../pg-options.ts';
-import { addRepoOptions } from '../repo-options.ts';
+import { addRepoOptions, wantsRepo, withRepo } from '../repo-options.ts';
 import { addStackOptions } from '../stack-options.ts';
 import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
 
@@ -61,7 +61,8 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
   );
   addRepoOptions(create).action(async (options) => {
     if (needsUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
-    if (options.repo) return (await import('../commands/backup-repo.ts')).backupCreateToRepo(options);
+    if (wantsRepo(options))
+      return (await import('../commands/backup-repo.ts')).backupCreateToRepo(await withRepo(options));
     const { backupCreateCommand } = await import('../commands/backup-create.ts');
     await backupCreateCommand(options);
   });
@@ -74,7 +75,8 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
       )
       .option('--json', 'print as JSON on stdout'),
   ).action(async (options) => {
-    if (options.repo) return (await import('../commands/backup-repo.ts')).backupLsRepo(options);
+    if (wantsRepo(options))
+      return (await import('../commands/backup-repo.ts')).backupLsRepo(await withRepo(options));
     const { backupLsCommand } = await import('../commands/backup-ls.ts');
     await backupLsCommand(options);
   });
@@ -90,9 +92,9 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
       .option('--read-data', 'with --repo: also restic check --read-data (every pack of the repository)')
       .option('--json', 'print results as JSON on stdout'),
   ).action(async (id: string | undefined, options) => {
-    if (options.repo) {
+    if (wantsRepo(options)) {
       const { backupVerifyRepo } = await import('../commands/backup-repo.ts');
-      return setExitCode(await backupVerifyRepo({ ...options, ...(id ? { id } : {}) }));
+      return setExitCode(await backupVerifyRepo({ ...(await withRepo(options)), ...(id ? { id } : {}) }));
     }
     const { backupVerifyCommand } = await import('../commands/backup-verify.ts');
     setExitCode(await backupVerifyCommand({ ...options, ...(id ? { id } : {}) }));
@@ -123,7 +125,8 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
       .option('-n, --dry-run', 'list what would be removed, remove nothing')
       .option('--json', 'print the plan as JSON on stdout'),
   ).action(async (options) => {
-    if (options.repo) return (await import('../commands/backup-repo.ts')).backupPruneRepo(options);
+    if (wantsRepo(options))
+      return (await import('../commands/backup-repo.ts')).backupPruneRepo(await withRepo(options));
     const { backupPruneCommand } = await import('../commands/backup-prune.ts');
     await backupPruneCommand(options);
   });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addBackupDirOption } from '../backup-dir.ts';
 import { addPgConnectionOptions } from '../pg-options.ts';
-import { addRepoOptions } from '../repo-options.ts';
+import { addRepoOptions, wantsRepo, withRepo } from '../repo-options.ts';
 import { addStackOptions } from '../stack-options.ts';
 import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
 
@@ -45,7 +45,10 @@ export function registerRestore(program: Command, setExitCode: (code: number) =>
   );
   addRepoOptions(restore).action(async (id: string, options) => {
     if (needsUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
-    if (options.repo) return (await import('../commands/backup-repo.ts')).restoreFromRepo({ ...options, id });
+    if (wantsRepo(options)) {
+      const { restoreFromRepo } = await import('../commands/backup-repo.ts');
+      return restoreFromRepo({ ...(await withRepo(options)), id });
+    }
     const { restoreCommand } = await import('../commands/restore.ts');
     await restoreCommand({ ...options, id });
   });
