@@ -10,6 +10,18 @@ export interface UnsetUse {
   path: PropertyKey[];
 }
 
+/** A document path built only when it is needed (an unset variable or an error), not for every value. */
+interface PathLink {
+  parent: PathLink | undefined;
+  key: PropertyKey;
+}
+
+function toPath(link: PathLink | undefined): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let at = link; at !== undefined; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
 /** Interpolates every string value of a parsed document (keys are left alone, as compose does); refuses NUL characters. */
 export function interpolateValues(
   data: unknown,
@@ -17,9 +29,10 @@ export function interpolateValues(
   source: YamlSource,
 ): { data: unknown; unset: UnsetUse[] } {
   const unset: UnsetUse[] = [];
-  const walk = (value: unknown, path: PropertyKey[]): unknown => {
+  const walk = (value: unknown, link: PathLink | undefined): unknown => {
     if (typeof value === 'string') {
       if (value.includes('\0')) {
+        const path = toPath(link);
         throw new PhoenixError(
           'COMPOSE_INVALID',
           `${where(source, path)}: ${formatPath(path)}: contains a NUL character`,
@@ -29,12 +42,17 @@ export function interpolateValues(
           },
         );
       }
+      if (!value.includes('$')) return value;
       try {
         const result = interpolate(value, env);
-        for (const variable of result.unset) unset.push({ variable, path });
+        if (result.unset.length > 0) {
+          const path = toPath(link);
+          for (const variable of result.unset) unset.push({ variable, path });
+        }
         return result.value;
       } catch (error) {
         if (!isPhoenixError(error)) throw error;
+        const path = toPath(link);
         throw new PhoenixError(error.code, `${where(source, path)}: ${formatPath(path)}: ${error.message}`, {
           hint: error.hint,
           cause: error,
@@ -42,13 +60,24 @@ export function interpolateValues(
         });
       }
     }
-    if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index]));
+    if (Array.isArray(value)) return value.map((item, index) => walk(item, { parent: link, key: index }));
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key])]),
-      );
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const item = walk((value as Record<string, unknown>)[key], { parent: link, key });
+        // A key "__proto__" stays a plain key, as in the parsed data (assignment would set the prototype).
+        if (key === '__proto__')
+          Object.defineProperty(out, key, {
+            value: item,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        else out[key] = item;
+      }
+      return out;
     }
     return value;
   };
-  return { data: walk(data, []), unset };
+  return { data: walk(data, undefined), unset };
 }

@@ -64,75 +64,69 @@ function tooDeepFlow(text: string): number | undefined {
 }
 
 /**
- * Refuses nesting deeper than MAX_YAML_DEPTH, aliases that contain themselves (they never end) and
- * duplicate keys (checked with a Set: yaml's own uniqueKeys is quadratic in the size of a mapping).
- * Returns each alias's target: yaml's Alias.resolve searches the whole document for every alias.
+ * Refuses nesting deeper than MAX_YAML_DEPTH, aliases that contain themselves (they never end),
+ * duplicate keys (checked with a Set: yaml's own uniqueKeys is quadratic in the size of a mapping) and
+ * aliases that expand the document by more than MAX_YAML_ALIAS_NODES nodes. One walk in document
+ * order, so each anchor is known, with its expanded size, before any alias of it (yaml's Alias.resolve
+ * and visit() search or copy per node, which a file of 2,000 services pays thousands of times).
  */
-function checkShape(file: string, doc: Document, lineCounter: LineCounter): Map<Node, Node> {
+function checkShape(file: string, doc: Document, lineCounter: LineCounter): void {
   let problem: { node: Node; message: string } | undefined;
+  let bomb: Node | undefined;
+  let added = 0;
   const anchors = new Map<string, Node>();
-  const targets = new Map<Node, Node>();
-  visit(doc, {
-    Node(_key, node, path) {
-      if (isCollection(node) && path.length > MAX_YAML_DEPTH) {
-        problem = { node, message: `nesting deeper than ${MAX_YAML_DEPTH} levels` };
-        return visit.BREAK;
+  const sizes = new Map<Node, number>();
+  const open: Node[] = [];
+  // `depth` counts what yaml's visit() puts in a path: the document, each sequence, each mapping and pair.
+  const walk = (node: unknown, depth: number): number => {
+    if (problem !== undefined || !isNode(node)) return 1;
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target === undefined) return 1; // toJS names the unresolved alias
+      if (open.includes(target)) {
+        problem = { node, message: `alias *${node.source} refers to a node that contains it (a loop)` };
+        return 1;
       }
+      const expanded = sizes.get(target) ?? 1;
+      added += expanded;
+      if (added > MAX_YAML_ALIAS_NODES && bomb === undefined) bomb = node;
+      return expanded;
+    }
+    if (node.anchor) anchors.set(node.anchor, node);
+    let total = 1;
+    if (isCollection(node)) {
+      if (depth > MAX_YAML_DEPTH) {
+        problem = { node, message: `nesting deeper than ${MAX_YAML_DEPTH} levels` };
+        return 1;
+      }
+      open.push(node);
       if (isMap(node)) {
         const seen = new Set<unknown>();
         for (const pair of node.items) {
           const key = isScalar(pair.key) ? pair.key.value : pair.key;
-          if (!seen.has(key)) {
-            seen.add(key);
-            continue;
+          if (seen.has(key)) {
+            const shown = String(key).slice(0, 80);
+            problem = { node: isNode(pair.key) ? pair.key : node, message: `duplicate key "${shown}"` };
+            break;
           }
-          const shown = String(key).slice(0, 80);
-          problem = { node: isNode(pair.key) ? pair.key : node, message: `duplicate key "${shown}"` };
-          return visit.BREAK;
+          seen.add(key);
+          total += walk(pair.key, depth + 2) + walk(pair.value, depth + 2);
         }
+      } else if (isSeq(node)) {
+        for (const item of node.items) total += walk(item, depth + 1);
       }
-      if (isAlias(node)) {
-        // The last anchor of that name before the alias, in document order (as yaml resolves it).
-        const target = anchors.get(node.source);
-        if (target !== undefined && path.includes(target)) {
-          problem = { node, message: `alias *${node.source} refers to a node that contains it (a loop)` };
-          return visit.BREAK;
-        }
-        if (target !== undefined) targets.set(node, target);
-      } else if (node.anchor) anchors.set(node.anchor, node);
-      return undefined;
-    },
-  });
-  if (problem !== undefined)
-    throw yamlError(file, lineCounter.linePos(problem.node.range?.[0] ?? 0), problem.message);
-  return targets;
-}
-
-/**
- * The first alias at which the document, aliases expanded, grows past MAX_YAML_ALIAS_NODES extra nodes.
- * Anchors precede their aliases, so each anchored node's expanded size is known when an alias needs it.
- */
-function aliasBomb(doc: Document, targets: Map<Node, Node>): Node | undefined {
-  const sizes = new Map<Node, number>();
-  let added = 0;
-  let bomb: Node | undefined;
-  const size = (node: unknown): number => {
-    if (bomb !== undefined || !isNode(node)) return 1;
-    if (isAlias(node)) {
-      const target = targets.get(node);
-      const expanded = target === undefined ? 1 : (sizes.get(target) ?? 1);
-      added += expanded;
-      if (added > MAX_YAML_ALIAS_NODES) bomb = node;
-      return expanded;
+      open.pop();
     }
-    let total = 1;
-    if (isMap(node)) for (const pair of node.items) total += size(pair.key) + size(pair.value);
-    else if (isSeq(node)) for (const item of node.items) total += size(item);
     if (node.anchor) sizes.set(node, total);
     return total;
   };
-  size(doc.contents);
-  return bomb;
+  walk(doc.contents, 1);
+  if (problem === undefined && bomb !== undefined) {
+    const message = `aliases expand to too many nodes (more than ${MAX_YAML_ALIAS_NODES}; a "billion laughs" file?)`;
+    problem = { node: bomb, message };
+  }
+  if (problem !== undefined)
+    throw yamlError(file, lineCounter.linePos(problem.node.range?.[0] ?? 0), problem.message);
 }
 
 /** Parses YAML keeping positions; malformed or hostile YAML throws COMPOSE_YAML `<file>:<line>:<col>: <message>`. */
@@ -152,12 +146,7 @@ export function parseYaml(file: string, text: string): { data: unknown; source: 
     const message = overflow ? `nesting deeper than ${MAX_YAML_DEPTH} levels` : error.message.split('\n')[0];
     throw yamlError(file, lineCounter.linePos(error.pos[0]), message || error.code, error);
   }
-  const targets = checkShape(file, doc, lineCounter);
-  const bomb = targets.size === 0 ? undefined : aliasBomb(doc, targets);
-  if (bomb !== undefined) {
-    const message = `aliases expand to too many nodes (more than ${MAX_YAML_ALIAS_NODES}; a "billion laughs" file?)`;
-    throw yamlError(file, lineCounter.linePos(bomb.range?.[0] ?? 0), message);
-  }
+  checkShape(file, doc, lineCounter);
   let data: unknown;
   try {
     // Expansion is bounded above; yaml's own count refuses 1,000 uses of one small anchor.
