@@ -19,6 +19,8 @@ import { EventLogTail } from './monitors/event-log-tail.ts';
 import { NginxConfigMonitor } from './monitors/nginx-config-monitor.ts';
 import { PodmanEventsMonitor } from './monitors/podman-events-monitor.ts';
 import { VolumeMonitor } from './monitors/volume-monitor.ts';
+import { offsiteJob, readLastOffsite } from './offsite/offsite-job.ts';
+import { offsiteTarget } from './offsite/offsite-target.ts';
 
 /** How long queued hook deliveries may still run at shutdown. */
 const HOOK_DRAIN_MS = 5000;
@@ -143,7 +145,15 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
 
   const scheduler = new Scheduler(log);
   const checks = checkJob(context);
-  for (const job of [backupJob(context), verifyJob(context), pruneJob(context), checks]) scheduler.add(job);
+  const target = await offsiteTarget(config, stack, env);
+  const offsite = target ? offsiteJob(context, target) : null;
+  const afterBackup = offsite && config.offsite?.afterBackup ? () => scheduler.trigger(offsite) : undefined;
+  for (const job of [backupJob(context, afterBackup), verifyJob(context), pruneJob(context), checks])
+    scheduler.add(job);
+  if (offsite && target) {
+    scheduler.add(offsite);
+    void readLastOffsite(context, target);
+  }
   if (config.checks.atStart) scheduler.trigger(checks);
 
   log.info(

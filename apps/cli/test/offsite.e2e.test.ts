@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatedProjectDir } from './cli-harness.ts';
+import { watchCommandLines } from './offsite-watch.ts';
 import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-offsite';
@@ -28,28 +29,6 @@ const { run, compose, psql, unshareStat, freshStack } = stackTools(
   () => cwd,
   () => env,
 );
-
-/** Every command line on the host, read while `during` runs: the password must never be in one. */
-async function watchCommandLines<T>(during: () => Promise<T>): Promise<{ result: T; seen: string[] }> {
-  const seen = new Set<string>();
-  let running = true;
-  const watching = (async () => {
-    while (running) {
-      for (const pid of await readdir('/proc').catch(() => [] as string[])) {
-        if (!/^\d+$/.test(pid)) continue;
-        const line = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-        if (line) seen.add(line.replaceAll('\0', ' '));
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  try {
-    return { result: await during(), seen: [...seen] };
-  } finally {
-    running = false;
-    await watching;
-  }
-}
 
 beforeAll(async () => {
   cwd = await isolatedProjectDir(project, 18089);

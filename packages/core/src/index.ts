@@ -23,6 +23,7 @@ export * from './read-compose-volumes.ts';
 export * from './read-dotenv.ts';
 export * from './read-input-file.ts';
 export * from './resolve-stack.ts';
+export * from './restic-location.ts';
 export * from './state-paths.ts';
 export * from './validate-stack.ts';
 export * from './yaml-source.ts';

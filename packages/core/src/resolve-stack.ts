@@ -13,6 +13,7 @@ import { resolveProjectName } from './project-name.ts';
 import type { ComposeModel, ComposeService } from './read-compose.ts';
 import { readCompose } from './read-compose.ts';
 import { readDotenv } from './read-dotenv.ts';
+import { resticLocation } from './restic-location.ts';
 import { validateStack } from './validate-stack.ts';
 
 /** What the CLI passes in: its flags and the environment; everything else is read from disk. */
@@ -139,19 +140,17 @@ async function fromCompose(
   return { stack, warnings, source: 'compose' };
 }
 
-/** restic's backend prefixes; any other location is a local path. */
-const RESTIC_BACKENDS = /^(local|sftp|rest|s3|b2|azure|gs|swift|rclone):/;
-
 /** x-phoenix.offsite with a local repository path and the password file resolved against the compose file's directory. */
 function resolveOffsite(
   offsite: NonNullable<ComposeModel['xPhoenix']['offsite']>,
   dir: string,
   home: string,
 ): NonNullable<Stack['offsite']> {
-  const local = (path: string) => resolve(dir, expandHome(path, home));
   return {
-    repo: RESTIC_BACKENDS.test(offsite.repo) ? offsite.repo : local(offsite.repo),
-    ...(offsite.passwordFile === undefined ? {} : { passwordFile: local(offsite.passwordFile) }),
+    repo: resticLocation(offsite.repo, dir, home),
+    ...(offsite.passwordFile === undefined
+      ? {}
+      : { passwordFile: resolve(dir, expandHome(offsite.passwordFile, home)) }),
     ...(offsite.passwordEnv === undefined ? {} : { passwordEnv: offsite.passwordEnv }),
   };
 }

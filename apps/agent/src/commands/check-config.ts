@@ -1,16 +1,21 @@
 import { dirname } from 'node:path';
 import { resolveStack } from '@phoenix-hydra/core';
+import { shownRepo } from '@phoenix-hydra/offsite';
 import { checkVolumeNames, loadConfig } from '../config/load-config.ts';
 import type { AgentConfig } from '../config/schema.ts';
 import { formatDuration } from '../config/units.ts';
 import { redactUrl } from '../hooks/webhook-target.ts';
+import { offsiteTarget } from '../offsite/offsite-target.ts';
 
 /** The config as it may be printed: webhook URLs without their passwords and query values. */
 function printable(config: AgentConfig): AgentConfig {
   const hooks = config.hooks.map((hook) =>
     hook.webhook ? { ...hook, webhook: { ...hook.webhook, url: redactUrl(hook.webhook.url) } } : hook,
   );
-  return { ...config, hooks };
+  const offsite = config.offsite?.repo
+    ? { ...config.offsite, repo: shownRepo(config.offsite.repo) }
+    : config.offsite;
+  return { ...config, hooks, ...(offsite ? { offsite } : {}) };
 }
 
 /** `phoenix-volumes-agent check-config`: validates the file and prints what the agent would watch and when. */
@@ -29,6 +34,7 @@ export async function checkConfigCommand(options: {
   });
   const names = stack.volumes.map((volume) => volume.name);
   await checkVolumeNames(file, config, names);
+  const target = await offsiteTarget(config, stack, process.env);
   if (options.json) {
     const shown = printable(config);
     out(JSON.stringify({ file, config: shown, project: stack.project, volumes: stack.volumes }, null, 2));
@@ -42,6 +48,21 @@ export async function checkConfigCommand(options: {
       `${job.padEnd(7)} ${schedule === null ? 'off' : `"${schedule}" + up to ${formatDuration(jitter)} jitter`}`,
     );
   }
+  const offsite = config.offsite;
+  out(
+    `offsite ${
+      offsite === undefined || target === null
+        ? 'off'
+        : `${target.shown}: ${[
+            offsite.schedule === null
+              ? ''
+              : `"${offsite.schedule}" + up to ${formatDuration(offsite.jitter)} jitter`,
+            offsite.afterBackup ? 'after each backup' : '',
+          ]
+            .filter(Boolean)
+            .join(', ')}`
+    }`,
+  );
   out(
     `metrics http://${config.metrics.listen}/metrics, /healthz fails past ${formatDuration(config.backup.maxAge)} without a backup`,
   );

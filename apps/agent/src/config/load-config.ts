@@ -8,6 +8,7 @@ import {
   PhoenixError,
   parseYaml,
   readInputFile,
+  resticLocation,
   type YamlSource,
 } from '@phoenix-hydra/core';
 import type { z } from 'zod';
@@ -54,6 +55,19 @@ function resolvePaths(config: AgentConfig, dir: string, home: string): AgentConf
       ...config.backup,
       ...(config.backup.dir === undefined ? {} : { dir: fix(config.backup.dir) }),
     },
+    ...(config.offsite === undefined
+      ? {}
+      : {
+          offsite: {
+            ...config.offsite,
+            ...(config.offsite.repo === undefined
+              ? {}
+              : { repo: resticLocation(config.offsite.repo, dir, home) }),
+            ...(config.offsite.passwordFile === undefined
+              ? {}
+              : { passwordFile: fix(config.offsite.passwordFile) }),
+          },
+        }),
   } as AgentConfig;
 }
 

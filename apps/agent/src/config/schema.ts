@@ -152,6 +152,37 @@ export const agentConfigSchema = z.strictObject({
       shutdownGrace: duration.prefault('60s'),
     })
     .prefault({}),
+  /**
+   * Off-host backups into a restic repository: their own uncompressed backup (so restic deduplicates it)
+   * of backup.volumes, on `schedule` and/or right after each scheduled local backup. Absent: off.
+   */
+  offsite: z
+    .strictObject({
+      ...jobSchema(null, '10m'),
+      afterBackup: z.boolean().default(false),
+      /** Any restic location; default: the compose file's x-phoenix.offsite.repo. */
+      repo: z.string().min(1).optional(),
+      /** File holding the password (RESTIC_PASSWORD_FILE); relative paths: from the config file. */
+      passwordFile: z.string().min(1).optional(),
+      /** Environment variable of the agent holding the password. */
+      passwordEnv: envName.optional(),
+      password: z
+        .never({
+          error:
+            'the password never sits in the config: name a file (passwordFile) or a variable (passwordEnv)',
+        })
+        .optional(),
+    })
+    .superRefine((offsite, ctx) => {
+      if (offsite.passwordFile !== undefined && offsite.passwordEnv !== undefined)
+        ctx.addIssue({ code: 'custom', message: 'set passwordFile or passwordEnv, not both' });
+      if (offsite.schedule === null && !offsite.afterBackup)
+        ctx.addIssue({
+          code: 'custom',
+          message: 'never runs: set a schedule, or afterBackup: true (or remove the offsite section)',
+        });
+    })
+    .optional(),
   verify: z.strictObject({ ...jobSchema('30 4 * * 0', '30m') }).prefault({}),
   prune: z
     .strictObject({

@@ -2,8 +2,11 @@ import { backupStack } from '@phoenix-hydra/operations/backup';
 import type { AgentContext } from '../context.ts';
 import type { Job } from './scheduler.ts';
 
-/** The scheduled backup: diagnostics' backupStack (the CLI's `backup create`), its events on the agent's bus. */
-export function backupJob(ctx: AgentContext): Job {
+/**
+ * The scheduled backup: diagnostics' backupStack (the CLI's `backup create`), its events on the agent's
+ * bus; `afterSuccess` runs once a backup is written (offsite.afterBackup queues the off-host job).
+ */
+export function backupJob(ctx: AgentContext, afterSuccess?: () => void): Job {
   const { config, stack } = ctx;
   return {
     name: 'backup',
@@ -30,6 +33,7 @@ export function backupJob(ctx: AgentContext): Job {
         });
         ctx.metrics.backupRuns.inc({ project: stack.project, result: 'success' });
         ctx.log.info({ job: 'backup', backup: manifest.id, bytes }, `backup ${manifest.id} written`);
+        afterSuccess?.();
       } catch (error) {
         ctx.metrics.backupRuns.inc({ project: stack.project, result: 'failure' });
         throw error;

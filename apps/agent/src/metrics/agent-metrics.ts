@@ -11,6 +11,8 @@ export function createAgentMetrics() {
   const counter = (name: string, help: string, labelNames: string[]) =>
     new Counter({ name, help, labelNames, registers: [registry] });
   const volume = ['project', 'volume'];
+  /** `repository` is the restic location without credentials (shownRepo). */
+  const offsite = ['project', 'repository'];
   return {
     registry,
     volumeUsedBytes: gauge(
@@ -58,6 +60,26 @@ export function createAgentMetrics() {
       'project',
       'result',
     ]),
+    offsiteLastSuccess: gauge(
+      'phoenix_offsite_last_success_timestamp_seconds',
+      'When the newest off-host backup of the project reached the restic repository (Unix time).',
+      offsite,
+    ),
+    offsiteDuration: gauge(
+      'phoenix_offsite_duration_seconds',
+      'How long the newest successful off-host backup took, staging (pg_dump, tar) and upload.',
+      offsite,
+    ),
+    offsiteBytesAdded: gauge(
+      'phoenix_offsite_bytes_added',
+      'Bytes the newest off-host backup added to the repository (after deduplication and compression).',
+      offsite,
+    ),
+    offsiteRuns: counter(
+      'phoenix_offsite_runs_total',
+      'Off-host backups the agent ran, by result (success, failure).',
+      [...offsite, 'result'],
+    ),
     checkStatus: gauge(
       'phoenix_check_status',
       'Whether a doctor check passed on its last run (1) or found a warning or an error (0).',
