@@ -1,7 +1,8 @@
 // `pnpm bench` (full) and `pnpm --filter @phoenix-hydra/bench bench:short` (CI): times our backup,
 // restore and usage scan against GNU tar, zstd and du on a real PostgreSQL data directory and on many
 // small files, checks that the archives round-trip, times `config` on 2,000 services against PyYAML
-// (config-case.ts), prints Markdown tables and writes JSON.
+// (config-case.ts), times off-host backups into restic against restic alone (offsite-case.ts), prints
+// Markdown tables and writes JSON.
 // Options: --short, --runs N, --out FILE, --scratch DIR (where archives and restored trees go; default
 // the system's temp dir: on a tmpfs, restores measure the tools rather than the file system's journal).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { compareTrees } from './compare-trees.ts';
 import { type ConfigResult, configTable, runConfigCase } from './config-case.ts';
 import { type Dataset, ensureDatasets } from './datasets.ts';
 import { measure } from './measure.ts';
+import { type OffsiteResult, offsiteTable, runOffsiteCase } from './offsite-case.ts';
 import { buildPublished } from './published-build.ts';
 import { type CaseMeta, type DatasetResult, median, type RunRecord, summarize, table } from './report.ts';
 
@@ -72,6 +74,7 @@ function prepareTools(): Tools {
 const results: DatasetResult[] = [];
 let failed = false;
 let config: ConfigResult | undefined;
+let offsite: OffsiteResult[] | undefined;
 
 /** Runs every case `runs` times, alternating: each run goes through all cases, in a rotated order. */
 async function runDataset(dataset: Dataset, tools: Tools): Promise<DatasetResult> {
@@ -147,6 +150,8 @@ try {
   const tools = prepareTools();
   for (const dataset of datasets) results.push(await runDataset(dataset, tools));
   config = await runConfigCase(tools, work, runs, log);
+  if (has('restic')) offsite = await runOffsiteCase(datasets, tools, work, runs, log);
+  else log('restic is missing: the off-host cases are skipped (apt-get install restic)');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -169,11 +174,12 @@ const summary = {
   loadAverage: { median: median(loads), min: Math.min(...loads), max: Math.max(...loads) },
   results,
   config,
+  offsite,
 };
 mkdirSync(join(out, '..'), { recursive: true });
 writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
 process.stdout.write(
-  `\n${table(results)}\n\n${config === undefined ? '' : `${configTable(config)}\n\n`}${runs} run(s) per case, alternating; medians. Load average during the runs: median ${summary.loadAverage.median.toFixed(2)} (${summary.loadAverage.min.toFixed(2)}-${summary.loadAverage.max.toFixed(2)}) on ${machine.cpus} CPUs. ` +
+  `\n${table(results)}\n\n${config === undefined ? '' : `${configTable(config)}\n\n`}${offsite === undefined ? '' : `${offsiteTable(offsite)}\n\n`}${runs} run(s) per case, alternating; medians. Load average during the runs: median ${summary.loadAverage.median.toFixed(2)} (${summary.loadAverage.min.toFixed(2)}-${summary.loadAverage.max.toFixed(2)}) on ${machine.cpus} CPUs. ` +
     'Library rows time the call inside a fresh Node process running the package as published (JavaScript); ' +
     'the CLI runs from its TypeScript sources, as in this repository; the others are timed as whole commands. ' +
     `JSON: ${out}\n`,
