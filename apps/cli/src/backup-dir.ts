@@ -1,5 +1,4 @@
 import { defaultBackupDir, resolveStack } from '@phoenix-hydra/core';
-import { type Command, Option } from 'commander';
 import { type StackOptions, stackRequest } from './stack-options.ts';
 import { stackOriginLine } from './stack-origin.ts';
 
@@ -10,17 +9,6 @@ export interface BackupDirOptions {
   to?: string;
   /** @deprecated alias of backupDir (backup ls/verify/prune, restore). */
   from?: string;
-}
-
-const HELP =
-  'backup directory (default: ~/.local/state/phoenix-hydra/backups, under $XDG_STATE_HOME when set)';
-
-/** Adds --backup-dir and its hidden aliases --to and --from to a command that reads or writes backups. */
-export function addBackupDirOption(command: Command): Command {
-  return command
-    .option('--backup-dir <dir>', HELP)
-    .addOption(new Option('--to <dir>', 'alias of --backup-dir').hideHelp())
-    .addOption(new Option('--from <dir>', 'alias of --backup-dir').hideHelp());
 }
 
 /** The backup directory the options name, or the default. */

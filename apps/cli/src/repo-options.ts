@@ -1,4 +1,3 @@
-import { PhoenixError, resolveStack } from '@phoenix-hydra/core';
 import type { RepoAccess } from '@phoenix-hydra/offsite';
 import type { Command } from 'commander';
 import { type StackOptions, stackRequest } from './stack-options.ts';
@@ -53,6 +52,8 @@ export async function withRepo<T extends RepoOptions & StackOptions & { cwd?: st
   options: T,
 ): Promise<T & RepoOptions & { repo: string }> {
   if (options.repo !== undefined) return { ...options, repo: options.repo };
+  // Loaded here: the register files import this module, and registering must not load zod and yaml.
+  const { PhoenixError, resolveStack } = await import('@phoenix-hydra/core');
   const { stack } = await resolveStack(stackRequest(options, options.cwd ?? process.cwd()));
   const configured = stack.offsite;
   if (configured === undefined) {

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { addBackupDirOption } from '../backup-dir.ts';
+import { addBackupDirOption } from '../backup-dir-option.ts';
 import { addPgConnectionOptions } from '../pg-options.ts';
 import { addRepoOptions, wantsRepo, withRepo } from '../repo-options.ts';
 import { addStackOptions } from '../stack-options.ts';

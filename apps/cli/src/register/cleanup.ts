@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addBackupDirOption } from '../backup-dir.ts';
+import { addBackupDirOption } from '../backup-dir-option.ts';
 import { addStackOptions } from '../stack-options.ts';
 import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
 
