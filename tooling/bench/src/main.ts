@@ -14,6 +14,7 @@ import { type Case, casesFor, type Tools } from './cases.ts';
 import { compareTrees } from './compare-trees.ts';
 import { type ConfigResult, configTable, runConfigCase } from './config-case.ts';
 import { type Dataset, ensureDatasets } from './datasets.ts';
+import { type FixedCostResult, fixedCostTable, runFixedCostCase } from './fixed-cost-case.ts';
 import { measure } from './measure.ts';
 import { type OffsiteResult, offsiteTable, runOffsiteCase } from './offsite-case.ts';
 import { buildPublished } from './published-build.ts';
@@ -74,6 +75,7 @@ function prepareTools(): Tools {
 const results: DatasetResult[] = [];
 let failed = false;
 let config: ConfigResult | undefined;
+let fixedCost: FixedCostResult | undefined;
 let offsite: OffsiteResult[] | undefined;
 
 /** Runs every case `runs` times, alternating: each run goes through all cases, in a rotated order. */
@@ -150,6 +152,7 @@ try {
   const tools = prepareTools();
   for (const dataset of datasets) results.push(await runDataset(dataset, tools));
   config = await runConfigCase(tools, work, runs, log);
+  if (tools.cli) fixedCost = await runFixedCostCase(tools, Math.max(runs, 5), log);
   if (has('restic')) offsite = await runOffsiteCase(datasets, tools, work, runs, log);
   else log('restic is missing: the off-host cases are skipped (apt-get install restic)');
 } finally {
@@ -174,12 +177,13 @@ const summary = {
   loadAverage: { median: median(loads), min: Math.min(...loads), max: Math.max(...loads) },
   results,
   config,
+  fixedCost,
   offsite,
 };
 mkdirSync(join(out, '..'), { recursive: true });
 writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
 process.stdout.write(
-  `\n${table(results)}\n\n${config === undefined ? '' : `${configTable(config)}\n\n`}${offsite === undefined ? '' : `${offsiteTable(offsite)}\n\n`}${runs} run(s) per case, alternating; medians. Load average during the runs: median ${summary.loadAverage.median.toFixed(2)} (${summary.loadAverage.min.toFixed(2)}-${summary.loadAverage.max.toFixed(2)}) on ${machine.cpus} CPUs. ` +
+  `\n${table(results)}\n\n${fixedCost === undefined ? '' : `${fixedCostTable(fixedCost)}\n\n`}${config === undefined ? '' : `${configTable(config)}\n\n`}${offsite === undefined ? '' : `${offsiteTable(offsite)}\n\n`}${runs} run(s) per case, alternating; medians. Load average during the runs: median ${summary.loadAverage.median.toFixed(2)} (${summary.loadAverage.min.toFixed(2)}-${summary.loadAverage.max.toFixed(2)}) on ${machine.cpus} CPUs. ` +
     'Library rows time the call inside a fresh Node process running the package as published (JavaScript); ' +
     'the CLI runs from its TypeScript sources, as in this repository; the others are timed as whole commands. ' +
     `JSON: ${out}\n`,
