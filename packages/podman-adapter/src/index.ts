@@ -17,4 +17,5 @@ export * from './serve-node-task.ts';
 export * from './stream.ts';
 export * from './subid.ts';
 export * from './unshare.ts';
+export * from './volume-files.ts';
 export * from './volumes.ts';
