@@ -7,7 +7,6 @@ const remote = { CONTAINER_HOST: 'unix:///run/user/1000/podman/podman.sock' };
 describe('the remote-podman refusal', () => {
   it('refuses the commands that need the user namespace, with the options that make them need it', async () => {
     for (const [command, options] of [
-      ['setup', {}],
       ['backup create', {}],
       ['restore', {}],
       ['cleanup', { backup: false }],
@@ -24,8 +23,9 @@ describe('the remote-podman refusal', () => {
     }
   });
 
-  it('lets read-only commands and read-only options through, and a process already inside the namespace', async () => {
+  it('lets setup (helper containers), read-only commands and options through, and a process already inside the namespace', async () => {
     for (const [command, options] of [
+      ['setup', {}],
       ['setup', { dryRun: true }],
       ['doctor', {}],
       ['status', {}],
@@ -36,7 +36,7 @@ describe('the remote-podman refusal', () => {
       await expect(refuseRemotePodman(command, options, remote)).resolves.toBeUndefined();
     }
     const inside = { ...remote, _CONTAINERS_USERNS_CONFIGURED: 'done' };
-    await expect(refuseRemotePodman('setup', {}, inside)).resolves.toBeUndefined();
+    await expect(refuseRemotePodman('restore', {}, inside)).resolves.toBeUndefined();
   });
 
   describe('wired before every command action', () => {

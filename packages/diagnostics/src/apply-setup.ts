@@ -1,41 +1,50 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { nginxDefaultConf, type Owner } from '@phoenix-hydra/core';
-import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { chmod, mkdir } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
+import { nginxDefaultConf, type Owner, type Stack } from '@phoenix-hydra/core';
+import { type Podman, type VolumeFiles, volumeFilesFor } from '@phoenix-hydra/podman-adapter';
+import { applyThroughHelpers } from './apply-setup-remote.ts';
 import type { SetupAction } from './plan-setup.ts';
 
 /** Progress of apply: called before each action runs. */
 export type ApplyListener = (action: SetupAction, index: number, total: number) => void;
 
-/**
- * Writes default.conf without ever replacing one: the temp file is written where the host user
- * can write, then `podman unshare cp -n` moves it in, which also works once the directory belongs
- * to nginx's subordinate uid.
- */
-async function seedDefaultConf(podman: Podman, path: string, port: number, baseDir: string): Promise<void> {
-  const temp = join(baseDir, `.default.conf.${randomBytes(4).toString('hex')}`);
-  await writeFile(temp, nginxDefaultConf(port), { mode: 0o644, flag: 'wx' });
-  try {
-    await podman.unshare.cp(temp, path, { noClobber: true });
-    await podman.unshare.chmod([path], 0o644);
-  } finally {
-    await rm(temp, { force: true });
-  }
+/** The owner a seeded default.conf gets: root of the container (the host user), as `cp` as namespace root gave it. */
+export const SEEDED_OWNER: Owner = { uid: 0, gid: 0 };
+
+/** Writes default.conf without ever replacing one, as root of the volume's containers. */
+async function seedDefaultConf(files: VolumeFiles, path: string, port: number): Promise<void> {
+  const volumePath = dirname(path);
+  await files.batch(local(volumePath), [
+    {
+      op: 'writeFile',
+      path: relative(volumePath, path),
+      bytes: new TextEncoder().encode(nginxDefaultConf(port)),
+      mode: 0o644,
+      owner: SEEDED_OWNER,
+      noClobber: true,
+    },
+  ]);
 }
 
-async function applyOne(podman: Podman, action: SetupAction, baseDir: string): Promise<void> {
+/** A volume directory on this host, as localFiles addresses it. */
+const local = (path: string) => ({ source: path, path, image: '' });
+
+async function applyOne(podman: Podman, files: VolumeFiles, action: SetupAction): Promise<void> {
   switch (action.type) {
     case 'mkdir':
       await mkdir(action.path, { recursive: true, mode: action.mode });
       await chmod(action.path, action.mode);
       return;
     case 'seed-default-conf':
-      return seedDefaultConf(podman, action.path, action.port, baseDir);
+      return seedDefaultConf(files, action.path, action.port);
     case 'chmod':
-      return podman.unshare.chmod([action.path], action.mode);
+      await files.batch(local(action.path), [{ op: 'chmod', path: '', mode: action.mode }]);
+      return;
     case 'chown':
-      return podman.unshare.chown([action.path], action.owner, { recursive: action.recursive });
+      await files.batch(local(action.path), [
+        { op: 'chown', path: '', owner: action.owner, recursive: action.recursive },
+      ]);
+      return;
     case 'relabel':
       return podman.unshare.chcon(action.path, 'container_file_t', { recursive: true });
     case 'volume-create':
@@ -50,7 +59,7 @@ async function applyOne(podman: Podman, action: SetupAction, baseDir: string): P
  * first-mount chown then changes nothing, and later containers (nginx as root) keep the owner.
  * Skipped when the image is not present locally: nothing is pulled.
  */
-async function primeVolume(
+export async function primeVolume(
   podman: Podman,
   name: string,
   prime: { image: string; owner: Owner },
@@ -63,16 +72,31 @@ async function primeVolume(
   });
 }
 
-/** Runs a setup plan in order; stops at the first failure, which names the action that failed. */
+/** How applySetup reaches the files; by default chosen from `podman.remote()`. */
+export interface ApplySetupOptions {
+  baseDir: string;
+  onAction?: ApplyListener | undefined;
+  /** `podman unshare` locally, helper containers through a remote podman. */
+  files?: VolumeFiles | undefined;
+  /** Needed through a remote podman: which named volumes and images the helpers use. */
+  stack?: Stack | undefined;
+}
+
+/**
+ * Runs a setup plan; stops at the first failure, which names the action that failed. Locally each action
+ * runs in order; through a remote podman the actions are batched into one helper container per volume.
+ */
 export async function applySetup(
   podman: Podman,
   actions: readonly SetupAction[],
-  options: { baseDir: string; onAction?: ApplyListener | undefined },
+  options: ApplySetupOptions,
 ): Promise<void> {
+  const files = options.files ?? (await volumeFilesFor(podman));
+  if (files.kind === 'helper') return applyThroughHelpers(podman, files, actions, options);
   let index = 0;
   for (const action of actions) {
     options.onAction?.(action, index, actions.length);
-    await applyOne(podman, action, options.baseDir);
+    await applyOne(podman, files, action);
     index += 1;
   }
 }

@@ -6,9 +6,14 @@ import {
   type Podman,
   toContainerId,
   toHostId,
+  type VolumeFileStat,
+  type VolumeFiles,
   type VolumeInfo,
+  type VolumeTarget,
+  volumeFilesFor,
 } from '@phoenix-hydra/podman-adapter';
 import { readUserNamespace, type UserNamespace } from './user-namespace.ts';
+import { helperImages } from './volume-targets.ts';
 
 /** A path as the host sees it and, through the user's id maps, as a container sees it. */
 export interface PathState {
@@ -98,13 +103,20 @@ export async function observeSpace(path: string): Promise<SpaceState | null> {
   }
 }
 
-/** Reads the id maps, each volume directory and each named volume; changes nothing. */
+/**
+ * Reads the id maps, each volume directory and each named volume; changes nothing. Through a remote
+ * podman the directories are on the machine: they are read by helper containers (`files`, by default
+ * chosen from `podman.remote()`), and free space is not known from here.
+ */
 export async function observeStack(
   stack: Stack,
   podman: Podman,
   namespace?: UserNamespace,
+  files?: VolumeFiles,
 ): Promise<StackObservation> {
   const ns = namespace ?? (await readUserNamespace({ podman }));
+  const chosen = files ?? (await volumeFilesFor(podman));
+  if (chosen.kind === 'helper') return observeThroughHelpers(stack, podman, ns, chosen);
   const { uidMappings, gidMappings } = ns;
   // The host user cannot even stat inside a subuid-owned 0700 directory: ask the namespace instead.
   const look = async (path: string): Promise<PathState | null> => {
@@ -138,4 +150,54 @@ export async function observeStack(
     }),
   );
   return { stack, namespace: ns, baseDir: await look(stack.baseDir), volumes };
+}
+
+function pathState(st: VolumeFileStat, ns: UserNamespace): PathState {
+  return {
+    type: st.type,
+    mode: st.mode,
+    hostUid: toHostId(st.uid, ns.uidMappings) ?? -1,
+    hostGid: toHostId(st.gid, ns.gidMappings) ?? -1,
+    owner: { uid: st.uid, gid: st.gid },
+  };
+}
+
+/**
+ * One helper per volume that has its named volume (the directory and, for nginx, default.conf in one
+ * container) and one for the base directory. A volume whose named volume or directory the machine lacks
+ * reads as missing: setup creates it, and mkdir -p leaves an existing one as it is.
+ */
+async function observeThroughHelpers(
+  stack: Stack,
+  podman: Podman,
+  ns: UserNamespace,
+  files: VolumeFiles,
+): Promise<StackObservation> {
+  const images = helperImages(podman, stack);
+  const stat = async (target: Omit<VolumeTarget, 'image'>, paths: string[], spec?: VolumeSpec) => {
+    const image = await images(spec);
+    if (!image) return paths.map(() => null);
+    const results = await files
+      .batch(
+        { ...target, image },
+        paths.map((path) => ({ op: 'stat', path })),
+      )
+      .catch(() => paths.map(() => ({ op: 'stat' as const, path: '', stat: null })));
+    return results.map((r) => (r.op === 'stat' && r.stat ? pathState(r.stat, ns) : null));
+  };
+  const volumes = await Promise.all(
+    stack.volumes.map(async (spec): Promise<VolumeObservation> => {
+      const name = `${stack.project}_${spec.name}`;
+      const namedVolume = await podman.volumeInspect(name);
+      const nginx = isNginxConfig(spec);
+      const [dir = null, conf = null] = namedVolume
+        ? await stat({ source: name, path: spec.hostPath }, nginx ? ['', 'default.conf'] : [''], spec)
+        : [];
+      const observation: VolumeObservation = { spec, podmanVolumeName: name, dir, namedVolume, space: null };
+      if (nginx) observation.defaultConf = dir ? conf : null;
+      return observation;
+    }),
+  );
+  const [baseDir = null] = await stat({ source: stack.baseDir, path: stack.baseDir }, ['']);
+  return { stack, namespace: ns, baseDir, volumes };
 }

@@ -101,7 +101,7 @@ export function volumeCreateAction(stack: Stack, v: VolumeObservation): SetupAct
   };
 }
 
-function planVolume(v: VolumeObservation, observation: StackObservation): SetupAction[] {
+function planVolume(v: VolumeObservation, observation: StackObservation, via: string): SetupAction[] {
   const { spec } = v;
   const actions: SetupAction[] = [];
   if (v.dir && v.dir.type !== 'directory') {
@@ -146,7 +146,7 @@ function planVolume(v: VolumeObservation, observation: StackObservation): SetupA
       path: spec.hostPath,
       owner: spec.owner,
       recursive: v.dir !== null,
-      describe: `give ${spec.hostPath} to ${describeOwner(spec.owner, observation)}${now} via podman unshare`,
+      describe: `give ${spec.hostPath} to ${describeOwner(spec.owner, observation)}${now} via ${via}`,
     });
   }
   if (observation.namespace.selinuxEnabled && spec.selinux !== 'none' && !v.dir) {
@@ -161,8 +161,12 @@ function planVolume(v: VolumeObservation, observation: StackObservation): SetupA
   return actions;
 }
 
-/** What setup would change, in order; empty when everything is already right. Throws before any change on drift. */
-export function planSetup(observation: StackObservation): SetupAction[] {
+/**
+ * What setup would change, in order; empty when everything is already right. Throws before any change on
+ * drift. `via` names how owners change in the plan's words (a helper container through a remote podman).
+ */
+export function planSetup(observation: StackObservation, options: { via?: string } = {}): SetupAction[] {
+  const via = options.via ?? 'podman unshare';
   const { stack } = observation;
   for (const v of observation.volumes) assertNotDrifted(v);
   const actions: SetupAction[] = [];
@@ -175,6 +179,6 @@ export function planSetup(observation: StackObservation): SetupAction[] {
       describe: `create ${stack.baseDir}`,
     });
   }
-  for (const v of observation.volumes) actions.push(...planVolume(v, observation));
+  for (const v of observation.volumes) actions.push(...planVolume(v, observation, via));
   return actions;
 }

@@ -1,4 +1,5 @@
 import { applySetup, observeStack, planSetup } from '@phoenix-hydra/diagnostics';
+import { volumeFilesFor } from '@phoenix-hydra/podman-adapter';
 import { type CommandIO, openStack } from '../context.ts';
 import { repairInterrupted } from '../repair-interrupted.ts';
 import type { StackOptions } from '../stack-options.ts';
@@ -13,8 +14,12 @@ export async function setupCommand(options: SetupOptions): Promise<void> {
   const { stack, podman, out, err } = await openStack(options);
   // Before planning: a volume a killed restore had renamed away must be put back, not created empty.
   if (!options.dryRun) await repairInterrupted(stack.project, podman, err);
-  const observation = await observeStack(stack, podman);
-  const actions = planSetup(observation);
+  // Chosen once: podman unshare here, helper containers through a remote podman (podman machine).
+  const files = await volumeFilesFor(podman);
+  const observation = await observeStack(stack, podman, undefined, files);
+  const actions = planSetup(observation, {
+    via: files.kind === 'helper' ? 'a helper container' : 'podman unshare',
+  });
   const names = stack.volumes.map((v) => v.name).join(', ');
   const apply = actions.length > 0 && !options.dryRun;
   if (!options.json) {
@@ -34,6 +39,8 @@ export async function setupCommand(options: SetupOptions): Promise<void> {
   if (apply) {
     await applySetup(podman, actions, {
       baseDir: stack.baseDir,
+      files,
+      stack,
       onAction: options.json ? undefined : (a, i, n) => err(`[${i + 1}/${n}] ${a.describe}`),
     });
   }

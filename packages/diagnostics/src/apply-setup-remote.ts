@@ -1,0 +1,153 @@
+import { dirname, relative, sep } from 'node:path';
+import { nginxDefaultConf, PhoenixError } from '@phoenix-hydra/core';
+import type { Podman, VolumeFileOp, VolumeFiles, VolumeTarget } from '@phoenix-hydra/podman-adapter';
+import { type ApplySetupOptions, primeVolume, SEEDED_OWNER } from './apply-setup.ts';
+import type { SetupAction } from './plan-setup.ts';
+import { helperImages, namedVolumeTarget } from './volume-targets.ts';
+
+type Indexed = { action: SetupAction; index: number };
+
+/** The deepest directory holding every path (their common parent). */
+function commonParent(paths: readonly string[]): string {
+  let parent = dirname(paths[0] ?? '/');
+  for (const p of paths)
+    while (parent !== '/' && relative(parent, p).startsWith(`..${sep}`)) parent = dirname(parent);
+  return parent;
+}
+
+/**
+ * Creates directories on the machine through one helper that bind-mounts their nearest existing
+ * ancestor (podman refuses a missing bind source with `statfs … no such file or directory`; each miss
+ * costs one refused `podman run`, not a container). Never mounts `/`.
+ */
+async function makeDirectories(
+  files: VolumeFiles,
+  image: string,
+  dirs: readonly { path: string; mode: number }[],
+): Promise<void> {
+  let parent = commonParent(dirs.map((d) => d.path));
+  for (;;) {
+    const ops: VolumeFileOp[] = dirs.map((d) => ({
+      op: 'mkdir',
+      path: relative(parent, d.path),
+      mode: d.mode,
+    }));
+    const target: VolumeTarget = { source: parent, path: parent, image };
+    try {
+      await files.batch(target, ops);
+      return;
+    } catch (error) {
+      const missing = /no such file or directory/i.test(
+        String((error as PhoenixError).details?.stderr ?? ''),
+      );
+      if (!missing || dirname(parent) === '/') throw error;
+      parent = dirname(parent);
+    }
+  }
+}
+
+/**
+ * Setup through a remote podman, where the data lives on the machine: the new directories in one helper
+ * (as the machine's rootless user, like a local mkdir), the named volumes bound to them, then one helper
+ * per volume through its named volume for default.conf, modes and owners. That helper's mount is the
+ * volume's first, so podman's first-mount chown happens before the helper sets the owner; a new volume
+ * with nothing to change is primed as locally.
+ */
+export async function applyThroughHelpers(
+  podman: Podman,
+  files: VolumeFiles,
+  actions: readonly SetupAction[],
+  options: ApplySetupOptions,
+): Promise<void> {
+  const stack = options.stack;
+  if (!stack) throw new PhoenixError('INTERNAL', 'setup through a remote podman needs the stack');
+  const images = helperImages(podman, stack);
+  const needImage = async (volume?: string): Promise<string> => {
+    const spec = stack.volumes.find((v) => v.name === volume);
+    const image = await images(spec);
+    if (image) return image;
+    throw new PhoenixError(
+      'PODMAN_FAILED',
+      `the machine has none of ${stack.project}'s images to run a setup helper in`,
+      {
+        hint: "podman-compose pull   # or build them; setup runs its helpers in the stack's own images and never pulls",
+        details: { images: stack.services.map((s) => s.image) },
+      },
+    );
+  };
+  const indexed = actions.map((action, index) => ({ action, index }));
+  const announce = (items: readonly Indexed[]) => {
+    for (const { action, index } of items) options.onAction?.(action, index, actions.length);
+  };
+
+  const mkdirs = indexed.filter((i) => i.action.type === 'mkdir');
+  if (mkdirs.length > 0) {
+    announce(mkdirs);
+    const dirs = mkdirs.flatMap(({ action }) =>
+      action.type === 'mkdir' ? [{ path: action.path, mode: action.mode }] : [],
+    );
+    await makeDirectories(
+      files,
+      await needImage(mkdirs.find((m) => m.action.volume)?.action.volume ?? undefined),
+      dirs,
+    );
+  }
+  const creates = indexed.filter((i) => i.action.type === 'volume-create');
+  for (const item of creates) {
+    announce([item]);
+    if (item.action.type === 'volume-create') {
+      await podman.volumeCreate(item.action.name, { device: item.action.device, labels: item.action.labels });
+    }
+  }
+  const changed = new Set<string>();
+  for (const spec of stack.volumes) {
+    const own = indexed.filter(
+      (i) =>
+        i.action.volume === spec.name &&
+        ['seed-default-conf', 'chmod', 'chown', 'relabel'].includes(i.action.type),
+    );
+    if (own.length === 0) continue;
+    announce(own);
+    const ops = own.flatMap(({ action }) => volumeOps(spec.hostPath, action));
+    const target = {
+      ...namedVolumeTarget(stack, spec, await needImage(spec.name)),
+      relabel: own.some((i) => i.action.type === 'relabel'),
+    };
+    await files.batch(target, ops);
+    changed.add(spec.name);
+  }
+  for (const { action } of creates) {
+    if (action.type === 'volume-create' && action.prime && !changed.has(action.volume)) {
+      await primeVolume(podman, action.name, action.prime);
+    }
+  }
+}
+
+function volumeOps(volumePath: string, action: SetupAction): VolumeFileOp[] {
+  switch (action.type) {
+    case 'seed-default-conf':
+      return [
+        {
+          op: 'writeFile',
+          path: relative(volumePath, action.path),
+          bytes: new TextEncoder().encode(nginxDefaultConf(action.port)),
+          mode: 0o644,
+          owner: SEEDED_OWNER,
+          noClobber: true,
+        },
+      ];
+    case 'chmod':
+      return [{ op: 'chmod', path: relative(volumePath, action.path), mode: action.mode }];
+    case 'chown':
+      return [
+        {
+          op: 'chown',
+          path: relative(volumePath, action.path),
+          owner: action.owner,
+          recursive: action.recursive,
+        },
+      ];
+    default:
+      return []; // relabel: the helper's own `:z` mount does it
+  }
+}
