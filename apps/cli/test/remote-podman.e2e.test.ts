@@ -1,6 +1,7 @@
 // podman machine's situation on this Linux host: the CLI talks to a rootless `podman system service`
-// through CONTAINER_HOST, so podman is a remote client and `podman unshare` cannot run. Commands that
-// need the user namespace refuse up front (exit 2, nothing created); read-only ones keep working.
+// through CONTAINER_HOST, so podman is a remote client and `podman unshare` cannot run. setup works in
+// helper containers through the named volumes; the other commands that need the user namespace refuse
+// up front (exit 2, nothing created); read-only ones keep working.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { access, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -53,8 +54,11 @@ afterAll(async () => {
     await exited;
   }
   await rm(socket, { force: true });
+  // setup made the volumes and gave their trees to container users: removed through podman unshare.
+  for (const name of await projectVolumes())
+    await execa('podman', ['volume', 'rm', '--force', name], { reject: false });
+  await execa('podman', ['unshare', 'rm', '-rf', '--', base], { reject: false });
   await rm(dirname(cwd), { recursive: true, force: true });
-  await rm(base, { recursive: true, force: true }); // only if a failing setup created it
 });
 
 describe('through a remote podman client (CONTAINER_HOST)', () => {
@@ -65,23 +69,16 @@ describe('through a remote podman client (CONTAINER_HOST)', () => {
     expect(unshare.exitCode).toBe(125);
   });
 
-  it('setup refuses before changing anything: exit 2, one line naming what is missing, and the way out', async () => {
-    const r = await cli(['setup'], { cwd, env: remote });
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(
-      /^error: setup needs podman's user namespace \(podman unshare\), which a remote podman client cannot enter \(CONTAINER_HOST=unix:\/\/.*\)$/m,
-    );
-    expect(r.stderr).toMatch(/^hint: .*podman machine ssh/m);
-    expect(r.stderr).not.toMatch(/Error: cannot use command/);
+  it('setup --dry-run through the remote podman prints the plan and changes nothing', async () => {
+    const dry = await cli(['setup', '--dry-run'], { cwd, env: remote });
+    expect(dry.exitCode, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^Plan for /m);
+    expect(dry.stdout).toMatch(/give .*db_data to 999:999 \(host \d+:\d+\) via a helper container/);
     expect(await exists(base)).toBe(false);
     expect(await projectVolumes()).toEqual([]);
-    // --dry-run only reads: it still prints the plan.
-    const dry = await cli(['setup', '--dry-run'], { cwd, env: remote });
-    expect(dry.exitCode).toBe(0);
-    expect(dry.stdout).toMatch(/^Plan for /m);
   });
 
-  it('every other command that needs the namespace refuses the same way, with a stable code in --json', async () => {
+  it('every command that needs the namespace but setup refuses, with a stable code in --json', async () => {
     for (const args of [
       ['backup', 'create'],
       ['restore', 'x'],
@@ -93,6 +90,9 @@ describe('through a remote podman client (CONTAINER_HOST)', () => {
     ]) {
       const r = await cli([...args, '--json'], { cwd, env: remote });
       expect({ args, exitCode: r.exitCode }).toEqual({ args, exitCode: 2 });
+      expect(r.stderr).toMatch(
+        /needs podman's user namespace \(podman unshare\), which a remote podman client cannot enter/,
+      );
       expect(JSON.parse(r.stderr.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
         error: { code: 'PODMAN_REMOTE_UNSUPPORTED' },
       });
@@ -117,5 +117,87 @@ describe('through a remote podman client (CONTAINER_HOST)', () => {
     expect(doctor.stdout).not.toMatch(/doctor --fix does this|doctor --fix can apply/);
     expect(doctor.stdout).toMatch(/podman machine ssh/);
     expect(doctor.stdout).not.toMatch(/PHX-SUBID|PHX-UIDMAP|SUBID_MISSING/);
+  });
+
+  it('setup works through the remote podman: owners and modes as a container sees them, idempotent, postgres initialises on it', async () => {
+    const started = performance.now();
+    const first = await cli(['setup'], { cwd, env: remote });
+    const firstMs = performance.now() - started;
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/Done: \d+ changes applied/);
+    expect(first.stderr).not.toMatch(/unshare/);
+    expect(await projectVolumes()).toEqual([
+      `${project}_db_data`,
+      `${project}_logs`,
+      `${project}_nginx_config`,
+    ]);
+
+    // As a container sees each volume (mounted by name, as podman-compose will).
+    const seen = async (volume: string, path = '/d') => {
+      const mount = `${project}_${volume}:/d`;
+      const r = await execa(
+        'podman',
+        ['run', '--rm', '--network=none', `--volume=${mount}`, 'postgres:15', 'stat', '-c', '%u:%g %a', path],
+        {
+          env: remote,
+        },
+      );
+      return r.stdout.trim();
+    };
+    expect(await seen('db_data')).toBe('999:999 700');
+    expect(await seen('nginx_config')).toMatch(/^101:101 7[05]5$/);
+    expect(await seen('nginx_config', '/d/default.conf')).toBe('0:0 644');
+    expect(await seen('logs')).toBe('0:0 755'); // nginx runs as root in the design: its logs stay root's
+
+    const again = performance.now();
+    const second = await cli(['setup', '--json'], { cwd, env: remote });
+    const secondMs = performance.now() - again;
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ changed: false, actions: [] });
+    // The same verdict from this machine's own view (podman unshare): nothing left to do.
+    const local = await cli(['setup', '--json'], { cwd });
+    expect(JSON.parse(local.stdout)).toMatchObject({ changed: false, actions: [] });
+    console.info(
+      `remote setup: first ${Math.round(firstMs)} ms, second (no changes) ${Math.round(secondMs)} ms`,
+    );
+
+    const db = `${project}_db_probe`;
+    try {
+      const run = await execa(
+        'podman',
+        [
+          'run',
+          '-d',
+          '--name',
+          db,
+          '--pull',
+          'never',
+          '--network',
+          'none',
+          '--user',
+          '999:999',
+          '-e',
+          'POSTGRES_PASSWORD=x',
+          '-v',
+          `${project}_db_data:/var/lib/postgresql/data`,
+          'postgres:15',
+        ],
+        { env: remote, reject: false },
+      );
+      expect(run.exitCode, run.stderr).toBe(0);
+      let logs = '';
+      for (
+        let i = 0;
+        i < 120 && !/database system is ready to accept connections[\s\S]*ready to accept/.test(logs);
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 500));
+        logs = (await execa('podman', ['logs', db], { env: remote, reject: false, all: true })).all ?? '';
+      }
+      expect(logs).toMatch(/PostgreSQL init process complete; ready for start up/);
+      expect(await seen('db_data', '/d/PG_VERSION')).toMatch(/^999:999 6\d\d$/);
+    } finally {
+      await execa('podman', ['rm', '--force', '--time', '0', db], { env: remote, reject: false });
+    }
   });
 });
