@@ -1,32 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, run, snapshotTree, tempDir } from '../test/helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { isRoot, smallFileSystem, snapshotTree, tempDir } from '../test/helpers.ts';
 import { createBackup } from './create-backup.ts';
 import { restoreBackup } from './restore.ts';
 
-/** A 2 MiB tmpfs: real ENOSPC from the kernel, not a mock. Needs root (or CAP_SYS_ADMIN). */
+/** A 2 MiB tmpfs (smallFileSystem): real ENOSPC from the kernel. */
 describe.skipIf(!isRoot)('a full disk', () => {
-  let small = '';
-  let mounted = false;
-  beforeAll(async () => {
-    small = await mkdtemp(join(tmpdir(), 'phoenix-enospc-'));
-    try {
-      run('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small]);
-      mounted = true;
-    } catch {
-      // no permission to mount here: the tests below skip themselves
-    }
-  });
-  afterAll(async () => {
-    if (mounted) run('umount', [small]);
-    await rm(small, { recursive: true, force: true });
-  });
+  const tmpfs = smallFileSystem('2m', 'phoenix-enospc-');
 
   it('makes createBackup fail with NO_SPACE and leaves no partial backup', async (context) => {
-    if (!mounted) context.skip();
+    const small = tmpfs.pathOrSkip(context);
     const volume = await tempDir();
     await writeFile(join(volume, 'incompressible'), randomBytes(4 * 1024 * 1024));
     const backupDir = join(small, 'backups');
@@ -44,7 +29,7 @@ describe.skipIf(!isRoot)('a full disk', () => {
   });
 
   it('makes a restore fail with NO_SPACE, leaving the target as it was and no staging copy', async (context) => {
-    if (!mounted) context.skip();
+    const small = tmpfs.pathOrSkip(context);
     const volume = await tempDir();
     await writeFile(join(volume, 'incompressible'), randomBytes(3 * 1024 * 1024));
     const backupDir = await tempDir();

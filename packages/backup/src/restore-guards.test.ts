@@ -1,9 +1,8 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, statfs, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isRoot, makeSampleVolume, run, snapshotTree, tempDir } from '../test/helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { isRoot, makeSampleVolume, smallFileSystem, snapshotTree, tempDir } from '../test/helpers.ts';
 import { createBackup } from './create-backup.ts';
 import { PGDUMP_MAGIC } from './file-hash.ts';
 import { type Journal, type JournalState, openJournal, readJournal, repairSwap } from './journal.ts';
@@ -126,24 +125,10 @@ describe('room on the target file system', () => {
 
 /** A real 96 MiB file system (tmpfs), so filling it would be a real ENOSPC. Needs root. */
 describe.skipIf(!isRoot)('an archive that expands beyond its manifest', () => {
-  let small = '';
-  let mounted = false;
-  beforeAll(async () => {
-    small = await mkdtemp(join(tmpdir(), 'phoenix-bomb-'));
-    try {
-      run('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', small]);
-      mounted = true;
-    } catch {
-      // no permission to mount here: the test skips itself
-    }
-  });
-  afterAll(async () => {
-    if (mounted) run('umount', [small]);
-    await rm(small, { recursive: true, force: true });
-  });
+  const tmpfs = smallFileSystem('96m', 'phoenix-bomb-');
 
   it('is stopped before it writes more than the manifest records, so the disk never fills', async (context) => {
-    if (!mounted) context.skip();
+    const small = tmpfs.pathOrSkip(context);
     const volume = await tempDir();
     await writeFile(join(volume, 'small'), 'x');
     await writeFile(join(volume, 'bomb'), Buffer.alloc(160 * 1024 * 1024, 'a')); // compresses to almost nothing

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdCompressSync } from 'node:zlib';
 import { Header, type HeaderData } from 'tar';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, type TestContext } from 'vitest';
 import { createBackup } from '../src/create-backup.ts';
 
 export const isRoot = process.getuid?.() === 0;
@@ -154,6 +154,35 @@ export async function snapshotTree(root: string): Promise<TreeEntry[]> {
 /** Runs a command and returns stdout, throwing with stderr on failure. */
 export function run(command: string, args: string[], options: { cwd?: string } = {}): string {
   return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+}
+
+/**
+ * A tmpfs of SIZE (mount's size=, e.g. '2m') for the enclosing describe block: a real ENOSPC from the
+ * kernel, not a mock. Needs root (or CAP_SYS_ADMIN); where mounting is not permitted the tests skip.
+ */
+export function smallFileSystem(size: string, prefix: string) {
+  let path = '';
+  let mounted = false;
+  beforeAll(async () => {
+    path = await mkdtemp(join(tmpdir(), prefix));
+    try {
+      run('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', path]);
+      mounted = true;
+    } catch {
+      // no permission to mount here: pathOrSkip skips the tests
+    }
+  });
+  afterAll(async () => {
+    if (mounted) run('umount', [path]);
+    await rm(path, { recursive: true, force: true });
+  });
+  return {
+    /** The mount point; skips the calling test where it could not be mounted. */
+    pathOrSkip(context: TestContext): string {
+      if (!mounted) context.skip();
+      return path;
+    },
+  };
 }
 
 /** A zstd tar archive built header by header: the only way to get entries node-tar itself refuses to write. */
