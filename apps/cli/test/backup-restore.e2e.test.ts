@@ -7,37 +7,20 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, cli, isolatedProjectDir } from './cli-harness.ts';
+import { binPath, isolatedProjectDir } from './cli-harness.ts';
+import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-backup';
 const base = join(homedir(), '.local/share', project);
-const db = `${project}_db_1`;
 let cwd = '';
 let env: Record<string, string> = {};
 let backupDir = '';
 
-const run = (args: string[]) => cli(args, { cwd, env });
-const podman = (...args: string[]) => execa('podman', args, { reject: false });
-const compose = (...args: string[]) =>
-  execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), ...args], {
-    cwd,
-    reject: false,
-    all: true,
-  });
-const psql = async (sql: string) => {
-  const r = await podman('exec', db, 'psql', '-q', '-U', 'phoenix', '-d', 'phoenix_hydra', '-tAc', sql);
-  return r.stdout.trim();
-};
-const unshareStat = async (path: string) =>
-  (await execa('podman', ['unshare', 'stat', '-c', '%u:%g %a', path])).stdout.trim();
-
-async function waitForPostgres(): Promise<void> {
-  for (let i = 0; i < 180; i++) {
-    if ((await podman('exec', db, 'pg_isready', '-q')).exitCode === 0) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`postgres did not start\n${(await compose('logs')).all}`);
-}
+const { run, compose, psql, unshareStat, waitForPostgres, freshStack } = stackTools(
+  project,
+  () => cwd,
+  () => env,
+);
 
 async function backupIds(): Promise<string[]> {
   const r = await run(['backup', 'ls', '--json']);
@@ -88,12 +71,7 @@ beforeAll(async () => {
   const state = await mkdtemp(join(tmpdir(), 'phx-state-'));
   env = { XDG_STATE_HOME: state };
   backupDir = join(state, 'phoenix-hydra/backups');
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
-  expect((await run(['setup'])).exitCode).toBe(0);
-  const up = await compose('up', '-d');
-  expect(up.exitCode, up.all).toBe(0);
-  await waitForPostgres();
+  await freshStack();
   await psql('create table rows(id int primary key, note text)');
   await psql("insert into rows select g, 'row ' || g from generate_series(1, 1000) g");
 });

@@ -13,15 +13,12 @@ const project = 'phx-design';
 const base = join(homedir(), '.local/share', project);
 let cwd = '';
 let env: Record<string, string> = {};
-const { run, podman, compose } = stackTools(
+const { run, podman, compose, psql } = stackTools(
   project,
   () => cwd,
   () => env,
+  { user: 'windmill_user', database: 'windmill' },
 );
-const psql = async (sql: string) =>
-  (
-    await podman('exec', `${project}_db_1`, 'psql', '-U', 'windmill_user', '-d', 'windmill', '-qtAc', sql)
-  ).stdout.trim();
 const running = async (container: string) =>
   (await podman('inspect', container, '--format', '{{.State.Running}} {{.RestartCount}}')).stdout.trim();
 

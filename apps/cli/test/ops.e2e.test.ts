@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, designCompose } from './cli-harness.ts';
+import { designCompose } from './cli-harness.ts';
+import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-ops';
 const PORT = 18437;
@@ -19,27 +20,15 @@ const site = `http://127.0.0.1:${PORT}`;
 let cwd = '';
 let scratch = '';
 
-const podman = (...args: string[]) => execa('podman', args, { reject: false });
-const unshare = (...args: string[]) => execa('podman', ['unshare', ...args]);
-const compose = (...args: string[]) =>
-  execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), ...args], {
-    cwd,
-    reject: false,
-    all: true,
-  });
-const run = (args: string[]) => cli(args, { cwd });
+const { run, podman, unshare, compose, waitFor } = stackTools(
+  project,
+  () => cwd,
+  () => ({}),
+);
 
 async function get(path = '/'): Promise<string | null> {
   const response = await fetch(`${site}${path}`, { signal: AbortSignal.timeout(3000) }).catch(() => null);
   return response?.ok ? response.text() : null;
-}
-
-async function waitFor(what: string, probe: () => Promise<boolean>, seconds = 90): Promise<void> {
-  for (let i = 0; i < seconds * 2; i++) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}\n${(await compose('logs')).all}`);
 }
 
 /** The design's compose file as project phx-ops: its own directory, data under ~/.local/share/phx-ops, its own port. */

@@ -4,42 +4,21 @@
 import { mkdtemp } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './cli-harness.ts';
 import { designVariantDir, initDesignDatabase } from './design-variant.ts';
+import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-pgdisc';
 const base = join(homedir(), '.local/share', project);
-const db = `${project}_db_1`;
 let cwd = '';
 let env: Record<string, string> = {};
 
-const run = (args: string[], extra: Record<string, string> = {}) =>
-  cli(args, { cwd, env: { ...env, ...extra } });
-const podman = (...args: string[]) => execa('podman', args, { reject: false });
-const compose = (...args: string[]) =>
-  execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), ...args], {
-    cwd,
-    reject: false,
-    all: true,
-  });
-const psql = async (sql: string) => {
-  const r = await podman(
-    'exec',
-    db,
-    'psql',
-    '-h',
-    '/tmp',
-    '-U',
-    'windmill_user',
-    '-d',
-    'windmill',
-    '-qtAc',
-    sql,
-  );
-  return r.stdout.trim();
-};
+const { run, compose, psql, waitForPostgres } = stackTools(
+  project,
+  () => cwd,
+  () => env,
+  { user: 'windmill_user', database: 'windmill', socket: '/tmp' },
+);
 
 beforeAll(async () => {
   cwd = await designVariantDir(project, 18095, { serverArgs: ['-k', '/tmp'] });
@@ -50,13 +29,7 @@ beforeAll(async () => {
   await initDesignDatabase(join(base, 'db_data'));
   const up = await compose('up', '-d', 'db');
   expect(up.exitCode, up.all).toBe(0);
-  for (
-    let i = 0;
-    i < 120 && (await podman('exec', db, 'pg_isready', '-q', '-h', '/tmp')).exitCode !== 0;
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitForPostgres();
   await psql('create table rows(id int primary key, note text)');
   await psql("insert into rows select g, 'row ' || g from generate_series(1, 500) g");
   expect(await psql('select count(*) from rows')).toBe('500');

@@ -9,38 +9,25 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, cli, isolatedProjectDir } from './cli-harness.ts';
+import { binPath, isolatedProjectDir } from './cli-harness.ts';
+import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-restore';
 const base = join(homedir(), '.local/share', project);
-const db = `${project}_db_1`;
 const nginx = `${project}_nginx_1`;
 let cwd = '';
 let env: Record<string, string> = {};
 let state = '';
 let backupDir = '';
 
-const run = (args: string[]) => cli(args, { cwd, env });
-const podman = (...args: string[]) => execa('podman', args, { reject: false });
-const compose = (...args: string[]) =>
-  execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), ...args], {
-    cwd,
-    reject: false,
-    all: true,
-  });
-const psql = async (database: string, sql: string) =>
-  (await podman('exec', db, 'psql', '-q', '-U', 'phoenix', '-d', database, '-tAc', sql)).stdout.trim();
+const { run, podman, compose, psql, freshStack } = stackTools(
+  project,
+  () => cwd,
+  () => env,
+);
 const running = async (container: string) =>
   (await podman('inspect', '--format', '{{.State.Running}}', container)).stdout.trim() === 'true';
 const lockDir = () => join(state, 'phoenix-hydra/locks', project);
-
-async function waitForPostgres(): Promise<void> {
-  for (let i = 0; i < 180; i++) {
-    if ((await podman('exec', db, 'pg_isready', '-q')).exitCode === 0) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`postgres did not start\n${(await compose('logs')).all}`);
-}
 
 async function backup(args: string[]): Promise<string> {
   const created = await run(['backup', 'create', '--json', ...args]);
@@ -96,14 +83,9 @@ beforeAll(async () => {
   state = await mkdtemp(join(tmpdir(), 'phx-state-'));
   env = { XDG_STATE_HOME: state };
   backupDir = join(state, 'phoenix-hydra/backups');
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
-  expect((await run(['setup'])).exitCode).toBe(0);
-  const up = await compose('up', '-d');
-  expect(up.exitCode, up.all).toBe(0);
-  await waitForPostgres();
-  await psql('phoenix_hydra', 'create table rows(id int primary key, note text)');
-  await psql('phoenix_hydra', "insert into rows select g, 'row ' || g from generate_series(1, 1000) g");
+  await freshStack();
+  await psql('create table rows(id int primary key, note text)');
+  await psql("insert into rows select g, 'row ' || g from generate_series(1, 1000) g");
 }, 240_000);
 
 afterAll(async () => {
@@ -122,19 +104,19 @@ describe('a crafted manifest does not choose where pg_restore connects', () => {
         user: 'phoenix',
       };
     });
-    await psql('phoenix_hydra', 'delete from rows where id > 10');
+    await psql('delete from rows where id > 10');
     const refused = await run(['restore', id, '--yes']);
     expect(refused.exitCode, refused.stderr).toBe(1);
     expect(refused.stderr).toMatch(
       /^error: backup volume db_data is a dump of database "dbname=postgres", not of phoenix_hydra; nothing was changed$/m,
     );
     expect(refused.stderr).toMatch(/^hint: .*--pg-database phoenix_hydra$/m);
-    expect(await psql('postgres', "select count(*) from pg_tables where tablename = 'rows'")).toBe('0');
-    expect(await psql('phoenix_hydra', 'select count(*) from rows')).toBe('10');
+    expect(await psql("select count(*) from pg_tables where tablename = 'rows'", 'postgres')).toBe('0');
+    expect(await psql('select count(*) from rows')).toBe('10');
 
     const named = await run(['restore', id, '--yes', '--pg-database', 'phoenix_hydra']);
     expect(named.exitCode, named.stderr).toBe(0);
-    expect(await psql('phoenix_hydra', 'select count(*) from rows')).toBe('1000');
+    expect(await psql('select count(*) from rows')).toBe('1000');
 
     const hostile = await run(['restore', id, '--yes', '--pg-database', 'host=evil.example dbname=x']);
     expect(hostile.exitCode).toBe(2);
@@ -159,7 +141,7 @@ describe('a failing pg_restore', () => {
     );
     expect(result.stderr).not.toMatch(/^\s+at /m); // no stack trace
     expect(await running(nginx)).toBe(true);
-    expect(await psql('phoenix_hydra', 'select count(*) from rows')).toBe('1000'); // one transaction
+    expect(await psql('select count(*) from rows')).toBe('1000'); // one transaction
     const last = (await events()).at(-1);
     expect(last).toMatchObject({
       type: 'restore.failed',

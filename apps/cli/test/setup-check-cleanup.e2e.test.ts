@@ -9,19 +9,17 @@ import { lockDir } from '@phoenix-hydra/core';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, designProjectDir, repoRoot } from './cli-harness.ts';
+import { stackTools } from './stack-tools.ts';
 
 const base = join(homedir(), '.local/share/phoenix-hydra');
 const project = 'phoenix-hydra';
 let cwd = '';
 
-const podman = (...args: string[]) => execa('podman', args, { reject: false });
-const unshare = (...args: string[]) => execa('podman', ['unshare', ...args]);
-const compose = (...args: string[]) =>
-  execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), ...args], {
-    cwd,
-    reject: false,
-    all: true,
-  });
+const { podman, unshare, compose, waitFor } = stackTools(
+  project,
+  () => cwd,
+  () => ({}),
+);
 
 interface Result {
   check: string;
@@ -36,15 +34,6 @@ async function check(): Promise<{ exitCode: number; results: Result[] }> {
 }
 function failing(results: Result[]): string[] {
   return results.filter((r) => r.status === 'fail').map((r) => `${r.volume}:${r.check}`);
-}
-
-async function waitFor(what: string, probe: () => Promise<boolean>, seconds = 90): Promise<void> {
-  for (let i = 0; i < seconds * 2; i++) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const logs = await compose('logs');
-  throw new Error(`timed out waiting for ${what}\n${logs.all}`);
 }
 
 beforeAll(async () => {

@@ -3,34 +3,56 @@ import { execa } from 'execa';
 import { expect } from 'vitest';
 import { cli } from './cli-harness.ts';
 
+/** How psql and pg_isready reach the stack's database: the fixture's phoenix/phoenix_hydra, or a design variant's. */
+export interface PostgresAccess {
+  user: string;
+  database: string;
+  /** The server's socket directory when it is not the image's default (`-k /tmp`). */
+  socket?: string;
+}
+
+const FIXTURE_POSTGRES: PostgresAccess = { user: 'phoenix', database: 'phoenix_hydra' };
+
 /**
  * The e2e helpers around one isolated project's stack (see isolatedProjectDir): the CLI, podman,
- * podman-compose, psql in the db container, and a fresh stack. Other e2e files still carry their own
- * copies of these; new ones use this.
+ * podman unshare, podman-compose, psql in the db container, waiting, and a fresh stack, so no e2e file
+ * carries its own copy of them.
  */
-export function stackTools(project: string, cwd: () => string, env: () => Record<string, string>) {
+export function stackTools(
+  project: string,
+  cwd: () => string,
+  env: () => Record<string, string>,
+  postgres: PostgresAccess = FIXTURE_POSTGRES,
+) {
   const db = `${project}_db_1`;
-  const run = (args: string[]) => cli(args, { cwd: cwd(), env: env() });
+  const socket = postgres.socket === undefined ? [] : ['-h', postgres.socket];
+  const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+    cli(args, { cwd: cwd(), env: { ...env(), ...extraEnv } });
   const podman = (...args: string[]) => execa('podman', args, { reject: false });
+  /** A command inside podman's user namespace; rejects when it fails. */
+  const unshare = (...args: string[]) => execa('podman', ['unshare', ...args]);
   const compose = (...args: string[]) =>
     execa('podman-compose', ['-f', join(cwd(), 'podman-compose.yaml'), ...args], {
       cwd: cwd(),
       reject: false,
       all: true,
     });
-  const psql = async (sql: string) =>
+  /** One SQL statement in DATABASE (the stack's own by default), its rows as psql -tA prints them. */
+  const psql = async (sql: string, database = postgres.database) =>
     (
-      await podman('exec', db, 'psql', '-q', '-U', 'phoenix', '-d', 'phoenix_hydra', '-tAc', sql)
+      await podman('exec', db, 'psql', ...socket, '-q', '-U', postgres.user, '-d', database, '-tAc', sql)
     ).stdout.trim();
-  const unshareStat = async (path: string) =>
-    (await execa('podman', ['unshare', 'stat', '-c', '%u:%g %a', path])).stdout.trim();
-  async function waitForPostgres(): Promise<void> {
-    for (let i = 0; i < 180; i++) {
-      if ((await podman('exec', db, 'pg_isready', '-q')).exitCode === 0) return;
+  const unshareStat = async (path: string) => (await unshare('stat', '-c', '%u:%g %a', path)).stdout.trim();
+  /** Polls PROBE every 500 ms; after SECONDS fails with the stack's logs. */
+  async function waitFor(what: string, probe: () => Promise<boolean>, seconds = 90): Promise<void> {
+    for (let i = 0; i < seconds * 2; i++) {
+      if (await probe()) return;
       await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`postgres did not start\n${(await compose('logs')).all}`);
+    throw new Error(`timed out waiting for ${what}\n${(await compose('logs')).all}`);
   }
+  const waitForPostgres = () =>
+    waitFor('postgres', async () => (await podman('exec', db, 'pg_isready', '-q', ...socket)).exitCode === 0);
   /** Stack down, its data removed, set up again and started: what a new host starts from. */
   async function freshStack(): Promise<void> {
     await compose('down');
@@ -40,5 +62,5 @@ export function stackTools(project: string, cwd: () => string, env: () => Record
     expect(up.exitCode, up.all).toBe(0);
     await waitForPostgres();
   }
-  return { run, podman, compose, psql, unshareStat, waitForPostgres, freshStack };
+  return { run, podman, unshare, compose, psql, unshareStat, waitFor, waitForPostgres, freshStack };
 }
