@@ -1,8 +1,8 @@
-export { BACKUP_ID_PATTERN, isBackupId } from './backup-id.ts';
+// The documented API (README.md, "API") and what the CLI, agent, operations and offsite use; the rest is internal.
+export { isBackupId } from './backup-id.ts';
 export { type BackupVolume, type CreateBackupOptions, createBackup } from './create-backup.ts';
 export {
   describeJournal,
-  JOURNAL_FILE,
   type Journal,
   type JournalRebind,
   type JournalState,
@@ -17,27 +17,18 @@ export { acquireLock, LOCK_FILE, type Lock, type LockHolder } from './lock.ts';
 export {
   type Manifest,
   type ManifestVolume,
-  manifestSchema,
   readManifest,
   readVerification,
   type Verification,
   type VolumeAbout,
 } from './manifest.ts';
-export {
-  assertPostgresHost,
-  assertPostgresName,
-  dumpPostgres,
-  type PostgresTarget,
-  postgresConnectionArgs,
-  restorePostgres,
-} from './postgres.ts';
+export { postgresConnectionArgs } from './postgres.ts';
 export { isProcessAlive } from './process-alive.ts';
 export {
   type PrunePlan,
   planPrune,
   pruneBackups,
   type RetentionPolicy,
-  retentionPolicySchema,
 } from './prune.ts';
 export {
   checkDumpTarget,
@@ -48,4 +39,3 @@ export {
 } from './restore.ts';
 export type { Compression, Exec, ExecOptions, ExecResult, OnProgress, Progress, TakenHow } from './types.ts';
 export { type VerifyOptions, type VerifyResult, verifyAll, verifyBackup } from './verify.ts';
-export { toolVersion } from './version.ts';

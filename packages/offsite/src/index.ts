@@ -1,7 +1,7 @@
-export { type BackupToRepoOptions, backupToRepo, type RepoBackupResult } from './backup-to-repo.ts';
-export { type FetchedBackup, fetchFromRepo } from './fetch-from-repo.ts';
-export { findRepoBackup, listRepo, type RepoBackup } from './list-repo.ts';
-export { forgetArgs, pruneRepo, type RepoPrunePlan } from './prune-repo.ts';
-export { MIN_RESTIC, type RepoAccess, restic, resticEnv, resticVersion, shownRepo } from './restic.ts';
-export { OWN_TAG, snapshotTags } from './tags.ts';
-export { type RepoVerifyResult, type VerifyRepoOptions, verifyRepo } from './verify-repo.ts';
+// What the CLI and the agent use, plus findRepoBackup (README); the rest is internal.
+export { backupToRepo } from './backup-to-repo.ts';
+export { fetchFromRepo } from './fetch-from-repo.ts';
+export { findRepoBackup, listRepo } from './list-repo.ts';
+export { pruneRepo } from './prune-repo.ts';
+export { type RepoAccess, resticVersion, shownRepo } from './restic.ts';
+export { verifyRepo } from './verify-repo.ts';

@@ -1,20 +1,15 @@
-export * from './clean-stderr.ts';
-export * from './compose-detect.ts';
+// The modules the apps and the other packages use, plus formatId and detectRemotePodman (README). `export *`, not
+// named re-exports: see CONTRIBUTING.md, "API surface".
 export * from './container-runtime.ts';
 export * from './containers.ts';
 export * from './events.ts';
-export * from './exec.ts';
-export * from './filters.ts';
 export * from './id-mapping.ts';
-export * from './images.ts';
 export * from './info.ts';
 export * from './node-task.ts';
 export * from './podman.ts';
 export * from './remote-podman.ts';
 export * from './run.ts';
 export * from './runner.ts';
-export * from './serve-node-task.ts';
-export * from './stream.ts';
 export * from './subid.ts';
 export * from './unshare.ts';
 export * from './volume-files.ts';

@@ -6,7 +6,7 @@ import { childrenOf, isRunning, runsProgram } from './process-table.ts';
 
 export { OUTER_PID_ENV, stopWhenOuterProcessExits } from './outer-process.ts';
 export { childrenOf, isRunning, startTimeOf } from './process-table.ts';
-export { detectRemotePodman, type PodmanLocation } from './remote-podman.ts';
+export { detectRemotePodman } from './remote-podman.ts';
 
 /**
  * True when a process must move into the rootless user namespace first: there, files owned by

@@ -1,3 +1,3 @@
-export { aboutVolume, type BackupStackOptions, type BackupStackResult, backupStack } from './backup-stack.ts';
+export { aboutVolume, backupStack } from './backup-stack.ts';
 export { podmanExec, postgresConnection } from './podman-exec.ts';
 export { type StopHooks, startAndCheck, withStoppedContainers } from './stopped-containers.ts';

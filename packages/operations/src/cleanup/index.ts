@@ -1,1 +1,1 @@
-export { applyCleanup, type CleanupItem, type CleanupPlan, planCleanup } from './cleanup.ts';
+export { applyCleanup, type CleanupPlan, planCleanup } from './cleanup.ts';

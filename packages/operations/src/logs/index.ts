@@ -1,2 +1,2 @@
-export type { RotatedFile, RotationReport, SkippedFile } from './rotate-logs.ts';
+export type { RotationReport } from './rotate-logs.ts';
 export { rotateVolumeLogs } from './rotate-volume-logs.ts';
