@@ -196,8 +196,11 @@ export async function inspectVolumes(
   for (const name of names ?? []) {
     if (!stack.volumes.some((v) => v.name === name)) throw unknownVolumeError(stack, name);
   }
+  // The containers are listed while the volumes are observed: two podman round trips side by side.
+  const all = podman.inspectAllContainers();
+  all.catch(() => {}); // awaited below; an observation that fails first must not leave it unhandled
   const observation = await observeStack(stack, podman);
-  const containers = await findVolumeContainers(podman, observation);
+  const containers = await findVolumeContainers(podman, observation, all);
   return observation.volumes
     .filter((v) => names === undefined || names.includes(v.spec.name))
     .map((v) => {

@@ -149,12 +149,15 @@ export async function collectStatus(
 ): Promise<StackStatus> {
   const now = (options.now ?? (() => new Date()))();
   const previous = await readUsageHistory(options.historyPath);
+  // The containers are listed while the volumes are observed: two podman round trips side by side.
+  const all = podman.inspectAllContainers();
+  all.catch(() => {}); // awaited below; an observation that fails first must not leave it unhandled
   const observation = await observeStack(stack, podman, options.namespace);
   const thresholds: Thresholds = {
     minFreeBytes: options.thresholds?.minFreeBytes ?? { ...DEFAULT_MIN_FREE_BYTES },
     logsMaxBytes: options.thresholds?.logsMaxBytes ?? 1024 ** 3,
   };
-  const containersPromise = findVolumeContainers(podman, observation);
+  const containersPromise = findVolumeContainers(podman, observation, all);
   const servicesPromise = findServiceContainers(stack, podman);
   const next: UsageHistory = { version: 1, project: stack.project, volumes: {}, devices: {} };
   const volumes = await Promise.all(

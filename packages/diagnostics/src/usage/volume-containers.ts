@@ -1,6 +1,7 @@
 import {
   COMPOSE_SERVICE_LABEL,
   type ContainerMount,
+  type InspectedContainer,
   type Podman,
   toHostId,
 } from '@phoenix-hydra/podman-adapter';
@@ -66,9 +67,11 @@ export function mountOfVolume(
 export async function findVolumeContainers(
   podman: Podman,
   observation: StackObservation,
+  /** `podman.inspectAllContainers()` started earlier, beside the observation (one round trip less). */
+  all: Promise<InspectedContainer[]> = podman.inspectAllContainers(),
 ): Promise<Map<string, VolumeContainer[]>> {
   const { uidMappings, gidMappings } = observation.namespace;
-  const users = (await podman.inspectAllContainers()).flatMap((info) => {
+  const users = (await all).flatMap((info) => {
     const volumes = observation.volumes.filter((v) => mountOfVolume(info.mounts, v) !== null);
     return volumes.length ? [{ info, volumes }] : [];
   });
