@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, designCompose } from './cli-harness.ts';
+import { stackTools } from './stack-tools.ts';
 
 // Unique per run: CI and developers may run this same file at the same time as the same user.
 const project = `phx-doctor-${process.pid}`;
@@ -15,15 +16,13 @@ const base = join(homedir(), '.local/share', project);
 let cwd = '';
 let state = '';
 
-const podman = (...args: string[]) => execa('podman', args, { reject: false });
 const unshare = (args: string[], input?: string) =>
   execa('podman', ['unshare', ...args], { reject: false, ...(input === undefined ? {} : { input }) });
-const compose = (...args: string[]) =>
-  execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), ...args], {
-    cwd,
-    reject: false,
-    all: true,
-  });
+const { podman, compose } = stackTools(
+  project,
+  () => cwd,
+  () => ({ XDG_STATE_HOME: state }),
+);
 
 interface Finding {
   check: string;

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seeded } from '../../../tooling/fuzz/mutate.ts';
 import { binPath, cli, isolatedProjectDir } from './cli-harness.ts';
 import { type Stop, startInOwnGroup, stopAndWatch } from './process-tree.ts';
+import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-kill';
 const PORT = 18447;
@@ -20,12 +21,11 @@ const SEED = Number(process.env.PHX_KILL_SEED ?? Date.now() % 1_000_000);
 const KILLS = 4;
 let cwd = '';
 
-const compose = (...args: string[]) =>
-  execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), ...args], {
-    cwd,
-    reject: false,
-    all: true,
-  });
+const { compose } = stackTools(
+  project,
+  () => cwd,
+  () => ({}),
+);
 
 /** A configuration of two files, so a half-swapped one is visible; it answers `version` on /. */
 function configuration(version: string): Record<string, string> {
