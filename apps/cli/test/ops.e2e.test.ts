@@ -20,7 +20,7 @@ const site = `http://127.0.0.1:${PORT}`;
 let cwd = '';
 let scratch = '';
 
-const { run, podman, unshare, compose, waitFor } = stackTools(
+const { run, podman, unshare, compose, psql, waitFor } = stackTools(
   project,
   () => cwd,
   () => ({}),
@@ -138,18 +138,7 @@ describe('status', () => {
     expect(human.stdout).toMatch(/db_data {2}database .*\n {2}used .* files \(read inside podman unshare/);
     expect(human.stdout).toMatch(new RegExp(`${project}_db_1 running as 999:999 \\(host \\d+:\\d+\\)`));
 
-    await podman(
-      'exec',
-      `${project}_db_1`,
-      'psql',
-      '-q',
-      '-U',
-      'phoenix',
-      '-d',
-      'phoenix_hydra',
-      '-c',
-      'create table grow as select g, md5(g::text) from generate_series(1, 50000) g',
-    );
+    await psql('create table grow as select g, md5(g::text) from generate_series(1, 50000) g');
     const io = await run(['status', '--io', '--json']);
     expect(io.exitCode, io.stderr).toBe(0);
     const parsed = JSON.parse(io.stdout);

@@ -15,7 +15,7 @@ const base = join(homedir(), '.local/share/phoenix-hydra');
 const project = 'phoenix-hydra';
 let cwd = '';
 
-const { podman, unshare, compose, waitFor } = stackTools(
+const { podman, unshare, compose, psql, waitFor } = stackTools(
   project,
   () => cwd,
   () => ({}),
@@ -147,19 +147,10 @@ describe('setup, check and cleanup on real rootless podman', () => {
     );
     const id = await podman('exec', `${project}_db_1`, 'id', '-u');
     expect(id.stdout.trim()).toBe('999');
-    const psql = await podman(
-      'exec',
-      `${project}_db_1`,
-      'psql',
-      '-q',
-      '-U',
-      'phoenix',
-      '-d',
-      'phoenix_hydra',
-      '-tAc',
+    const sum = await psql(
       'create table if not exists t(x int); insert into t values (42); select sum(x) from t',
     );
-    expect(psql.stdout.trim()).toBe('42');
+    expect(sum).toBe('42');
     // The data is on the host path, owned by 999 as the container sees it.
     const [pgVersion] = (await unshare('stat', '-c', '%u:%g', join(base, 'db_data/PG_VERSION'))).stdout.split(
       '\n',
