@@ -9,7 +9,7 @@ export function registerSetup(program: Command): void {
       .summary('create and own the volume directories and podman volumes (idempotent)')
       .description(
         'create the volume directories with their modes, give each to the container user that writes it ' +
-          '(podman unshare chown), seed nginx default.conf, and create the bind-backed podman volumes ' +
+          '(podman unshare chown; through a remote podman, helper containers), seed nginx default.conf, and create the bind-backed podman volumes ' +
           'podman-compose will reuse. Prints the plan first; running it twice changes nothing.',
       )
       .option('-n, --dry-run', 'print the plan and stop')
