@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
@@ -41,6 +41,8 @@ export async function flipByteInRepo(repo: string): Promise<void> {
       if (size > largest.size) largest = { path, size };
     }
   }
+  // restic writes packs read-only: only root could open one for writing without this (pnpm test runs as non-root too).
+  await chmod(largest.path, 0o600);
   const handle = await open(largest.path, 'r+');
   try {
     const at = Math.floor(largest.size / 3);
