@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   chmod,
@@ -28,7 +28,11 @@ export const isRoot = process.getuid?.() === 0;
 
 const cleanups: string[] = [];
 afterEach(async () => {
-  for (const dir of cleanups.splice(0)) await rm(dir, { recursive: true, force: true });
+  for (const dir of cleanups.splice(0)) {
+    // Sample volumes hold a read-only directory (0555): a non-root user cannot empty it until it is writable.
+    if (!isRoot) spawnSync('chmod', ['-R', 'u+w', dir]);
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 /** A fresh temp directory, removed after the test. */
