@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import {
   lstatSync,
   mkdirSync,
@@ -96,10 +97,17 @@ describe('names that are not valid UTF-8', () => {
     run('tar', ['--zstd', '-xf', artifact, '-C', gnu]);
     expect(byteTree(Buffer.from(gnu))).toEqual(expected);
     const python = join(base, 'python');
-    run('sh', [
-      '-c',
-      `zstd -dc "${artifact}" | python3 -c "import sys, tarfile; tarfile.open(fileobj=sys.stdin.buffer, mode='r|').extractall(sys.argv[1], filter='tar')" "${python}"`,
-    ]);
+    // The extraction filter exists from Python 3.11.4 (Debian 12's python3 is 3.11.2): use it where it exists.
+    const tarStream = execFileSync('zstd', ['-dc', artifact], { maxBuffer: 1 << 30 });
+    execFileSync(
+      'python3',
+      [
+        '-c',
+        "import sys, tarfile; t = tarfile.open(fileobj=sys.stdin.buffer, mode='r|'); t.extractall(sys.argv[1], **({'filter': 'tar'} if hasattr(tarfile, 'tar_filter') else {}))",
+        python,
+      ],
+      { input: tarStream },
+    );
     expect(byteTree(Buffer.from(python))).toEqual(expected);
   });
 });
