@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RetentionPolicy } from '@phoenix-hydra/backup';
-import { PhoenixError } from '@phoenix-hydra/core';
+import type { Manifest, RetentionPolicy } from '@phoenix-hydra/backup';
+import { isPhoenixError, PhoenixError, resolveStack } from '@phoenix-hydra/core';
 import {
   backupToRepo,
   fetchFromRepo,
@@ -13,9 +13,10 @@ import {
 } from '@phoenix-hydra/offsite';
 import { type BackupDirOptions, backupDirOf, projectScope } from '../backup-dir.ts';
 import type { CommandIO } from '../context.ts';
+import { raiseEvent } from '../event-log.ts';
 import { formatBytes } from '../format-bytes.ts';
 import { type RepoOptions, repoAccess } from '../repo-options.ts';
-import type { StackOptions } from '../stack-options.ts';
+import { type StackOptions, stackRequest } from '../stack-options.ts';
 import type { BackupCreateOptions } from './backup-create.ts';
 import type { RestoreCommandOptions } from './restore.ts';
 
@@ -36,37 +37,78 @@ async function workDir(options: BackupDirOptions): Promise<string> {
 
 /**
  * `backup create --repo`: the usual backup (same locks, pg_dump, --stop) written uncompressed to a
- * private staging directory, uploaded as one restic snapshot, then the staging copy removed.
+ * private staging directory, uploaded as one restic snapshot, then the staging copy removed. Records
+ * offsite.done or offsite.failed in the event log (the agent forwards them to hooks, as its own job's).
  */
 export async function backupCreateToRepo(options: BackupCreateOptions & RepoCommand): Promise<void> {
-  await resticVersion();
-  const out = lineTo(options.stdout);
-  const staging = await workDir(options);
+  const started = performance.now();
+  const repository = shownRepo(options.repo);
+  let manifest: Manifest | undefined;
+  let result: Awaited<ReturnType<typeof backupToRepo>>;
   try {
-    const { backupCreateCommand } = await import('./backup-create.ts');
-    const { to: _to, ...rest } = options;
-    const manifest = await backupCreateCommand({
-      ...rest,
-      backupDir: staging,
-      compression: 'none',
-      json: true,
-      stdout: devNull(),
-    });
-    const result = await backupToRepo({ access: repoAccess(options), backupDir: staging, id: manifest.id });
-    if (options.json) {
-      out(JSON.stringify({ repo: shownRepo(options.repo), ...result, manifest }, null, 2));
-      return;
+    await resticVersion();
+    const staging = await workDir(options);
+    try {
+      const { backupCreateCommand } = await import('./backup-create.ts');
+      const { to: _to, ...rest } = options;
+      manifest = await backupCreateCommand({
+        ...rest,
+        backupDir: staging,
+        compression: 'none',
+        json: true,
+        stdout: devNull(),
+      });
+      result = await backupToRepo({ access: repoAccess(options), backupDir: staging, id: manifest.id });
+    } finally {
+      await rm(staging, { recursive: true, force: true });
     }
-    out(
-      `Backup ${manifest.id} of ${manifest.project} stored in ${shownRepo(options.repo)} as snapshot ${result.snapshot} (${manifest.taken}):`,
-    );
-    for (const v of manifest.volumes)
-      out(`  ${v.name.padEnd(14)} ${v.artifact.padEnd(24)} ${formatBytes(v.artifactBytes).padStart(9)}`);
-    out(
-      `Read ${formatBytes(result.bytesProcessed)}, added ${formatBytes(result.bytesAdded)} to the repository in ${result.durationSeconds.toFixed(1)} s.`,
-    );
-  } finally {
-    await rm(staging, { recursive: true, force: true });
+  } catch (error) {
+    const project = manifest?.project ?? (await quietProject(options));
+    if (project !== undefined)
+      await raiseEvent({
+        type: 'offsite.failed',
+        project,
+        ...(manifest === undefined ? {} : { backupId: manifest.id }),
+        repository,
+        error: {
+          code: isPhoenixError(error) ? error.code : 'INTERNAL',
+          message: error instanceof Error ? error.message : String(error),
+        },
+      });
+    throw error;
+  }
+  await raiseEvent({
+    type: 'offsite.done',
+    project: manifest.project,
+    backupId: manifest.id,
+    repository,
+    snapshot: result.snapshot,
+    bytesAdded: result.bytesAdded,
+    bytesProcessed: result.bytesProcessed,
+    durationSeconds: (performance.now() - started) / 1000,
+  });
+  const out = lineTo(options.stdout);
+  if (options.json) {
+    out(JSON.stringify({ repo: repository, ...result, manifest }, null, 2));
+    return;
+  }
+  out(
+    `Backup ${manifest.id} of ${manifest.project} stored in ${repository} as snapshot ${result.snapshot} (${manifest.taken}):`,
+  );
+  for (const v of manifest.volumes)
+    out(`  ${v.name.padEnd(14)} ${v.artifact.padEnd(24)} ${formatBytes(v.artifactBytes).padStart(9)}`);
+  out(
+    `Read ${formatBytes(result.bytesProcessed)}, added ${formatBytes(result.bytesAdded)} to the repository in ${result.durationSeconds.toFixed(1)} s.`,
+  );
+}
+
+/** The stack's project for an offsite.failed raised before the backup named it; undefined when unresolvable. */
+async function quietProject(options: StackOptions & CommandIO): Promise<string | undefined> {
+  try {
+    const { stack } = await resolveStack(stackRequest(options, options.cwd ?? process.cwd()));
+    return stack.project;
+  } catch {
+    return undefined;
   }
 }
 
