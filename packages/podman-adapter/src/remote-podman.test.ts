@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFixture } from '../test/read-fixture.ts';
 import { infoSchema, toPodmanInfo } from './info.ts';
-import { detectRemotePodman, remoteSignal, versionReportsServer } from './remote-podman.ts';
+import {
+  containersConfPaths,
+  decideRemote,
+  detectRemotePodman,
+  engineRemote,
+  type RemoteFacts,
+  remoteSignal,
+  versionReportsServer,
+} from './remote-podman.ts';
 import { parseOutput } from './runner.ts';
 
 // A stand-in podman that prints a recorded `podman version` and counts its calls in a file.
@@ -32,10 +40,102 @@ describe('remote podman detection (recorded podman 4.3.1, local and with CONTAIN
       'CONTAINER_HOST=unix:///run/x.sock',
     );
     expect(remoteSignal({ CONTAINER_CONNECTION: 'machine' }, 'linux')).toBe('CONTAINER_CONNECTION=machine');
+    expect(remoteSignal({ CONTAINER_HOST: '' }, 'linux')).toBe('CONTAINER_HOST='); // podman 4.3: set at all
     expect(remoteSignal({}, 'linux')).toBeNull();
   });
 
-  it('asks podman version once per process when nothing else tells', async () => {
+  it.each([
+    ['[engine]\nremote = true\n', true],
+    ['[engine]\n  remote=false # local\n', false],
+    ['[engine]\n#remote = true\n', undefined],
+    ['[containers]\nremote = true\n[engine]\nruntime = "runc"\n', undefined],
+    ['[engine.service_destinations.x]\nremote = true\n', undefined],
+    ['engine.remote = true\n', true],
+    ['[engine]\nremote = true\n[engine]\nremote = false\n', false],
+    ['[engine]\nremote = "true"\n', null],
+    ['[engine]\nactive_service = "machine"\n', undefined],
+  ])('reads [engine] remote from %j as %s', (text, expected) => {
+    expect(engineRemote(text)).toBe(expected);
+  });
+
+  const facts = (over: Partial<RemoteFacts>): RemoteFacts => ({
+    env: {},
+    platform: 'linux',
+    binPath: '/usr/bin/podman',
+    binIsScript: false,
+    configs: [],
+    ...over,
+  });
+  const conf = (path: string, remote: boolean) => ({ path, text: `[engine]\nremote = ${remote}\n` });
+  it.each<[string, Partial<RemoteFacts>, ReturnType<typeof decideRemote>]>([
+    ['a plain Linux podman', {}, { remote: false }],
+    [
+      'macOS',
+      { platform: 'darwin' },
+      { remote: true, reason: 'podman on darwin is a client of podman machine' },
+    ],
+    [
+      'CONTAINER_HOST',
+      { env: { CONTAINER_HOST: 'ssh://x' } },
+      { remote: true, reason: 'CONTAINER_HOST=ssh://x' },
+    ],
+    ['no podman at all', { binPath: null }, { remote: false }],
+    [
+      'the podman-remote binary',
+      { binPath: '/usr/bin/podman-remote-static' },
+      { remote: true, reason: '/usr/bin/podman-remote-static is podman-remote' },
+    ],
+    [
+      'remote = true in the user file',
+      { configs: [conf('/etc/c.conf', false), conf('/home/u/c.conf', true)] },
+      { remote: true, reason: '[engine] remote = true in /home/u/c.conf' },
+    ],
+    [
+      'a later remote = false',
+      { configs: [conf('/etc/c.conf', true), conf('/home/u/c.conf', false)] },
+      { remote: false },
+    ],
+    ['a wrapper script', { binIsScript: true }, null],
+    ['an unreadable remote value', { configs: [{ path: '/c', text: '[engine]\nremote = yes' }] }, null],
+  ])('decides %s without podman version', (_, over, expected) => {
+    expect(decideRemote(facts(over))).toEqual(expected);
+  });
+
+  it("lists podman's containers.conf files in its order", () => {
+    expect(containersConfPaths({ HOME: '/home/u' }, 1001)).toEqual([
+      '/usr/share/containers/containers.conf',
+      '/usr/share/containers/containers.conf.d/',
+      '/usr/share/containers/containers.rootless.conf.d/',
+      '/usr/share/containers/containers.rootless.conf.d/1001/',
+      '/etc/containers/containers.conf',
+      '/etc/containers/containers.conf.d/',
+      '/etc/containers/containers.rootless.conf.d/',
+      '/etc/containers/containers.rootless.conf.d/1001/',
+      '/home/u/.config/containers/containers.conf',
+      '/home/u/.config/containers/containers.conf.d/',
+    ]);
+    expect(
+      containersConfPaths({ CONTAINERS_CONF: '/c.conf', CONTAINERS_CONF_OVERRIDE: '/o.conf' }, 0),
+    ).toEqual(['/c.conf', '/o.conf']);
+  });
+
+  it('takes remote = true in containers.conf as remote even when the service is down (podman version fails)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pa-remote-conf-'));
+    const bin = join(dir, 'podman');
+    await writeFile(bin, '\x7fELF not run: the files decide');
+    await chmod(bin, 0o755);
+    await writeFile(join(dir, 'containers.conf'), '[engine]\nremote = true\n');
+    const env = { CONTAINERS_CONF: join(dir, 'containers.conf') };
+    expect(await detectRemotePodman({ bin, env, platform: 'linux' })).toEqual({
+      remote: true,
+      reason: `[engine] remote = true in ${join(dir, 'containers.conf')}`,
+    });
+    await writeFile(join(dir, 'local.conf'), '[engine]\nremote = false\n');
+    const local = { CONTAINERS_CONF: join(dir, 'local.conf') };
+    expect(await detectRemotePodman({ bin, env: local, platform: 'linux' })).toEqual({ remote: false });
+  });
+
+  it('asks podman version once per process when only it can tell (a wrapper script)', async () => {
     const { bin, calls } = await fakePodmanBin(readFixture('version-remote.json'));
     const first = await detectRemotePodman({ bin, env: {}, platform: 'linux' });
     const second = await detectRemotePodman({ bin, env: {}, platform: 'linux' });
