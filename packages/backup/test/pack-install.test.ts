@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,10 +47,33 @@ describe('the published package', { timeout: 120_000 }, () => {
       join(app, 'package.json'),
       JSON.stringify({ name: 'app', private: true, type: 'module' }),
     );
-    const tarballs = ['phoenix-hydra-errors-0.1.0.tgz', 'phoenix-hydra-backup-0.1.0.tgz'].map((t) =>
-      join(work, t),
+    // zod, backup's one other dependency, comes from this checkout's node_modules as a tarball too, and npm runs
+    // offline with an empty cache of its own: the install needs no registry, no credentials and no user's npm cache.
+    // pnpm's store hard-links files of equal content, and npm skips hard-link entries: tar stores each file whole.
+    const zod = await realpath(join(packageDir, 'node_modules/zod'));
+    sh(
+      'tar',
+      ['-czf', join(work, 'zod.tgz'), '--hard-dereference', '-C', zod, '--transform', 's,^\\.,package,', '.'],
+      work,
     );
-    sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], app);
+    const tarballs = ['phoenix-hydra-errors-0.1.0.tgz', 'phoenix-hydra-backup-0.1.0.tgz', 'zod.tgz'].map(
+      (t) => join(work, t),
+    );
+    sh(
+      'npm',
+      [
+        'install',
+        '--offline',
+        '--cache',
+        join(work, 'npm-cache'),
+        '--no-update-notifier',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        ...tarballs,
+      ],
+      app,
+    );
   });
 
   afterAll(async () => {
