@@ -4,6 +4,7 @@
 // than every file it was built from (dist/inputs.json), else the TypeScript sources.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { inlineBackupVersion, NODE_BUNDLE, REQUIRE_BANNER } from '@phoenix-hydra/build/esbuild';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 const HERE = import.meta.dirname;
@@ -14,19 +15,6 @@ export const ENTRY = 'phoenix-volumes.js';
 const NS_MAINS = {
   'ns-main-diagnostics': join(ROOT, 'packages/diagnostics/src/userns/ns-main.ts'),
   'ns-main-operations': join(ROOT, 'packages/operations/src/userns/ns-main.ts'),
-};
-
-// @phoenix-hydra/backup reads its version from ../package.json at run time; a chunk has no such file beside it.
-const inlineBackupVersion: Plugin = {
-  name: 'inline-backup-version',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]backup[\\/]src[\\/]version\.ts$/ }, async (args) => {
-      const pkg = JSON.parse(await readFile(join(args.path, '../../package.json'), 'utf8')) as {
-        version: string;
-      };
-      return { contents: `export const toolVersion = ${JSON.stringify(pkg.version)};`, loader: 'ts' };
-    });
-  },
 };
 
 // diagnostics and operations each run their own ns-main beside the module (`./ns-main.ts` in the sources):
@@ -58,22 +46,13 @@ export async function buildCli(outdir: string): Promise<Metafile> {
   await rm(outdir, { recursive: true, force: true });
   const result = await build({
     entryPoints: { 'phoenix-volumes': join(HERE, 'src', 'index.ts'), ...NS_MAINS },
+    ...NODE_BUNDLE,
     outdir,
-    bundle: true,
     splitting: true,
     // Flat: the sources' `../bin/phoenix-volumes.js` and `./ns-main-*.js` resolve from every chunk alike.
     chunkNames: '[name]-[hash]',
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    minify: true,
-    legalComments: 'linked',
-    metafile: true,
     plugins: [inlineBackupVersion, nsMainPerPackage],
-    // CommonJS dependencies (yaml) call require() for Node's built-ins.
-    banner: {
-      js: "import { createRequire as __phxCreateRequire } from 'node:module';const require = __phxCreateRequire(import.meta.url);",
-    },
+    banner: { js: REQUIRE_BANNER },
     logLevel: 'warning',
   });
   // What bin/phoenix-volumes.js compares with: the build's start time and every source file, from the repository root.

@@ -1,13 +1,14 @@
+// The CLI as e2e tests (of the CLI and of the agent) use it: its real binary, and a project directory
+// per test file holding the design's compose file.
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { execa } from 'execa';
+import { FIXTURE_COMPOSE, REPO_ROOT } from './host.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const repoRoot = join(here, '../../..');
-export const binPath = join(here, '../bin/phoenix-volumes.js');
-export const designCompose = join(repoRoot, 'tooling/e2e/fixtures/podman-compose.yaml');
+export const repoRoot = REPO_ROOT;
+export const binPath = join(REPO_ROOT, 'apps/cli/bin/phoenix-volumes.js');
+export const designCompose = FIXTURE_COMPOSE;
 
 /** Runs the real CLI binary as a user would, never throwing: tests assert on exit code and output. */
 export function cli(

@@ -1,7 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
-import { cli } from './cli-harness.ts';
+import { cli, isolatedProjectDir } from './cli-harness.ts';
 
 /** How psql and pg_isready reach the stack's database: the fixture's phoenix/phoenix_hydra, or a design variant's. */
 export interface PostgresAccess {
@@ -62,5 +64,48 @@ export function stackTools(
     expect(up.exitCode, up.all).toBe(0);
     await waitForPostgres();
   }
-  return { run, podman, unshare, compose, psql, unshareStat, waitFor, waitForPostgres, freshStack };
+  /** The ids `backup ls --json` lists (newest first); fails when it fails. */
+  async function backupIds(): Promise<string[]> {
+    const listed = await run(['backup', 'ls', '--json']);
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    return JSON.parse(listed.stdout).backups.map((b: { id: string }) => b.id);
+  }
+  return {
+    run,
+    podman,
+    unshare,
+    compose,
+    psql,
+    unshareStat,
+    waitFor,
+    waitForPostgres,
+    freshStack,
+    backupIds,
+  };
+}
+
+/** An isolated project set up from clean, with a state directory of its own (XDG_STATE_HOME) for its backups. */
+export interface SetUpProject {
+  cwd: string;
+  state: string;
+  env: Record<string, string>;
+  backupDir: string;
+}
+
+/** Creates the isolated project NAME on PORT (see isolatedProjectDir), cleans up what a run before left and runs setup. */
+export async function setUpProject(name: string, port: number): Promise<SetUpProject> {
+  const cwd = await isolatedProjectDir(name, port);
+  const state = await mkdtemp(join(tmpdir(), `${name}-state-`));
+  const env = { XDG_STATE_HOME: state };
+  await cli(['cleanup', '--yes', '--stop', '--no-backup'], { cwd, env });
+  const setup = await cli(['setup'], { cwd, env });
+  expect(setup.exitCode, setup.stderr).toBe(0);
+  return { cwd, state, env, backupDir: join(state, 'phoenix-hydra/backups') };
+}
+
+/** Removes what setUpProject made: the project's containers and data, and its state directory. */
+export async function tearDownProject(project: SetUpProject | undefined): Promise<void> {
+  if (project === undefined) return;
+  await cli(['cleanup', '--yes', '--stop', '--no-backup'], { cwd: project.cwd, env: project.env });
+  await rm(project.state, { recursive: true, force: true });
 }

@@ -9,15 +9,16 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { writeRandomFile } from '@phoenix-hydra/e2e/process-tree';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, isolatedProjectDir } from '../../cli/test/cli-harness.ts';
 import { verifyWebhook } from '../src/hooks/signature.ts';
 import { AgentProcess, eventually, freePort, hookEvents } from './agent-harness.ts';
 
 const project = 'phx-agent';
 const base = join(homedir(), '.local/share', project);
-const db = `${project}_db_1`;
 const nginx = `${project}_nginx_1`;
 const SECRET = 'e2e-webhook-secret';
 let cwd = '';
@@ -32,23 +33,11 @@ let receiverUrl = '';
 let tmpfs = '';
 const deliveries: { headers: IncomingMessage['headers']; body: string; status: number }[] = [];
 
-const podman = (...args: string[]) => execa('podman', args, { reject: false });
-const unshare = (...args: string[]) => execa('podman', ['unshare', ...args]);
-const compose = (...args: string[]) =>
-  execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), ...args], {
-    cwd,
-    reject: false,
-    all: true,
-  });
-const run = (args: string[]) => cli(args, { cwd, env });
-
-async function waitForPostgres(): Promise<void> {
-  for (let i = 0; i < 180; i++) {
-    if ((await podman('exec', db, 'pg_isready', '-q')).exitCode === 0) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`postgres did not start\n${(await compose('logs')).all}`);
-}
+const { podman, unshare, compose, run, freshStack } = stackTools(
+  project,
+  () => cwd,
+  () => env,
+);
 
 async function writeConfig(
   name: string,
@@ -111,12 +100,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver?.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
-  expect((await run(['setup'])).exitCode).toBe(0);
-  const up = await compose('up', '-d');
-  expect(up.exitCode, up.all).toBe(0);
-  await waitForPostgres();
+  await freshStack();
 });
 
 afterAll(async () => {
@@ -274,7 +258,7 @@ describe('phoenix-volumes-agent on a real rootless stack', () => {
   });
 
   it('aborts a running backup on SIGTERM: no partial file, nothing new listed, exit 143', async () => {
-    await unshare('dd', 'if=/dev/urandom', `of=${join(base, 'logs/big.bin')}`, 'bs=1M', 'count=300');
+    await writeRandomFile(join(base, 'logs/big.bin'), 300);
     const before = (await readdir(backupDir)).filter((n) => !n.startsWith('.')).sort();
     const a = startAgent(
       await writeConfig('abort.yaml', { backupSchedule: '* * * * * *', shutdownGrace: '0s' }),

@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { watchCommandLines } from '@phoenix-hydra/e2e/offsite-watch';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedProjectDir } from '../../cli/test/cli-harness.ts';
-import { watchCommandLines } from '../../cli/test/offsite-watch.ts';
-import { stackTools } from '../../cli/test/stack-tools.ts';
 import { AgentProcess, eventually, freePort, hookEvents } from './agent-harness.ts';
 
 const project = 'phx-agent-off';

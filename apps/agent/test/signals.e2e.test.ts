@@ -3,17 +3,18 @@
 // agent re-runs itself inside `podman unshare` (node → podman → node), so each signal must reach the
 // node inside. It stops its HTTP listener and scheduler within the shutdown grace, aborts the backup
 // (nothing partial stays), the outer exits 143/130 only after that, and no process of the tree survives.
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import * as tree from '@phoenix-hydra/e2e/process-tree';
+import { type SetUpProject, setUpProject, tearDownProject } from '@phoenix-hydra/e2e/stack-tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, isolatedProjectDir } from '../../cli/test/cli-harness.ts';
-import * as tree from '../../cli/test/process-tree.ts';
 import { agentBin, freePort, hookEvents } from './agent-harness.ts';
 
 const project = 'phx-agent-signals';
 const base = join(homedir(), '.local/share', project);
 const GRACE_S = 2;
+let stack: SetUpProject | undefined;
 let cwd = '';
 let scratch = '';
 let backupDir = '';
@@ -49,21 +50,13 @@ metrics: { listen: "127.0.0.1:${await freePort()}" }
 }
 
 beforeAll(async () => {
-  cwd = await isolatedProjectDir(project, 18092);
-  scratch = await mkdtemp(join(tmpdir(), 'phx-agent-signals-'));
-  env = { XDG_STATE_HOME: scratch };
-  backupDir = join(scratch, 'phoenix-hydra/backups');
-  await cli(['cleanup', '--yes', '--stop', '--no-backup'], { cwd, env });
-  const setup = await cli(['setup'], { cwd, env });
-  expect(setup.exitCode, setup.stderr).toBe(0);
+  stack = await setUpProject(project, 18092);
+  ({ cwd, state: scratch, env, backupDir } = stack);
   // 300 MB of random data: gzip takes several seconds, longer than the grace, so the stop aborts it.
   await tree.writeRandomFile(join(base, 'logs/big.bin'), 300);
 });
 
-afterAll(async () => {
-  await cli(['cleanup', '--yes', '--stop', '--no-backup'], { cwd, env });
-  if (scratch) await rm(scratch, { recursive: true, force: true });
-});
+afterAll(() => tearDownProject(stack));
 
 describe('the agent stopped by a signal during a backup (rootless: node → podman unshare → node)', () => {
   it.each(tree.STOPS)(

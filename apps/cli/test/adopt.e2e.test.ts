@@ -5,11 +5,11 @@
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { binPath, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { startInOwnGroup, stopAndWatch, writeRandomFile } from '@phoenix-hydra/e2e/process-tree';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, isolatedProjectDir } from './cli-harness.ts';
-import { startInOwnGroup, stopAndWatch, writeRandomFile } from './process-tree.ts';
-import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-adopt';
 const base = join(homedir(), '.local/share', project);

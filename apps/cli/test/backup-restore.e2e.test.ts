@@ -5,10 +5,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { binPath, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, isolatedProjectDir } from './cli-harness.ts';
-import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-backup';
 const base = join(homedir(), '.local/share', project);

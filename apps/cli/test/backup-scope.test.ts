@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackup } from '@phoenix-hydra/backup';
+import { cli } from '@phoenix-hydra/e2e/cli-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './cli-harness.ts';
 
 // One backup directory holding backups of two projects, as when two stacks share the default directory.
 let work = '';

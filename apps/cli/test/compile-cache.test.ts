@@ -1,8 +1,8 @@
 import { chmod, mkdir, mkdtemp, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli } from '@phoenix-hydra/e2e/cli-harness';
 import { describe, expect, it } from 'vitest';
-import { cli } from './cli-harness.ts';
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
 

@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli, designProjectDir } from '@phoenix-hydra/e2e/cli-harness';
 import { describe, expect, it } from 'vitest';
-import { cli, designProjectDir } from './cli-harness.ts';
 
 async function composeDir(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'phx-config-'));

@@ -5,9 +5,9 @@
 // backup create (no --stop) → restore brings the rows back.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { designVariantDir, initDesignDatabase } from './design-variant.ts';
-import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-design';
 const base = join(homedir(), '.local/share', project);

@@ -3,8 +3,8 @@
 // a throwaway container, since the image's entrypoint cannot initialise without POSTGRES_PASSWORD).
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
 import { execa } from 'execa';
-import { isolatedProjectDir } from './cli-harness.ts';
 import { buildUnprivilegedNginx, NGINX_UNPRIVILEGED_IMAGE } from './nginx-unprivileged.ts';
 
 const DB_ENVIRONMENT =

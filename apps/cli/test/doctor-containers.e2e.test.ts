@@ -6,9 +6,9 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli, designCompose } from '@phoenix-hydra/e2e/cli-harness';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, designCompose } from './cli-harness.ts';
 
 const project = `phx-dc-${process.pid}`;
 const base = join(homedir(), '.local/share', project);

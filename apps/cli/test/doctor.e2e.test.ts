@@ -5,10 +5,10 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { cli, designCompose } from '@phoenix-hydra/e2e/cli-harness';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, designCompose } from './cli-harness.ts';
-import { stackTools } from './stack-tools.ts';
 
 // Unique per run: CI and developers may run this same file at the same time as the same user.
 const project = `phx-doctor-${process.pid}`;

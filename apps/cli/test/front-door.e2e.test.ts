@@ -6,9 +6,9 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { designCompose, repoRoot } from '@phoenix-hydra/e2e/cli-harness';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../../tooling/e2e/host.ts';
-import { designCompose, repoRoot } from './cli-harness.ts';
 
 const home = homedir();
 const launcher = join(home, '.local', 'bin', 'phoenix-volumes');

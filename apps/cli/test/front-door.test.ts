@@ -4,10 +4,10 @@
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli, designProjectDir, repoRoot } from '@phoenix-hydra/e2e/cli-harness';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { installLauncher } from '../src/launcher.ts';
-import { cli, designProjectDir, repoRoot } from './cli-harness.ts';
 
 const empty = () => mkdtemp(join(tmpdir(), 'phx-front-'));
 /** What pnpm passes a root script run from DIR (fact 9 of the host notes). */

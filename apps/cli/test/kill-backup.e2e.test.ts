@@ -2,83 +2,66 @@
 // it): whatever the point, the next commands report or repair what it left. `backup ls` lists only
 // complete backups and removes the leftovers, every listed backup verifies, and the next backup
 // takes over the dead one's lock and succeeds.
-import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { binPath } from '@phoenix-hydra/e2e/cli-harness';
+import { startInOwnGroup, temporaryEntries } from '@phoenix-hydra/e2e/process-tree';
+import { type SetUpProject, setUpProject, stackTools, tearDownProject } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, cli, isolatedProjectDir } from './cli-harness.ts';
 
 const project = 'phx-kill';
 const base = join(homedir(), '.local/share', project);
+let stack: SetUpProject | undefined;
 let cwd = '';
-let state = '';
 let env: Record<string, string> = {};
 let backupDir = '';
 
-const run = (args: string[]) => cli(args, { cwd, env });
+const {
+  run,
+  unshare,
+  backupIds: listed,
+} = stackTools(
+  project,
+  () => cwd,
+  () => env,
+);
 const args = ['backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
+const leftovers = () => temporaryEntries(backupDir);
 
 /** The i-th kill point for `seed`, in [0, 1): golden-ratio steps, so a failing point can be replayed. */
 function killPoint(seed: number, i: number): number {
   return ((seed + (i + 1) * 0.618033988749895 * 1_000_003) % 1_000_003) / 1_000_003;
 }
 
-async function listed(): Promise<string[]> {
-  const r = await run(['backup', 'ls', '--json']);
-  expect(r.exitCode, r.stderr).toBe(0);
-  return JSON.parse(r.stdout).backups.map((b: { id: string }) => b.id);
-}
-
-async function leftovers(): Promise<string[]> {
-  return (await readdir(backupDir).catch(() => [] as string[])).filter((n) => n.startsWith('.tmp'));
-}
-
 /** Runs `backup create` and SIGKILLs every process of it (the CLI re-runs itself in podman unshare) after `ms`. */
 async function killAfter(ms: number): Promise<{ exit: number | null; signal: string | null }> {
-  const child = spawn(process.execPath, [binPath, ...args], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: 'ignore',
-    detached: true,
-  });
-  const exited = new Promise<{ exit: number | null; signal: string | null }>((resolve) =>
-    child.on('exit', (exit, signal) => resolve({ exit, signal })),
-  );
+  const backup = startInOwnGroup([binPath, ...args], { cwd, env: { ...process.env, ...env } });
   await new Promise((r) => setTimeout(r, ms));
   await execa('pkill', ['-KILL', '-f', `${binPath} ${args.join(' ')}`], { reject: false });
   try {
-    process.kill(-(child.pid as number), 'SIGKILL');
+    process.kill(-(backup.child.pid as number), 'SIGKILL');
   } catch {
     // already gone: the backup finished before the kill
   }
-  return exited;
+  const exit = await backup.exited;
+  return { exit, signal: backup.child.signalCode };
 }
 
 beforeAll(async () => {
-  cwd = await isolatedProjectDir(project, 18084);
-  state = await mkdtemp(join(tmpdir(), 'phx-state-'));
-  env = { XDG_STATE_HOME: state };
-  backupDir = join(state, 'phoenix-hydra/backups');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
-  const setup = await run(['setup']);
-  expect(setup.exitCode, setup.stderr).toBe(0);
+  stack = await setUpProject(project, 18084);
+  ({ cwd, env, backupDir } = stack);
   // 40 MB of random data in many files (gzip: a few seconds), owned by the container's nginx user.
-  await execa('podman', [
-    'unshare',
+  await unshare(
     'sh',
     '-c',
     'for i in $(seq 1 20); do head -c 2000000 /dev/urandom > "$1/app-$i.log"; done; chown -R 101:101 "$1"',
     'sh',
     join(base, 'logs'),
-  ]);
+  );
 });
 
-afterAll(async () => {
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
-  await rm(state, { recursive: true, force: true });
-});
+afterAll(() => tearDownProject(stack));
 
 describe('kill -9 at a random point of backup create', () => {
   it('leaves nothing that the next ls, verify --all and backup create do not report or repair', async () => {

@@ -6,12 +6,12 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { binPath, cli, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { type Stop, startInOwnGroup, stopAndWatch } from '@phoenix-hydra/e2e/process-tree';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seeded } from '../../../tooling/fuzz/mutate.ts';
-import { binPath, cli, isolatedProjectDir } from './cli-harness.ts';
-import { type Stop, startInOwnGroup, stopAndWatch } from './process-tree.ts';
-import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-kill';
 const PORT = 18447;

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli, designCompose } from '@phoenix-hydra/e2e/cli-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mutant, seeded } from '../../../tooling/fuzz/mutate.ts';
-import { cli, designCompose } from './cli-harness.ts';
 
 // The in-process fuzz tests (packages/core, apps/agent) try thousands of inputs; this spawns the real
 // CLI for a small sample, to check what users see: exit 0 or 2, no stack trace, one error line.

@@ -7,9 +7,9 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cli } from '@phoenix-hydra/e2e/cli-harness';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli } from './cli-harness.ts';
 import { buildUnprivilegedNginx, NGINX_UNPRIVILEGED_IMAGE } from './nginx-unprivileged.ts';
 
 const project = `phx-ngx-${process.pid}`;

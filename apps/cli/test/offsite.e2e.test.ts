@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { watchCommandLines } from '@phoenix-hydra/e2e/offsite-watch';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatedProjectDir } from './cli-harness.ts';
-import { watchCommandLines } from './offsite-watch.ts';
-import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-offsite';
 const base = join(homedir(), '.local/share', project);

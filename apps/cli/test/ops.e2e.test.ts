@@ -7,10 +7,10 @@ import { link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile }
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
+import { designCompose } from '@phoenix-hydra/e2e/cli-harness';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { designCompose } from './cli-harness.ts';
-import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-ops';
 const PORT = 18437;

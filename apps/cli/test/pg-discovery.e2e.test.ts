@@ -4,9 +4,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { designVariantDir, initDesignDatabase } from './design-variant.ts';
-import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-pgdisc';
 const base = join(homedir(), '.local/share', project);

@@ -6,9 +6,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { access, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { cli, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, isolatedProjectDir } from './cli-harness.ts';
 
 const project = `phx-remote-${process.pid}`;
 const base = join(homedir(), '.local/share', project);

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { binPath, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, isolatedProjectDir } from './cli-harness.ts';
-import { stackTools } from './stack-tools.ts';
 
 const project = 'phx-restore';
 const base = join(homedir(), '.local/share', project);

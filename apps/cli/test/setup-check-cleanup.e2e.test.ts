@@ -6,10 +6,10 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE } from '@phoenix-hydra/backup';
 import { lockDir } from '@phoenix-hydra/core';
+import { cli, designProjectDir, repoRoot } from '@phoenix-hydra/e2e/cli-harness';
+import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, designProjectDir, repoRoot } from './cli-harness.ts';
-import { stackTools } from './stack-tools.ts';
 
 const base = join(homedir(), '.local/share/phoenix-hydra');
 const project = 'phoenix-hydra';

@@ -3,44 +3,37 @@
 // itself inside `podman unshare` (node → podman → node), so each signal must reach the node inside.
 // The outer exits 143/130 only once the inner one has cleaned up; nothing partial stays, the lock is
 // released, no process of the tree survives.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE } from '@phoenix-hydra/backup';
 import { lockDir } from '@phoenix-hydra/core';
+import { binPath } from '@phoenix-hydra/e2e/cli-harness';
+import * as tree from '@phoenix-hydra/e2e/process-tree';
+import { type SetUpProject, setUpProject, stackTools, tearDownProject } from '@phoenix-hydra/e2e/stack-tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binPath, cli, isolatedProjectDir } from './cli-harness.ts';
-import * as tree from './process-tree.ts';
 
 const project = 'phx-signals';
 const base = join(homedir(), '.local/share', project);
+let stack: SetUpProject | undefined;
 let cwd = '';
-let state = '';
 let backupDir = '';
 let env: Record<string, string> = {};
 
-const run = (args: string[]) => cli(args, { cwd, env });
-const listed = async () => {
-  const r = await run(['backup', 'ls', '--json']);
-  return JSON.parse(r.stdout).backups.map((b: { id: string }) => b.id) as string[];
-};
+const { backupIds: listed } = stackTools(
+  project,
+  () => cwd,
+  () => env,
+);
 
 beforeAll(async () => {
-  cwd = await isolatedProjectDir(project, 18091);
-  state = await mkdtemp(join(tmpdir(), 'phx-signals-state-'));
-  env = { XDG_STATE_HOME: state };
-  backupDir = join(state, 'phoenix-hydra/backups');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
-  const setup = await run(['setup']);
-  expect(setup.exitCode, setup.stderr).toBe(0);
+  stack = await setUpProject(project, 18091);
+  ({ cwd, env, backupDir } = stack);
   // 300 MB of random data: gzip takes several seconds, so every stop lands while the archive is written.
   await tree.writeRandomFile(join(base, 'logs/big.bin'), 300);
 });
 
-afterAll(async () => {
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
-  if (state) await rm(state, { recursive: true, force: true });
-});
+afterAll(() => tearDownProject(stack));
 
 describe('backup create stopped by a signal (rootless: node → podman unshare → node)', () => {
   it.each(tree.STOPS)(
