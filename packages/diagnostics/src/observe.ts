@@ -135,14 +135,12 @@ export async function observeStack(
       };
     }
   };
+  const named = inspectNamedVolumes(stack, podman);
   const volumes = await Promise.all(
-    stack.volumes.map(async (spec): Promise<VolumeObservation> => {
+    stack.volumes.map(async (spec, i): Promise<VolumeObservation> => {
       const name = `${stack.project}_${spec.name}`;
-      const [dir, namedVolume, space] = await Promise.all([
-        look(spec.hostPath),
-        podman.volumeInspect(name),
-        observeSpace(spec.hostPath),
-      ]);
+      const [dir, all, space] = await Promise.all([look(spec.hostPath), named, observeSpace(spec.hostPath)]);
+      const namedVolume = all[i] ?? null;
       const observation: VolumeObservation = { spec, podmanVolumeName: name, dir, namedVolume, space };
       if (isNginxConfig(spec))
         observation.defaultConf = dir ? await look(join(spec.hostPath, 'default.conf')) : null;
@@ -150,6 +148,13 @@ export async function observeStack(
     }),
   );
   return { stack, namespace: ns, baseDir: await look(stack.baseDir), volumes };
+}
+
+// Every volume's named volume in one podman call, started before the directories are read.
+function inspectNamedVolumes(stack: Stack, podman: Podman): Promise<(VolumeInfo | null)[]> {
+  const named = podman.volumesInspect(stack.volumes.map((spec) => `${stack.project}_${spec.name}`));
+  named.catch(() => {}); // awaited by each volume; a directory read that fails first must not leave it unhandled
+  return named;
 }
 
 function pathState(st: VolumeFileStat, ns: UserNamespace): PathState {
@@ -185,10 +190,11 @@ async function observeThroughHelpers(
       .catch(() => paths.map(() => ({ op: 'stat' as const, path: '', stat: null })));
     return results.map((r) => (r.op === 'stat' && r.stat ? pathState(r.stat, ns) : null));
   };
+  const named = inspectNamedVolumes(stack, podman);
   const volumes = await Promise.all(
-    stack.volumes.map(async (spec): Promise<VolumeObservation> => {
+    stack.volumes.map(async (spec, i): Promise<VolumeObservation> => {
       const name = `${stack.project}_${spec.name}`;
-      const namedVolume = await podman.volumeInspect(name);
+      const namedVolume = (await named)[i] ?? null;
       const nginx = isNginxConfig(spec);
       const [dir = null, conf = null] = namedVolume
         ? await stat({ source: name, path: spec.hostPath }, nginx ? ['', 'default.conf'] : [''], spec)

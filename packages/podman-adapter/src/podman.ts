@@ -51,6 +51,8 @@ export interface PodmanVolumes {
   volumeLs(options?: { filters?: Filters }): Promise<VolumeInfo[]>;
   /** The volume, or null when podman has no volume of that name. */
   volumeInspect(name: string): Promise<VolumeInfo | null>;
+  /** Each named volume in order, null where podman has none; one `podman volume inspect` for all. */
+  volumesInspect(names: readonly string[]): Promise<(VolumeInfo | null)[]>;
   volumeCreate(
     name: string,
     options: { device: string; labels?: Readonly<Record<string, string>> },

@@ -97,6 +97,7 @@ export function createFakePodman(options: FakePodmanOptions = {}): FakePodman {
     remote: async () => ({ remote: false }),
     volumeLs: async () => [...volumes.values()],
     volumeInspect: async (name) => volumes.get(name) ?? null,
+    volumesInspect: async (names) => names.map((name) => volumes.get(name) ?? null),
     volumeCreate: async (name, o) => {
       const v = { ...fakeVolume(name, o.device), labels: { ...o.labels } };
       volumes.set(name, v);

@@ -56,6 +56,20 @@ export function createVolumes(config: RunnerConfig) {
     const [volume] = parseOutput(result.argv, result.stdout, z.array(volumeSchema).length(1));
     return volume ? toVolumeInfo(volume) : null;
   };
+  // One call for many names: podman 4.3 prints the volumes it has, a "no such volume NAME" line per
+  // missing one on stderr, and exits 125 when any is missing.
+  const inspectMany = async (names: readonly string[]): Promise<(VolumeInfo | null)[]> => {
+    if (names.length === 0) return [];
+    const result = await callAllowFail(config, ['volume', 'inspect', '--format', 'json', '--', ...names]);
+    if (result.exitCode !== 0) {
+      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+      const missing = lines.map((line) => /no such volume (\S+)\s*$/i.exec(line)?.[1]);
+      if (lines.length === 0 || missing.some((name) => name === undefined || !names.includes(name)))
+        assertSuccess(config, result);
+    }
+    const found = parseOutput(result.argv, result.stdout, z.array(volumeSchema)).map(toVolumeInfo);
+    return names.map((name) => found.find((v) => v.name === name) ?? null);
+  };
   const dataDir = async (name: string): Promise<string> => {
     const volume = await inspect(name);
     if (!volume)
@@ -76,6 +90,8 @@ export function createVolumes(config: RunnerConfig) {
     },
     /** The volume, or null when podman has no volume of that name. */
     volumeInspect: inspect,
+    /** Each named volume in order, null where podman has none: one podman call for them all. */
+    volumesInspect: inspectMany,
     /** Creates a local volume bound to a host directory, the layout compose reuses instead of `_data`. */
     async volumeCreate(
       name: string,

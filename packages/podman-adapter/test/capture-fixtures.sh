@@ -50,6 +50,9 @@ podman_user volume inspect --format json -- "${PROJECT}_plain" >"$OUT/volume-ins
 podman_user volume ls --format json --filter "label=io.podman.compose.project=$PROJECT" >"$OUT/volume-ls.json"
 podman_user volume inspect --format json -- "${PROJECT}_absent" \
   >"$OUT/volume-inspect-missing.stdout.txt" 2>"$OUT/volume-inspect-missing.stderr.txt" || true
+# Many names, some missing: the ones podman has on stdout, a line per missing one on stderr, exit 125.
+podman_user volume inspect --format json -- "${PROJECT}_db_data" "${PROJECT}_absent" "${PROJECT}_gone" \
+  >"$OUT/volume-inspect-many-partial.json" 2>"$OUT/volume-inspect-many-partial.stderr.txt" || true
 
 # The stack's ownership fix: postgres (999) must own its data dir; inside the namespace it shows as 999.
 podman_user unshare chown -R -- 999:999 "$WORK/db_data"
