@@ -80,6 +80,23 @@ describe('volume inspect of many names in one call (recorded podman 4.3.1: exit 
     expect(await calls()).toEqual([`volume inspect --format json -- ${names.join(' ')}`]);
   });
 
+  it('reads the quoted names a remote podman prints (recorded through CONTAINER_HOST)', async () => {
+    const remote = ['db_data', 'nginx_config', 'logs'].map((n) => `phx-remote-1246_${n}`);
+    const stderr = readFixture('volume-inspect-many-missing-remote.stderr.txt');
+    const { volumes } = await replay('[]', stderr, 125);
+    expect(await volumes.volumesInspect(remote)).toEqual([null, null, null]);
+  });
+
+  it("reads a remote client's answer too, which quotes the missing names (podman machine, CONTAINER_HOST)", async () => {
+    const { volumes } = await replay(
+      readFixture('volume-inspect-many-partial.json'),
+      readFixture('volume-inspect-many-partial-remote.stderr.txt'),
+      125,
+    );
+    const found = await volumes.volumesInspect(names);
+    expect(found.map((v) => (v === null ? 'missing' : v.name))).toEqual([names[0], 'missing', 'missing']);
+  });
+
   it('fails as podman failed on any other error, and asks nothing for no names', async () => {
     const { volumes } = await replay('[]', 'Error: database is locked\n', 125);
     await expect(volumes.volumesInspect(names)).rejects.toMatchObject({ code: 'PODMAN_FAILED' });

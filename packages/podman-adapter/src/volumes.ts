@@ -57,13 +57,13 @@ export function createVolumes(config: RunnerConfig) {
     return volume ? toVolumeInfo(volume) : null;
   };
   // One call for many names: podman 4.3 prints the volumes it has, a "no such volume NAME" line per
-  // missing one on stderr, and exits 125 when any is missing.
+  // missing one on stderr (quoted through a remote podman), and exits 125 when any is missing.
   const inspectMany = async (names: readonly string[]): Promise<(VolumeInfo | null)[]> => {
     if (names.length === 0) return [];
     const result = await callAllowFail(config, ['volume', 'inspect', '--format', 'json', '--', ...names]);
     if (result.exitCode !== 0) {
       const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
-      const missing = lines.map((line) => /no such volume (\S+)\s*$/i.exec(line)?.[1]);
+      const missing = lines.map((line) => /no such volume "?([^\s"]+)"?\s*$/i.exec(line)?.[1]);
       if (lines.length === 0 || missing.some((name) => name === undefined || !names.includes(name)))
         assertSuccess(config, result);
     }
