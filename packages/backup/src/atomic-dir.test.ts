@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test/helpers.ts';
-import { createBackup } from './create-backup.ts';
+import { backupOne, tempDir } from '../test/helpers.ts';
 import { listBackups } from './list.ts';
 
 const indexPath = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -58,13 +57,8 @@ describe('a backup killed with SIGKILL', () => {
     const backupDir = join(await tempDir(), 'backups');
     await killMidBackup(backupDir, volume);
     await writeFile(join(volume, 'big'), 'small now');
-    const manifest = await createBackup({
-      backupDir,
-      project: 'p',
-      volumes: [{ name: 'v', strategy: 'archive', path: volume }],
-      taken: 'offline',
-    });
-    expect(await readdir(backupDir)).toEqual([manifest.id]);
+    const { id } = await backupOne(volume, { backupDir });
+    expect(await readdir(backupDir)).toEqual([id]);
   });
 });
 

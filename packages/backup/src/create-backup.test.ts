@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isRoot, makeSampleVolume, run, snapshotTree, tempDir } from '../test/helpers.ts';
+import { backupOne, isRoot, makeSampleVolume, run, snapshotTree, tempDir } from '../test/helpers.ts';
 import { createBackup } from './create-backup.ts';
 import { listBackups } from './list.ts';
 import { manifestSchema } from './manifest.ts';
@@ -115,12 +115,7 @@ describe('createBackup', () => {
     const volume = await tempDir();
     await makeSampleVolume(volume);
     run('mkfifo', [join(volume, 'conf.d/pipe')]);
-    const manifest = await createBackup({
-      backupDir: await tempDir(),
-      project: 'p',
-      volumes: [{ name: 'v', strategy: 'archive', path: volume }],
-      taken: 'offline',
-    });
+    const { manifest } = await backupOne(volume);
     expect(manifest.volumes[0]).toMatchObject({ entries: 15, skipped: ['conf.d/pipe'] });
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isRoot, smallFileSystem, snapshotTree, tempDir } from '../test/helpers.ts';
+import { backupOne, isRoot, smallFileSystem, snapshotTree, tempDir } from '../test/helpers.ts';
 import { createBackup } from './create-backup.ts';
 import { restoreBackup } from './restore.ts';
 
@@ -32,13 +32,7 @@ describe.skipIf(!isRoot)('a full disk', () => {
     const small = tmpfs.pathOrSkip(context);
     const volume = await tempDir();
     await writeFile(join(volume, 'incompressible'), randomBytes(3 * 1024 * 1024));
-    const backupDir = await tempDir();
-    const { id } = await createBackup({
-      backupDir,
-      project: 'p',
-      volumes: [{ name: 'v', strategy: 'archive', path: volume }],
-      taken: 'offline',
-    });
+    const { backupDir, id } = await backupOne(volume);
     const target = join(small, 'v');
     await mkdir(target, { recursive: true });
     await writeFile(join(target, 'live'), 'live data\n');

@@ -1,8 +1,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../test/helpers.ts';
-import { createBackup } from './create-backup.ts';
+import { backupOne, tempDir } from '../test/helpers.ts';
 import { listBackups } from './list.ts';
 import { type PruneCandidate, planPrune, pruneBackups } from './prune.ts';
 import { verifyBackup } from './verify.ts';
@@ -143,13 +142,7 @@ describe('pruneBackups on disk', () => {
     const backupDir = await tempDir();
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) {
-      const manifest = await createBackup({
-        backupDir,
-        project: 'p',
-        volumes: [{ name: 'v', strategy: 'archive', path: volume }],
-        taken: 'offline',
-      });
-      ids.push(manifest.id);
+      ids.push((await backupOne(volume, { backupDir })).id);
     }
     const [oldest, middle, newest] = ids;
     expect((await listBackups(backupDir)).map((b) => b.id)).toEqual([newest, middle, oldest]);

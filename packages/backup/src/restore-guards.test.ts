@@ -2,7 +2,14 @@ import { mkdir, readdir, readFile, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isRoot, makeSampleVolume, smallFileSystem, snapshotTree, tempDir } from '../test/helpers.ts';
+import {
+  backupOne,
+  isRoot,
+  makeSampleVolume,
+  smallFileSystem,
+  snapshotTree,
+  tempDir,
+} from '../test/helpers.ts';
 import { createBackup } from './create-backup.ts';
 import { PGDUMP_MAGIC } from './file-hash.ts';
 import { type Journal, type JournalState, openJournal, readJournal, repairSwap } from './journal.ts';
@@ -84,13 +91,7 @@ async function archiveBackup() {
   const volume = join(await tempDir(), 'data');
   await mkdir(volume);
   await makeSampleVolume(volume);
-  const backupDir = await tempDir();
-  const { id } = await createBackup({
-    backupDir,
-    project: 'p',
-    volumes: [{ name: 'data', strategy: 'archive', path: volume }],
-    taken: 'offline',
-  });
+  const { backupDir, id } = await backupOne(volume, { name: 'data' });
   return { volume, backupDir, id };
 }
 
@@ -132,13 +133,7 @@ describe.skipIf(!isRoot)('an archive that expands beyond its manifest', () => {
     const volume = await tempDir();
     await writeFile(join(volume, 'small'), 'x');
     await writeFile(join(volume, 'bomb'), Buffer.alloc(160 * 1024 * 1024, 'a')); // compresses to almost nothing
-    const backupDir = await tempDir();
-    const { id } = await createBackup({
-      backupDir,
-      project: 'p',
-      volumes: [{ name: 'v', strategy: 'archive', path: volume }],
-      taken: 'offline',
-    });
+    const { backupDir, id } = await backupOne(volume);
     await editManifest(backupDir, id, (m) => {
       (m.volumes[0] as Manifest['volumes'][number]).bytes = 1; // the lie that passes the room check
     });
