@@ -3,7 +3,7 @@
 // small files, checks that the archives round-trip, times `config` on 2,000 services against PyYAML
 // (config-case.ts), times off-host backups into restic against restic alone (offsite-case.ts), prints
 // Markdown tables and writes JSON.
-// Options: --short, --runs N, --out FILE, --scratch DIR (where archives and restored trees go; default
+// Options: --short, --runs N, --out FILE, --only offsite (that case alone), --scratch DIR (where archives and restored trees go; default
 // the system's temp dir: on a tmpfs, restores measure the tools rather than the file system's journal).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,11 +30,15 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     out: { type: 'string' },
     scratch: { type: 'string' },
+    only: { type: 'string' },
   },
 });
+if (values.only !== undefined && values.only !== 'offsite') throw new Error('--only takes: offsite');
+const onlyOffsite = values.only === 'offsite';
 const short = values.short ?? false;
 const runs = Number(values.runs ?? (short ? 1 : 5));
-const out = values.out ?? join(DATA, `results-${short ? 'short' : 'full'}.json`);
+const out =
+  values.out ?? join(DATA, `results-${short ? 'short' : 'full'}${onlyOffsite ? '-offsite' : ''}.json`);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 function has(command: string): boolean {
@@ -151,17 +155,26 @@ async function runOnce(c: Case, report: string, records: RunRecord[]): Promise<v
 }
 
 try {
-  const tools = prepareTools();
-  for (const dataset of datasets) results.push(await runDataset(dataset, tools));
-  config = await runConfigCase(tools, work, runs, log);
-  if (tools.cli) fixedCost = await runFixedCostCase(tools, Math.max(runs, 5), log);
-  if (has('restic')) offsite = await runOffsiteCase(datasets, tools, work, runs, log);
-  else log('restic is missing: the off-host cases are skipped (apt-get install restic)');
+  if (onlyOffsite) {
+    if (!has('restic')) throw new Error('restic is missing (apt-get install restic)');
+    offsite = await runOffsiteCase(datasets, { node: process.execPath }, work, runs, log);
+  }
+  const tools = onlyOffsite ? undefined : prepareTools();
+  if (tools) for (const dataset of datasets) results.push(await runDataset(dataset, tools));
+  if (tools) {
+    config = await runConfigCase(tools, work, runs, log);
+    if (tools.cli) fixedCost = await runFixedCostCase(tools, Math.max(runs, 5), log);
+    if (has('restic')) offsite = await runOffsiteCase(datasets, tools, work, runs, log);
+    else log('restic is missing: the off-host cases are skipped (apt-get install restic)');
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 
-const loads = results.flatMap((r) => r.cases.flatMap((c) => c.runs.map((run) => run.load)));
+const loads = [
+  ...results.flatMap((r) => r.cases.flatMap((c) => c.runs.map((run) => run.load))),
+  ...(offsite ?? []).flatMap((o) => o.loads),
+];
 const machine = {
   cpus: cpus().length,
   cpu: cpus()[0]?.model ?? 'unknown',
@@ -185,7 +198,7 @@ const summary = {
 mkdirSync(join(out, '..'), { recursive: true });
 writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
 process.stdout.write(
-  `\n${table(results)}\n\n${fixedCost === undefined ? '' : `${fixedCostTable(fixedCost)}\n\n`}${config === undefined ? '' : `${configTable(config)}\n\n`}${offsite === undefined ? '' : `${offsiteTable(offsite)}\n\n`}${runs} run(s) per case, alternating; medians. Load average during the runs: median ${summary.loadAverage.median.toFixed(2)} (${summary.loadAverage.min.toFixed(2)}-${summary.loadAverage.max.toFixed(2)}) on ${machine.cpus} CPUs. ` +
+  `\n${results.length === 0 ? '' : `${table(results)}\n\n`}${fixedCost === undefined ? '' : `${fixedCostTable(fixedCost)}\n\n`}${config === undefined ? '' : `${configTable(config)}\n\n`}${offsite === undefined ? '' : `${offsiteTable(offsite)}\n\n`}${runs} run(s) per case, alternating; medians. Load average during the runs: median ${summary.loadAverage.median.toFixed(2)} (${summary.loadAverage.min.toFixed(2)}-${summary.loadAverage.max.toFixed(2)}) on ${machine.cpus} CPUs. ` +
     'Library rows time the call inside a fresh Node process running the package as published (JavaScript); ' +
     'the CLI runs its bundle, as `pnpm setup-cli` installs it; the others are timed as whole commands. ' +
     `JSON: ${out}\n`,

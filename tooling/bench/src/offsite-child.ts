@@ -1,6 +1,6 @@
 // Our off-host backup of one directory in a fresh process, as `backup create --repo` does it: the
 // directory archived uncompressed (plain tar) into a private staging directory, uploaded as one restic
-// snapshot (backupToRepo), the staging copy removed. Runs from the TypeScript sources.
+// snapshot (backupToRepo), the staging copy removed. The bench runs it bundled (offsite-case.ts).
 //   node offsite-child.ts <source dir> <staging parent> <restic repository>
 // The password comes from RESTIC_PASSWORD_FILE. Prints restic's figures as JSON on stdout.
 import { mkdtempSync, rmSync } from 'node:fs';
