@@ -14,6 +14,14 @@ afterEach(async () => tail?.stop());
 const line = (project: string) =>
   `${JSON.stringify(createEvent({ type: 'backup.started', project, volumes: ['db_data'] }))}\n`;
 
+/** Tails PATH for project p, polling every 20 ms; returns the events it raised (they arrive later). */
+async function startTail(path: string) {
+  const bus = collectingBus();
+  tail = new EventLogTail({ path, project: 'p', log: silent, pollMs: 20, bus });
+  await tail.start();
+  return bus.raised;
+}
+
 async function until(check: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 30));
 }
@@ -22,16 +30,7 @@ describe('EventLogTail', () => {
   it('forwards events of its project appended after start, skips history, junk and other projects', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'phx-tail-')), 'events.jsonl');
     writeFileSync(path, line('p'));
-    const bus = collectingBus();
-    const got = bus.raised as PhoenixEvent[];
-    tail = new EventLogTail({
-      path,
-      project: 'p',
-      log: silent,
-      pollMs: 20,
-      bus,
-    });
-    await tail.start();
+    const got = (await startTail(path)) as PhoenixEvent[];
     appendFileSync(path, `not json\n{"type":"nope"}\n${line('other')}${line('p')}`);
     await until(() => got.length > 0);
     expect(got.map((e) => [e.type, e.project])).toEqual([['backup.started', 'p']]);
@@ -44,16 +43,7 @@ describe('EventLogTail', () => {
 
   it('follows a log that does not exist yet', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'phx-tail-')), 'events.jsonl');
-    const bus = collectingBus();
-    const got = bus.raised;
-    tail = new EventLogTail({
-      path,
-      project: 'p',
-      log: silent,
-      pollMs: 20,
-      bus,
-    });
-    await tail.start();
+    const got = await startTail(path);
     appendFileSync(path, line('p'));
     await until(() => got.length > 0);
     expect(got).toHaveLength(1);
