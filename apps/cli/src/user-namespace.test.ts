@@ -13,7 +13,6 @@ describe('the remote-podman refusal', () => {
       ['adopt', {}],
       ['logs rotate', {}],
       ['nginx deploy', {}],
-      ['doctor', { fix: true }],
     ] as const) {
       await expect(refuseRemotePodman(command, options, remote)).rejects.toMatchObject({
         code: 'PODMAN_REMOTE_UNSUPPORTED',
@@ -28,6 +27,7 @@ describe('the remote-podman refusal', () => {
       ['setup', {}],
       ['setup', { dryRun: true }],
       ['doctor', {}],
+      ['doctor', { fix: true }], // its fixes run in helper containers through a remote podman
       ['status', {}],
       ['check', {}],
       ['config', {}],

@@ -33,6 +33,8 @@ while [ "$#" -gt 0 ]; do
   chmod) chmod "$3" "$2" || fail; printf '%s ok\\n' "$i"; shift 3 ;;
   chown) chown "$3" "$2" || fail; printf '%s ok\\n' "$i"; shift 3 ;;
   chown-r) chown -R "$3" "$2" || fail; printf '%s ok\\n' "$i"; shift 3 ;;
+  rename) { ! there "$3" && mv -f "$2" "$3"; } || fail; printf '%s ok\\n' "$i"; shift 3 ;;
+  remove) rm -rf "$2" || fail; printf '%s ok\\n' "$i"; shift 2 ;;
   write)
     if [ "$6" = 1 ] && there "$2"; then
       dd bs=1 count="$5" of=/dev/null 2>/dev/null || fail
@@ -68,6 +70,13 @@ export function helperArguments(ops: readonly VolumeFileOp[]): { args: string[];
         break;
       case 'chown':
         args.push(o.recursive ? 'chown-r' : 'chown', path, `${o.owner.uid}:${o.owner.gid}`);
+        break;
+      case 'rename':
+        args.push('rename', path, volumeRelativePath(o.to));
+        break;
+      case 'remove':
+        if (path === '.') throw new PhoenixError('USAGE', 'refusing to remove the volume root');
+        args.push('remove', path);
         break;
       case 'writeFile':
         args.push(
@@ -164,7 +173,10 @@ function resultOf(o: VolumeFileOp, line: Line): VolumeFileResult {
   if (o.op === 'writeFile' && (line.word === 'ok' || line.word === 'kept')) {
     return { op: 'writeFile', path: o.path, written: line.word === 'ok' };
   }
-  if ((o.op === 'mkdir' || o.op === 'chmod' || o.op === 'chown') && line.word === 'ok')
+  if (
+    (o.op === 'mkdir' || o.op === 'chmod' || o.op === 'chown' || o.op === 'rename' || o.op === 'remove') &&
+    line.word === 'ok'
+  )
     return { op: o.op, path: o.path };
   throw new PhoenixError('PODMAN_OUTPUT', `helper answered ${line.word} to ${o.op}`);
 }

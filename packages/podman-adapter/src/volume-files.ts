@@ -23,6 +23,10 @@ export type VolumeFileOp =
   | { op: 'mkdir'; path: string; mode: number }
   | { op: 'chmod'; path: string; mode: number }
   | { op: 'chown'; path: string; owner: Owner; recursive?: boolean | undefined }
+  /** Moves a path to another name in the same volume, never over an existing one (`mv -n`, then checked). */
+  | { op: 'rename'; path: string; to: string }
+  /** Deletes a path and everything below it (`rm -rf`): links are removed, never followed. */
+  | { op: 'remove'; path: string }
   | {
       op: 'writeFile';
       path: string;
@@ -37,7 +41,7 @@ export type VolumeFileOp =
 export type VolumeFileResult =
   | { op: 'stat'; path: string; stat: VolumeFileStat | null }
   | { op: 'writeFile'; path: string; written: boolean }
-  | { op: 'mkdir' | 'chmod' | 'chown'; path: string };
+  | { op: 'mkdir' | 'chmod' | 'chown' | 'rename' | 'remove'; path: string };
 
 /** The volume a batch works on. */
 export interface VolumeTarget {
@@ -100,6 +104,28 @@ export function localFiles(unshare: PodmanUnshare): VolumeFiles {
             break;
           case 'chown':
             await unshare.chown([abs], o.owner, { recursive: o.recursive });
+            results.push({ op: o.op, path: o.path });
+            break;
+          case 'rename': {
+            const to = join(target.path, volumeRelativePath(o.to));
+            if ((await unshare.stat([to]).catch(() => [])).length > 0) {
+              throw new PhoenixError('PODMAN_FAILED', `rename ${JSON.stringify(o.path)}: ${o.to} exists`);
+            }
+            const moved = await unshare.run(['mv', '-T', '--', abs, to]);
+            if (moved.exitCode !== 0) {
+              throw new PhoenixError(
+                'PODMAN_FAILED',
+                `rename ${JSON.stringify(o.path)} failed: ${moved.stderr.trim()}`,
+                {
+                  details: { stderr: moved.stderr },
+                },
+              );
+            }
+            results.push({ op: o.op, path: o.path });
+            break;
+          }
+          case 'remove':
+            await unshare.rmrf(abs);
             results.push({ op: o.op, path: o.path });
             break;
           case 'writeFile':

@@ -16,7 +16,6 @@ import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { terminalLine } from '../printable-name.ts';
 import type { StackOptions } from '../stack-options.ts';
-import { REMOTE_HINT } from '../user-namespace.ts';
 
 export interface DoctorCommandOptions extends StackOptions, CommandIO {
   json?: boolean;
@@ -78,7 +77,20 @@ async function examine(
     env: options.env ?? process.env,
     ...(options.backupDir === undefined ? {} : { backupDir: options.backupDir }),
   });
-  return runDoctor(ctx, DOCTOR_CHECKS, { only: options.check });
+  const report = await runDoctor(ctx, DOCTOR_CHECKS, { only: options.check });
+  return (await podman.remote()).remote ? overHelpers(report) : report;
+}
+
+/** Through a remote podman the same fixes run in helper containers on the machine: their words say so. */
+function overHelpers<R extends { findings: Finding[] }>(report: R): R {
+  for (const f of report.findings) {
+    if (f.fix)
+      f.fix = {
+        ...f.fix,
+        describe: f.fix.describe.replaceAll('via podman unshare', 'in a helper container'),
+      };
+  }
+  return report;
 }
 
 /** The catalogue as `doctor --list` prints it: id, severity, whether --fix repairs it, title; then why and fix. */
@@ -109,20 +121,16 @@ export async function doctorCommand(options: DoctorCommandOptions): Promise<numb
   }
   const report = await examine(options, stack, podman);
   const todo = fixable(report.findings);
-  // Through a remote podman the fixes cannot run here (the CLI refuses --fix up front): none is offered.
-  const remote = await podman.remote();
   if (!options.json) {
     out(
       `phoenix-volumes doctor: ${stack.project} (${stack.volumes.length} volumes under ${stack.baseDir})\n`,
     );
-    for (const line of formatReport(report, { canFix: !remote.remote })) out(line);
+    for (const line of formatReport(report)) out(line);
   }
   if (!options.fix || todo.length === 0) {
     if (options.json) out(JSON.stringify({ project: stack.project, ...toJson(report) }, null, 2));
     else {
-      if (remote.remote && todo.length > 0)
-        out(`doctor --fix cannot run through a remote podman (${remote.reason}): ${REMOTE_HINT}`);
-      else if (todo.length > 0)
+      if (todo.length > 0)
         out(`doctor --fix can apply ${plural(todo.length, 'fix')}: phoenix-volumes doctor --fix`);
       else if (options.fix) out('Nothing here doctor can fix on its own; follow the fix lines above.');
     }

@@ -93,6 +93,7 @@ describe('service state and the reason from the logs', () => {
     const podman = {
       stop: async (name: string) => void calls.push(`stop ${name}`),
       start: async (name: string) => void calls.push(`start ${name}`),
+      remote: async () => ({ remote: false }),
       unshare: { run: async (argv: string[]) => void calls.push(`unshare ${argv.join(' ')}`) },
     };
     await f?.fix?.apply(podman as never);

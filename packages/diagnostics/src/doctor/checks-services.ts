@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { formatMode, formatOwner, type VolumeSpec } from '@phoenix-hydra/core';
-import type { ContainerInfo, Podman } from '@phoenix-hydra/podman-adapter';
+import { formatMode, formatOwner, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
+import { type ContainerInfo, type Podman, volumeFilesFor } from '@phoenix-hydra/podman-adapter';
 import { applySetup } from '../apply-setup.ts';
 import { type ServiceContainer, stateOf } from '../service-states.ts';
+import { helperImages, namedVolumeTarget } from '../volume-targets.ts';
 import type { DoctorContext } from './context.ts';
 import { type CatalogueEntry, type Finding, type Fix, finding } from './finding.ts';
 import {
@@ -75,12 +76,30 @@ const halt = async (podman: Podman, c: ContainerInfo, looping: boolean) => {
   if (looping) await podman.stop(c.name, { timeoutSeconds: 10 });
 };
 
+/**
+ * postmaster.pid renamed to postmaster.pid.stale (replacing an older one): `podman unshare mv` locally,
+ * a helper container through the named volume remotely.
+ */
+async function moveStalePid(podman: Podman, stack: Stack, v: VolumeSpec): Promise<void> {
+  const files = await volumeFilesFor(podman);
+  if (files.kind === 'local') {
+    const pid = join(v.hostPath, 'postmaster.pid');
+    await podman.unshare.run(['mv', '--', pid, `${pid}.stale`]);
+    return;
+  }
+  const image = (await helperImages(podman, stack)(v)) ?? '';
+  await files.batch(namedVolumeTarget(stack, v, image), [
+    { op: 'remove', path: 'postmaster.pid.stale' }, // an older one goes, as `mv` over it did
+    { op: 'rename', path: 'postmaster.pid', to: 'postmaster.pid.stale' },
+  ]);
+}
+
 /** The safe repair of a signature: setup's own chown/chmod through podman unshare, then start again. */
 function signatureFix(
   kind: LogFixKind,
   v: VolumeSpec,
   c: ContainerInfo,
-  baseDir: string,
+  stack: Stack,
   looping: boolean,
 ): Fix {
   const stopFirst = looping ? `podman stop ${c.name}, ` : '';
@@ -90,7 +109,7 @@ function signatureFix(
       describe: `${stopFirst}move ${pid} aside (postmaster.pid.stale) via podman unshare, then podman start ${c.name}`,
       async apply(podman) {
         await halt(podman, c, looping);
-        await podman.unshare.run(['mv', '--', pid, `${pid}.stale`]);
+        await moveStalePid(podman, stack, v);
         await start(podman, c);
       },
     };
@@ -116,7 +135,7 @@ function signatureFix(
     describe: `${stopFirst}${action.describe}, then podman start ${c.name}`,
     async apply(podman) {
       await halt(podman, c, looping);
-      await applySetup(podman, [action], { baseDir });
+      await applySetup(podman, [action], { baseDir: stack.baseDir, stack });
       await start(podman, c);
     },
   };
@@ -147,7 +166,7 @@ function recognised(ctx: DoctorContext, s: ServiceContainer, c: ContainerInfo, m
   const looping = stateOf(c, now(ctx)) === 'restarting';
   const fix =
     m.signature.fix && v && (looping || !c.running)
-      ? signatureFix(m.signature.fix, v, c, ctx.stack.baseDir, looping)
+      ? signatureFix(m.signature.fix, v, c, ctx.stack, looping)
       : undefined;
   return finding(m.signature, {
     volume: v?.name ?? null,

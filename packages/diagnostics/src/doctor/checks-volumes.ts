@@ -10,7 +10,8 @@ import type { DoctorCheck } from './run-doctor.ts';
 export function setupFix(ctx: DoctorContext, actions: SetupAction[]): Fix {
   return {
     describe: actions.map((a) => a.describe).join('; '),
-    apply: (podman) => applySetup(podman, actions, { baseDir: ctx.stack.baseDir }),
+    // The stack lets a remote podman apply the actions in helper containers, as setup does.
+    apply: (podman) => applySetup(podman, actions, { baseDir: ctx.stack.baseDir, stack: ctx.stack }),
   };
 }
 

@@ -14,6 +14,7 @@ import { findServiceContainers, type ServiceContainer } from '../service-states.
 import { findVolumeUsers, type VolumeUser } from '../usage/volume-users.ts';
 import { readUserNamespace, type UserNamespace } from '../user-namespace.ts';
 import { DEFAULT_MIN_FREE_BYTES } from './checks-space.ts';
+import { SkipCheck } from './finding.ts';
 
 /** A finished command: the exit code is data, not an error. */
 export interface ProcessResult {
@@ -109,6 +110,13 @@ export interface DoctorContext {
   exec(container: string, argv: readonly string[]): Promise<ProcessResult>;
 }
 
+/**
+ * What a check that reads inside the volumes with `podman unshare` says through a remote podman, where
+ * that cannot run: plainly what was not looked at and where to look (instead of podman's raw refusal).
+ */
+export const REMOTE_UNSEEN =
+  'it reads the files inside the volumes with podman unshare, which a remote podman cannot run; to see it, run phoenix-volumes doctor on the machine (podman machine ssh)';
+
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let promise: Promise<T> | undefined;
   return () => {
@@ -146,7 +154,10 @@ export function createDoctorContext(
     volumeUsers: once(async () => findVolumeUsers(podman, await observation())),
     imageExists: async (image) =>
       (await callAllowFail(podman.config, ['image', 'exists', '--', image])).exitCode === 0,
-    unshare: (argv) => callAllowFail(podman.config, ['unshare', ...argv]),
+    unshare: async (argv) => {
+      if ((await podman.remote()).remote) throw new SkipCheck(REMOTE_UNSEEN);
+      return callAllowFail(podman.config, ['unshare', ...argv]);
+    },
     run: (image, argv, runOptions) => podman.run(image, argv, runOptions),
     exec: (container, argv) => podman.execText(container, argv, { reject: false }),
   };
