@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { defaultConfigPath, loadConfig } from '../config/load-config.ts';
@@ -12,6 +13,8 @@ export interface InstallOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** The script the unit runs; default: the one running now (the bundle or bin/phoenix-volumes-agent.js). */
   script?: string | undefined;
+  /** The podman whose `unshare` starts the agent; default: podman on PATH when not root, none as root. */
+  podman?: string | null | undefined;
   out?: (line: string) => void;
 }
 
@@ -22,6 +25,19 @@ function nextSteps(user: string): string[] {
     `sudo loginctl enable-linger ${user}    # keeps it running while you are logged out, and starts it at boot`,
     `journalctl --user -u ${UNIT_NAME} -f    # its JSON log`,
   ];
+}
+
+/** podman's absolute path on PATH (systemd wants one), or plain `podman`; null as root (no namespace needed). */
+async function namespacePodman(env: NodeJS.ProcessEnv): Promise<string | null> {
+  if (process.getuid?.() === 0) return null;
+  for (const dir of (env.PATH ?? '').split(':').filter((d) => d.startsWith('/'))) {
+    const found = await access(join(dir, 'podman'), constants.X_OK).then(
+      () => true,
+      () => false,
+    );
+    if (found) return join(dir, 'podman');
+  }
+  return 'podman';
 }
 
 /**
@@ -39,6 +55,7 @@ export async function installCommand(options: InstallOptions): Promise<string> {
   const unit = renderUnit({
     node: process.execPath,
     script,
+    podman: options.podman === undefined ? await namespacePodman(env) : options.podman,
     configFile,
     shutdownGraceSeconds: config.backup.shutdownGrace / 1000,
   });

@@ -12,7 +12,8 @@ describe('install / uninstall', () => {
     const unitDir = join(home, 'units');
     const lines: string[] = [];
     const env = { HOME: home, USER: 'alice' };
-    await installCommand({ config, unitDir, env, script: '/opt/agent.mjs', out: (l) => lines.push(l) });
+    const out = (l: string) => lines.push(l);
+    await installCommand({ config, unitDir, env, script: '/opt/agent.mjs', podman: null, out });
     const unit = readFileSync(join(unitDir, 'phoenix-volumes-agent.service'), 'utf8');
     expect(unit).toContain(
       `ExecStart=${process.execPath} --max-semi-space-size=1 /opt/agent.mjs run --config ${config}\n`,
@@ -31,6 +32,24 @@ describe('install / uninstall', () => {
     expect(await uninstallCommand({ unitDir, env, out: (l) => lines.push(l) })).toBe(false);
   });
 
+  it('rootless: the unit starts Node already inside podman unshare (one Node, not two), stopped through the whole cgroup', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'phx-install-'));
+    const lines: string[] = [];
+    const env = { HOME: home, USER: 'carol' };
+    const unit = await installCommand({
+      dryRun: true,
+      env,
+      script: '/opt/agent.mjs',
+      podman: '/usr/bin/podman',
+      out: (l) => lines.push(l),
+    });
+    expect(unit).toContain(
+      `ExecStart=/usr/bin/podman unshare ${process.execPath} --max-semi-space-size=1 /opt/agent.mjs run\n`,
+    );
+    // podman unshare passes no SIGTERM on: the agent must get systemd's own, and systemd must wait for it.
+    expect(unit).toContain('KillMode=control-group\n');
+  });
+
   it('--dry-run prints the unit and writes nothing', async () => {
     const home = mkdtempSync(join(tmpdir(), 'phx-install-'));
     const lines: string[] = [];
@@ -38,6 +57,7 @@ describe('install / uninstall', () => {
       dryRun: true,
       env: { HOME: home, USER: 'bob' },
       script: '/a.mjs',
+      podman: null,
       out: (l) => lines.push(l),
     });
     expect(lines[0]).toBe(`# would write ${home}/.config/systemd/user/phoenix-volumes-agent.service:`);

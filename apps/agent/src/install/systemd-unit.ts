@@ -21,6 +21,11 @@ export const NODE_FLAGS = ['--max-semi-space-size=1'] as const;
 export interface UnitOptions {
   node: string;
   script: string;
+  /**
+   * The podman that puts the agent in the rootless user namespace before Node starts (`podman unshare
+   * node …`: one Node process, none waiting outside); null as root, where no namespace is needed.
+   */
+  podman: string | null;
   /** null: the agent reads the default path (and runs on defaults while it does not exist). */
   configFile: string | null;
   /** The config's backup.shutdownGrace: systemd must wait at least that long before SIGKILL. */
@@ -31,15 +36,27 @@ const quote = (arg: string) =>
   /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\])/g, '\\$1')}"`;
 
 /**
- * A systemd user unit. KillMode=mixed sends SIGTERM to the agent only (it forwards it into the user
- * namespace, waits until the agent inside has stopped cleanly, then exits 143: SuccessExitStatus makes
- * that, and 130 after SIGINT, a clean stop); the rest of the cgroup gets SIGKILL only after the main
- * process exited or TimeoutStopSec passed. No NoNewPrivileges: rootless podman needs the setuid
+ * The unit's command line. Rootless, `podman unshare` starts Node already inside the namespace (it sets
+ * _CONTAINERS_USERNS_CONFIGURED, so the agent does not re-run itself): the tree is two podman processes
+ * and one Node, instead of an outer Node waiting on a second one.
+ */
+export function unitCommand(options: UnitOptions): string[] {
+  const config = options.configFile === null ? [] : ['--config', options.configFile];
+  const agent = [options.node, ...NODE_FLAGS, options.script, 'run', ...config];
+  return options.podman === null ? agent : [options.podman, 'unshare', ...agent];
+}
+
+/**
+ * A systemd user unit. Rootless, KillMode=control-group sends SIGTERM to every process at once: podman
+ * unshare passes no signal to the agent and exits at once, so only this way does the agent get its
+ * SIGTERM, stop cleanly and exit 143 while systemd waits for the whole cgroup (TimeoutStopSec) before
+ * any SIGKILL. As root (no podman in between) KillMode=mixed sends it to the agent only. SuccessExitStatus
+ * makes 143, and 130 after SIGINT, a clean stop. No NoNewPrivileges: rootless podman needs the setuid
  * newuidmap/newgidmap.
  */
 export function renderUnit(options: UnitOptions): string {
-  const config = options.configFile === null ? [] : ['--config', options.configFile];
-  const exec = [options.node, ...NODE_FLAGS, options.script, 'run', ...config].map(quote).join(' ');
+  const exec = unitCommand(options).map(quote).join(' ');
+  const killMode = options.podman === null ? 'mixed' : 'control-group';
   return `[Unit]
 Description=phoenix-volumes-agent: volume monitoring, scheduled backups and metrics for Phoenix Hydra
 Wants=network-online.target
@@ -50,7 +67,7 @@ Type=simple
 ExecStart=${exec}
 Restart=on-failure
 RestartSec=10s
-KillMode=mixed
+KillMode=${killMode}
 KillSignal=SIGTERM
 SuccessExitStatus=130 143
 TimeoutStopSec=${Math.ceil(options.shutdownGraceSeconds) + 30}s
