@@ -5,6 +5,7 @@ export * from './compose-error.ts';
 export * from './default-stack.ts';
 export * from './events.ts';
 export * from './expand-home.ts';
+export * from './machine-paths.ts';
 export * from './model.ts';
 export * from './nginx-default-conf.ts';
 export * from './read-input-file.ts';

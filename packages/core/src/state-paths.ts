@@ -1,12 +1,14 @@
 import { isAbsolute, join } from 'node:path';
 import { homeOf } from './base-dir.ts';
 import type { Env } from './interpolate.ts';
+import { type Platform, platformDirs } from './platform-dirs.ts';
 
-/** `${XDG_STATE_HOME:-$HOME/.local/state}/phoenix-hydra`: backups, locks, the event log, usage history. */
-export function stateDir(env: Env = process.env): string {
-  const xdg = env.XDG_STATE_HOME;
-  const stateHome = xdg !== undefined && isAbsolute(xdg) ? xdg : join(homeOf(env), '.local', 'state');
-  return join(stateHome, 'phoenix-hydra');
+/**
+ * Backups, locks, the event log, usage history: `${XDG_STATE_HOME:-$HOME/.local/state}/phoenix-hydra` on
+ * Linux, under ~/Library/Application Support on macOS and %LOCALAPPDATA% on Windows (see platformDirs).
+ */
+export function stateDir(env: Env = process.env, platform: Platform = process.platform): string {
+  return platformDirs('phoenix-hydra', platform, env, homeOf(env)).state;
 }
 
 /** Where backups go unless `--to DIR` says otherwise (`PHOENIX_BACKUP_DIR` overrides). */

@@ -1,5 +1,5 @@
 import { dirname, relative, sep } from 'node:path';
-import { nginxDefaultConf, PhoenixError } from '@phoenix-hydra/core';
+import { diagnoseMachineError, nginxDefaultConf, PhoenixError } from '@phoenix-hydra/core';
 import type { Podman, VolumeFileOp, VolumeFiles, VolumeTarget } from '@phoenix-hydra/podman-adapter';
 import { type ApplySetupOptions, primeVolume, SEEDED_OWNER } from './apply-setup.ts';
 import type { SetupAction } from './plan-setup.ts';
@@ -113,7 +113,9 @@ export async function applyThroughHelpers(
       ...namedVolumeTarget(stack, spec, await needImage(spec.name)),
       relabel: own.some((i) => i.action.type === 'relabel'),
     };
-    await files.batch(target, ops);
+    await files.batch(target, ops).catch((error: unknown) => {
+      throw explainMachineFailure(error, spec.hostPath);
+    });
     changed.add(spec.name);
   }
   for (const { action } of creates) {
@@ -121,6 +123,21 @@ export async function applyThroughHelpers(
       await primeVolume(podman, action.name, action.prime);
     }
   }
+}
+
+/**
+ * A helper's failure in the words of what podman machine users hit (chown refused on a virtiofs/9p share,
+ * a bind source the machine cannot see, `:Z` on a share), with the fix; other failures unchanged.
+ */
+export function explainMachineFailure(error: unknown, source: string): unknown {
+  const stderr = (error as PhoenixError | undefined)?.details?.stderr;
+  const found = typeof stderr === 'string' ? diagnoseMachineError(stderr, process.platform, source) : null;
+  if (!found) return error;
+  return new PhoenixError('PODMAN_FAILED', found.message, {
+    hint: found.hint,
+    cause: error,
+    details: { ...(error as PhoenixError).details, diagnosis: found.code },
+  });
 }
 
 function volumeOps(volumePath: string, action: SetupAction): VolumeFileOp[] {
