@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { composeError } from './compose-error.ts';
 import type { composeVolumeSchema, XPhoenixVolume } from './compose-schema.ts';
 import type { YamlSource } from './yaml-source.ts';
-import { rawScalar } from './yaml-source.ts';
+import { legacyOctalAt } from './yaml-source.ts';
 
 /** A top-level volume the tool manages: its bind device (if any) and its `x-phoenix` settings. */
 export interface ComposeVolume {
@@ -13,9 +13,6 @@ export interface ComposeVolume {
 }
 
 type VolumeDefinition = z.infer<typeof composeVolumeSchema>;
-
-/** YAML 1.2 reads an unquoted `mode: 0700` as decimal 700; compose's parsers read octal, so do we. */
-const LEGACY_OCTAL = /^0[0-7]+$/;
 
 /**
  * Sorts the top-level volumes into those the tool manages (local driver, plain or bind-backed)
@@ -32,8 +29,10 @@ export function readComposeVolumes(
     const volume = definition ?? {};
     const path = ['volumes', name];
     const x = { ...(volume['x-phoenix'] ?? {}) };
-    const raw = rawScalar(source, [...path, 'x-phoenix', 'mode']);
-    if (typeof x.mode === 'number' && raw !== undefined && LEGACY_OCTAL.test(raw)) x.mode = raw;
+    // YAML 1.2 reads an unquoted `mode: 0700` as decimal 700; compose's parsers read octal, so do we.
+    const raw =
+      typeof x.mode === 'number' ? legacyOctalAt(source, [...path, 'x-phoenix', 'mode']) : undefined;
+    if (raw !== undefined) x.mode = raw;
     const skip = (reason: string) => {
       unmanaged.push(name);
       warnings.push(`volume ${name} is ${reason}; phoenix-volumes leaves it alone`);

@@ -11,12 +11,50 @@ import {
   parseDocument,
   visit,
 } from 'yaml';
+import { fastParseYaml } from './fast-yaml.ts';
 
 /** A parsed YAML file that can still tell where a value came from, for error messages. */
 export interface YamlSource {
   readonly file: string;
   readonly doc: Document;
   readonly lineCounter: LineCounter;
+  /** Set when js-yaml read the file: legacy octal scalars by path (see fast-yaml.ts). */
+  readonly legacyOctal?: ReadonlyMap<string, string>;
+}
+
+/**
+ * The source of a file js-yaml read: `yaml` builds the Document (positions, raw scalars) only when an
+ * error or a warning needs a line number, which most runs never do.
+ */
+class LazyYamlSource implements YamlSource {
+  #parsed: { doc: Document; lineCounter: LineCounter } | undefined;
+  readonly file: string;
+  readonly legacyOctal: ReadonlyMap<string, string>;
+  readonly #text: string;
+  constructor(file: string, text: string, legacyOctal: ReadonlyMap<string, string>) {
+    this.file = file;
+    this.#text = text;
+    this.legacyOctal = legacyOctal;
+  }
+  #parse() {
+    if (this.#parsed === undefined) {
+      const lineCounter = new LineCounter();
+      const doc = parseDocument(this.#text, {
+        lineCounter,
+        prettyErrors: false,
+        merge: true,
+        uniqueKeys: false,
+      });
+      this.#parsed = { doc, lineCounter };
+    }
+    return this.#parsed;
+  }
+  get doc(): Document {
+    return this.#parse().doc;
+  }
+  get lineCounter(): LineCounter {
+    return this.#parse().lineCounter;
+  }
 }
 
 const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
@@ -129,9 +167,7 @@ function checkShape(file: string, doc: Document, lineCounter: LineCounter): void
     throw yamlError(file, lineCounter.linePos(problem.node.range?.[0] ?? 0), problem.message);
 }
 
-/** Parses YAML keeping positions; malformed or hostile YAML throws COMPOSE_YAML `<file>:<line>:<col>: <message>`. */
-export function parseYaml(file: string, text: string): { data: unknown; source: YamlSource } {
-  const lineCounter = new LineCounter();
+function refuseDeepFlow(file: string, text: string): void {
   const deep = tooDeepFlow(text);
   if (deep !== undefined) {
     const before = text.slice(0, deep);
@@ -139,6 +175,24 @@ export function parseYaml(file: string, text: string): { data: unknown; source: 
     const at = { line, col: deep - before.lastIndexOf('\n') };
     throw yamlError(file, at, `nesting deeper than ${MAX_YAML_DEPTH} levels`);
   }
+}
+
+/**
+ * Parses YAML keeping positions; malformed or hostile YAML throws COMPOSE_YAML `<file>:<line>:<col>: <message>`.
+ * js-yaml reads the file when it can be trusted to agree (fast-yaml.ts); otherwise `yaml` does.
+ */
+export function parseYaml(file: string, text: string): { data: unknown; source: YamlSource } {
+  refuseDeepFlow(file, text);
+  const fast = fastParseYaml(text, { maxDepth: MAX_YAML_DEPTH, maxAliasNodes: MAX_YAML_ALIAS_NODES });
+  if (fast !== undefined)
+    return { data: fast.data, source: new LazyYamlSource(file, text, fast.legacyOctal) };
+  return parseYamlWithDocument(file, text);
+}
+
+/** parseYaml with `yaml` alone: the reference fast-yaml.ts is tested against, and every refusal's message. */
+export function parseYamlWithDocument(file: string, text: string): { data: unknown; source: YamlSource } {
+  refuseDeepFlow(file, text);
+  const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: false });
   const error = doc.errors[0];
   if (error !== undefined) {
@@ -209,6 +263,16 @@ export function locate(source: YamlSource, path: readonly PropertyKey[]): { line
 export function where(source: YamlSource, path: readonly PropertyKey[]): string {
   const { line, col } = locate(source, path);
   return `${source.file}:${line}:${col}`;
+}
+
+/**
+ * The number at `path` when it is written as a legacy octal number (`mode: 0700`, which YAML 1.2 reads
+ * as the decimal 700): rawScalar without building `yaml`'s Document when js-yaml read the file.
+ */
+export function legacyOctalAt(source: YamlSource, path: readonly PropertyKey[]): string | undefined {
+  if (source.legacyOctal !== undefined) return source.legacyOctal.get(JSON.stringify(path));
+  const raw = rawScalar(source, path);
+  return raw !== undefined && /^0[0-7]+$/.test(raw) ? raw : undefined;
 }
 
 /** The scalar exactly as written (`0700` stays "0700", where YAML 1.2 reads the decimal 700). */

@@ -1,0 +1,245 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { largeCompose } from '../../../tooling/bench/src/compose-dataset.ts';
+import { mutant, seeded } from '../../../tooling/fuzz/mutate.ts';
+import { legacyOctalAt, parseYaml, parseYamlWithDocument } from './yaml-source.ts';
+
+// The fast path (js-yaml, fast-yaml.ts) must give exactly what `yaml` gives: the same data, in the same
+// key order, the same legacy octal modes, and a refusal wherever `yaml` refuses.
+
+const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8');
+const fixtures = [
+  read('../test/fixtures/original-design.compose.yaml'),
+  read('../../../tooling/e2e/fixtures/podman-compose.yaml'),
+  read('../../../apps/agent/phoenix-volumes-agent.example.yaml'),
+  read('../../../apps/agent/alerts/phoenix-volumes.rules.yml'),
+  largeCompose(40),
+  [
+    'x-env: &env { TZ: UTC, N: 0755 }',
+    'x-vol: &vol',
+    '  x-phoenix: { mode: 0700, owner: "1:1" }',
+    'services:',
+    '  a: { image: x, environment: *env, volumes: [v:/v] }',
+    '  b:',
+    '    <<: *env',
+    '    image: y',
+    '    TZ: override',
+    'volumes:',
+    '  v:',
+    '    x-phoenix: { mode: 0750, kind: data }',
+    '  w: *vol',
+    '  u:',
+    '    <<: *vol',
+    '  t:',
+    '    x-phoenix:',
+    '      <<: { mode: 0640 }',
+    '      kind: config',
+    '  s:',
+    '    - 0700',
+    '    - [0600, "0600", 0o600, 0x1F]',
+    '',
+  ].join('\n'),
+];
+
+/** JSON that keeps what deep equality misses: key order, -0, NaN, Infinity, undefined. */
+function exact(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'number' && (Object.is(v, -0) || !Number.isFinite(v)))
+      return `number:${String(Object.is(v, -0) ? '-0' : v)}`;
+    if (v === undefined) return 'undefined';
+    if (
+      v !== null &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      Object.getPrototypeOf(v) !== Object.prototype
+    )
+      return `object:${Object.prototype.toString.call(v)}`;
+    return v;
+  });
+}
+
+/** Every path to a number in `data`: where read-compose-volumes asks for the legacy octal spelling. */
+function paths(data: unknown, prefix: PropertyKey[] = [], out: PropertyKey[][] = []): PropertyKey[][] {
+  if (out.length > 5000) return out;
+  if (typeof data === 'number') out.push(prefix);
+  if (Array.isArray(data))
+    data.forEach((item, index) => {
+      paths(item, [...prefix, index], out);
+    });
+  else if (data !== null && typeof data === 'object')
+    for (const [key, value] of Object.entries(data)) paths(value, [...prefix, key], out);
+  return out;
+}
+
+type Outcome = { ok: true; data: string; octal: string } | { ok: false; message: string };
+
+function outcome(parse: typeof parseYaml, text: string): Outcome {
+  try {
+    const { data, source } = parse('/p/c.yaml', text);
+    const octal = paths(data)
+      .map((path) => [JSON.stringify(path), legacyOctalAt(source, path)])
+      .filter(([, raw]) => raw !== undefined);
+    return { ok: true, data: exact(data), octal: JSON.stringify(octal) };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+}
+
+function same(text: string): void {
+  expect(outcome(parseYaml, text), JSON.stringify(text.slice(0, 300))).toEqual(
+    outcome(parseYamlWithDocument, text),
+  );
+}
+
+const SCALARS = [
+  '0755',
+  '0o755',
+  '0x1F',
+  '0b101',
+  '1_000',
+  '+5',
+  '-0',
+  '-0700',
+  '007',
+  '08',
+  '09.5',
+  '1e3',
+  '1E+3',
+  '.5',
+  '5.',
+  '1.0',
+  '-.inf',
+  '.Inf',
+  '+.INF',
+  '.nan',
+  '.NaN',
+  'NaN',
+  'inf',
+  '12345678901234567890',
+  '0x',
+  '0o',
+  '0o8',
+  '1:20',
+  '1:20:30',
+  '2001-12-14',
+  '2001-12-14t21:59:43.10-05:00',
+  'yes',
+  'no',
+  'on',
+  'off',
+  'y',
+  'n',
+  'Yes',
+  'ON',
+  'true',
+  'True',
+  'TRUE',
+  'tRUE',
+  'false',
+  'FALSE',
+  'null',
+  'Null',
+  'NULL',
+  'nULL',
+  '~',
+  '',
+  '=',
+  '<<',
+  '!',
+  '&a',
+  '*a',
+  '"0755"',
+  "'0755'",
+  '!!str 0755',
+  '!!int "0755"',
+  '!!float 1',
+  '!!binary aGk=',
+  '!!timestamp 2001-12-14',
+  '!custom x',
+  '? complex',
+  '|\n  0755',
+  '>-\n  on',
+  '"\\x41\\u263A"',
+  "'it''s'",
+  '"a\\\n  b"',
+  '- 1',
+  '[1, 2]',
+  '{a: 1}',
+  '{a}',
+  '{a, b: 2}',
+  '[a: 1]',
+  '0755 # c',
+  '#c',
+  'a #b',
+  'a#b',
+  '%x',
+  '@x',
+  '`x',
+];
+
+describe('fast path (js-yaml) against yaml', () => {
+  it('reads every fixture exactly as yaml does, and reads them fast', () => {
+    for (const text of fixtures) {
+      same(text);
+      expect(parseYaml('/p/c.yaml', text).source.legacyOctal, 'fast path taken').toBeDefined();
+    }
+  });
+
+  it('resolves a table of YAML 1.1/1.2 scalar edge cases identically, as values, keys and items', () => {
+    for (const scalar of SCALARS) {
+      same(`v: ${scalar}\n`);
+      same(`${scalar}: v\n`);
+      same(`- ${scalar}\n`);
+      same(`x-phoenix:\n  mode: ${scalar}\n`);
+      same(`[${scalar}]\n`);
+      same(`{k: ${scalar}}\n`);
+      same(`${scalar}\n`);
+    }
+  });
+
+  it('refuses what yaml refuses (duplicate keys, invalid compact mappings, empty keys, loops, directives), reads line breaks alike', () => {
+    const refused = [
+      'a: 1\na: 2\n',
+      'a: 1\n"a": 2\n',
+      'a: &x [*x]\n',
+      'a: b: c\n',
+      '- a: 1\n  - b\n',
+      'a:\n  - b\n  c: d\n',
+      ': v\n',
+      '? : v\n',
+      '{: v}\n',
+      '"": v\nx: y\n',
+      'x: &a 1\ny: *a\nz: *b\n',
+      '%YAML 1.1\n---\nmode: 0755\n',
+      'a: 1\n---\nb: 2\n',
+      '<<: {a: 1}\n<<: {b: 2}\n',
+      '<<: 1\n',
+      '[a, b]: c\n',
+      'a: [b\n',
+      'a: "b\n',
+      'a:\tb\n',
+      '\ta: b\n',
+      'a: !!int x\n',
+      'a: b\n c\n',
+      'key: value\n  bad: indent\n',
+      '# comment \rkey: value\n',
+      'a: 1\r\nb: 2\r\n',
+      'a: x\u0085b: y\n',
+      'a: x\u2028b: y\n',
+      '\uFEFFa: 1\n',
+      'a: 1\n\uFEFFb: 2\n',
+    ];
+    for (const text of refused) same(text);
+  });
+
+  it('a few thousand fuzzed mutations of the fixtures: same data, same refusals', () => {
+    const random = seeded(Number(process.env.FUZZ_SEED ?? 20_261_128));
+    const runs = Number(process.env.FUZZ_RUNS ?? 3000);
+    for (let run = 0; run < runs; run += 1)
+      same(mutant(fixtures.slice(0, 5).concat(fixtures[5] ?? ''), random));
+  }, 120_000);
+
+  it('2,000 services read through js-yaml give the same data as through yaml', () => {
+    same(largeCompose(2000));
+  }, 60_000);
+});
