@@ -14,7 +14,7 @@ export function registerDoctor(program: Command, setExitCode: (code: number) => 
           'owners as the container sees them, PG_VERSION, nginx -t, SELinux labels, podman volumes, container ' +
           'mounts and users, the state of every service (exit code, restarts, OOM, health) with the reason matched in its ' +
           'logs against a catalogue of known failures (doctor --list), space, logs, locks and backups. Each finding has an id (PHX-...), its evidence, ' +
-          'why it matters and the fix. --fix applies the safe fixes through podman unshare, then checks again. ' +
+          'why it matters and the fix. --fix applies the safe fixes through podman unshare (helper containers through a remote podman), then checks again. ' +
           'PHOENIX_SUBUID_FILE / PHOENIX_SUBGID_FILE read other files than /etc/subuid and /etc/subgid.',
       )
       .option('--json', 'print the findings as JSON on stdout')
