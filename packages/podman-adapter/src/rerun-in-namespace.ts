@@ -41,10 +41,12 @@ export function rerunInUserNamespace(command: readonly string[]): Promise<number
       for (const pid of inner) if (isRunning(pid)) process.kill(pid, signal);
     };
     // The process inside, found as soon as podman has started it (it may outlive podman). Only the
-    // command itself: the first podman call may also start podman's long-lived pause process.
+    // command itself: the first podman call may also start podman's long-lived pause process. podman's
+    // child when it joins a running pause process, its grandchild when it re-executes itself first (no
+    // pause process yet, or no XDG_RUNTIME_DIR to find it by).
     const find = () => {
       if (child.pid === undefined || inner.length > 0) return;
-      inner = childrenOf(child.pid).filter((pid) => runsProgram(pid, command[0]));
+      inner = descendantsRunning(child.pid, command[0]);
       if (inner.length > 0 && received !== null) send(received); // a signal that came before it started
     };
     const finder = setInterval(() => {
@@ -85,6 +87,11 @@ export function rerunInUserNamespace(command: readonly string[]): Promise<number
       }, 50);
     });
   });
+}
+
+/** The topmost processes under `pid` that run `program`, looked for through podman's own processes only. */
+function descendantsRunning(pid: number, program: string | undefined): number[] {
+  return childrenOf(pid).flatMap((c) => (runsProgram(c, program) ? [c] : descendantsRunning(c, program)));
 }
 
 /** The exit code of a command stopped by `signal`, as shells report it: 128 + its number (SIGINT 130, SIGTERM 143). */
