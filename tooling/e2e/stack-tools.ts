@@ -55,10 +55,15 @@ export function stackTools(
   }
   const waitForPostgres = () =>
     waitFor('postgres', async () => (await podman('exec', db, 'pg_isready', '-q', ...socket)).exitCode === 0);
-  /** Stack down, its data removed, set up again and started: what a new host starts from. */
-  async function freshStack(): Promise<void> {
+  /** Stack down, its volumes and data removed (no backup), and the network podman-compose 1.0.3 leaves behind. */
+  async function removeStack(): Promise<void> {
     await compose('down');
     await run(['cleanup', '--yes', '--stop', '--no-backup']);
+    await podman('network', 'rm', `${project}_default`);
+  }
+  /** Stack down, its data removed, set up again and started: what a new host starts from. */
+  async function freshStack(): Promise<void> {
+    await removeStack();
     expect((await run(['setup'])).exitCode).toBe(0);
     const up = await compose('up', '-d');
     expect(up.exitCode, up.all).toBe(0);
@@ -79,6 +84,7 @@ export function stackTools(
     unshareStat,
     waitFor,
     waitForPostgres,
+    removeStack,
     freshStack,
     backupIds,
   };

@@ -23,7 +23,7 @@ let repo = '';
 let env: Record<string, string> = {};
 let agent: AgentProcess | undefined;
 
-const { compose, psql, run, freshStack } = stackTools(
+const { psql, freshStack, removeStack } = stackTools(
   project,
   () => cwd,
   () => env,
@@ -75,9 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop('SIGKILL');
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
-  await execa('podman', ['network', 'rm', `${project}_default`], { reject: false });
+  await removeStack();
   if (work) await execa('podman', ['unshare', 'rm', '-rf', work], { reject: false });
   if (work) await rm(work, { recursive: true, force: true });
 });

@@ -16,7 +16,7 @@ let cwd = '';
 let env: Record<string, string> = {};
 let backupDir = '';
 
-const { run, compose, psql, unshareStat, waitForPostgres, freshStack } = stackTools(
+const { run, psql, unshareStat, waitForPostgres, freshStack, removeStack } = stackTools(
   project,
   () => cwd,
   () => env,
@@ -77,8 +77,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+  await removeStack();
 });
 
 describe('backup and restore through the CLI', () => {

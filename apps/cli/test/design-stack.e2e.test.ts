@@ -13,7 +13,7 @@ const project = 'phx-design';
 const base = join(homedir(), '.local/share', project);
 let cwd = '';
 let env: Record<string, string> = {};
-const { run, podman, compose, psql } = stackTools(
+const { run, podman, compose, psql, removeStack } = stackTools(
   project,
   () => cwd,
   () => env,
@@ -25,13 +25,11 @@ const running = async (container: string) =>
 beforeAll(async () => {
   cwd = await designVariantDir(project, 18099, { nginxAsDesigned: true });
   env = { XDG_STATE_HOME: join(cwd, '..', 'state') };
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+  await removeStack();
 }, 120_000);
 
 afterAll(async () => {
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+  await removeStack();
 }, 120_000);
 
 describe("the original design's stack, as written", () => {

@@ -24,7 +24,7 @@ let rest = '';
 let local = '';
 let server: ChildProcess | undefined;
 
-const { run, compose, psql, unshareStat, freshStack } = stackTools(
+const { run, psql, unshareStat, freshStack, removeStack } = stackTools(
   project,
   () => cwd,
   () => env,
@@ -63,8 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   server?.kill();
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+  await removeStack();
   await rm(work, { recursive: true, force: true });
 });
 

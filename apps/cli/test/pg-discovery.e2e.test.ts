@@ -13,7 +13,7 @@ const base = join(homedir(), '.local/share', project);
 let cwd = '';
 let env: Record<string, string> = {};
 
-const { run, compose, psql, waitForPostgres } = stackTools(
+const { run, compose, psql, waitForPostgres, removeStack } = stackTools(
   project,
   () => cwd,
   () => env,
@@ -23,8 +23,7 @@ const { run, compose, psql, waitForPostgres } = stackTools(
 beforeAll(async () => {
   cwd = await designVariantDir(project, 18095, { serverArgs: ['-k', '/tmp'] });
   env = { XDG_STATE_HOME: await mkdtemp(join(tmpdir(), 'phx-state-')) };
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+  await removeStack();
   expect((await run(['setup'])).exitCode).toBe(0);
   await initDesignDatabase(join(base, 'db_data'));
   const up = await compose('up', '-d', 'db');
@@ -36,8 +35,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+  await removeStack();
 }, 120_000);
 
 describe("the design's database, found rather than assumed", () => {

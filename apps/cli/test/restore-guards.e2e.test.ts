@@ -20,7 +20,7 @@ let env: Record<string, string> = {};
 let state = '';
 let backupDir = '';
 
-const { run, podman, compose, psql, freshStack } = stackTools(
+const { run, podman, psql, freshStack, removeStack } = stackTools(
   project,
   () => cwd,
   () => env,
@@ -89,8 +89,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
+  await removeStack();
   await execa('podman', ['unshare', 'rm', '-rf', state], { reject: false });
 }, 120_000);
 
