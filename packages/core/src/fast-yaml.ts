@@ -1,5 +1,6 @@
 import type { Event, ScalarEvent } from 'js-yaml';
 import {
+  COLLECTION_STYLE,
   constructFromEvents,
   defineScalarTag,
   EVENT_ID,
@@ -66,6 +67,7 @@ const coreScalar = defineScalarTag<unknown>('tag:phoenix-hydra:core-scalar', {
 const SCHEMA = FAILSAFE_SCHEMA.withTags(coreScalar, mergeTag);
 
 const LEGACY_OCTAL = /^0[0-7]+$/;
+const BLOCK_START = /^(?: *- )* *$/;
 
 export interface FastYaml {
   data: unknown;
@@ -137,6 +139,12 @@ export function fastParseYaml(
         const depth = parent === undefined ? 1 : parent.depth + (parent.mapping ? 2 : 1);
         if (depth > limits.maxDepth / 2) return undefined;
         if (parent !== undefined && !parent.mapping) parent.key = (parent.key as number) + 1;
+        // A block mapping must start its own line, after nothing but sequence dashes: yaml refuses
+        // `a: &x b: c` ("nested mappings are not allowed in compact mappings"), js-yaml reads it.
+        if (event.type === EVENT_ID.MAPPING && event.style === COLLECTION_STYLE.BLOCK) {
+          const lineStart = text.lastIndexOf('\n', event.start - 1) + 1;
+          if (!BLOCK_START.test(text.slice(lineStart, event.start))) return undefined;
+        }
         const anchor = event.anchorStart === -1 ? undefined : text.slice(event.anchorStart, event.anchorEnd);
         const frame: Frame = {
           mapping: event.type === EVENT_ID.MAPPING,
