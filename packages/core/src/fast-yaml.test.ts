@@ -197,7 +197,7 @@ describe('fast path (js-yaml) against yaml', () => {
     }
   });
 
-  it('refuses what yaml refuses (duplicate keys, invalid compact mappings, empty keys, loops, directives), reads line breaks alike', () => {
+  it('agrees on malformed and unusual documents: duplicate keys, invalid compact mappings, empty keys, loops, directives, indentation, line breaks', () => {
     const refused = [
       'a: 1\na: 2\n',
       'a: 1\n"a": 2\n',
@@ -226,6 +226,67 @@ describe('fast path (js-yaml) against yaml', () => {
       'a: !!int x\n',
       'a: b\n c\n',
       'key: value\n  bad: indent\n',
+      'a: [1,\n2]\n',
+      'a:\n  b: [1,\n  2]\n',
+      'a:\n  b: {c: 1,\n d: 2}\n',
+      'a: "x\ny"\n',
+      'a:\n  b: "x\n y"\n',
+      'a: b\nc\n',
+      'a:\n  b\n  c\n',
+      'a: |\n x\n  y\n',
+      'a: |\n  x\n y\n',
+      'a: |2\n   x\n',
+      'a: >+\n x\n\n',
+      'a: |-\n',
+      'a:\n\tb: 1\n',
+      'a: [1,\t2]\n',
+      'a: 1\t# c\n',
+      '---\na: 1\n',
+      '--- a\n',
+      '--- |\n x\n',
+      'a: 1\n...\n',
+      '...\n',
+      '',
+      '# only\n',
+      '---\n',
+      ' \n',
+      'a: &a[1] x\n',
+      'a b: 1\n',
+      'a: "\\N\\_\\L\\P\\e\\/"\n',
+      'a: "\\q"\n',
+      "a: 'x\n\n  y'\n",
+      'a: - b\n',
+      '- a\n- b: c\n  - d\n',
+      'a:\n- b\n- c\n',
+      'a:\n  - b\n - c\n',
+      '{a: 1}: b\n',
+      'a: {b: c}d\n',
+      'a: [b]c\n',
+      'a: "b"c\n',
+      'a: *\n',
+      'a: &\n',
+      'a: !\n',
+      '&a a: &b b\n*a : *b\n',
+      'a: @b\n',
+      'a: `b\n',
+      'a: %b\n',
+      '%TAG ! tag:x,2000:\n---\na: 1\n',
+      'a: ? b\n',
+      '? a\n? b\n',
+      'a:\n  ? b\n  : c\n',
+      '[a, b, ]\n',
+      '[a, , b]\n',
+      '{a: 1, }\n',
+      '{a: 1,, b: 2}\n',
+      '[a: b: c]\n',
+      '{a: [b}\n',
+      '- - - a\n',
+      '-\n  a: 1\n',
+      '- \n- b\n',
+      'a:    \n  b\n',
+      'a: b #c\n  d\n',
+      'a: "b" #c\nd: e\n',
+      'x: 1 # c\n# c\n  y: 2\n',
       '__proto__: {polluted: 1}\n',
       'a: {__proto__: [1], b: 2}\n',
       'x: &x {__proto__: {p: 1}}\ny:\n  <<: *x\n',
@@ -238,6 +299,25 @@ describe('fast path (js-yaml) against yaml', () => {
       'a: 1\n\uFEFFb: 2\n',
     ];
     for (const text of refused) same(text);
+  });
+
+  it('keeps the alias limits: a billion laughs and one large anchor repeated are refused as before', () => {
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 9; level += 1) {
+      const previous = String.fromCharCode(96 + level);
+      const name = String.fromCharCode(97 + level);
+      laughs.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
+    }
+    const big = `x: &x [${Array.from({ length: 200 }, (_, index) => index).join(', ')}]\n`;
+    for (const text of [
+      `${laughs.join('\n')}\n`,
+      `${big}y: [${Array(1100).fill('*x').join(', ')}]\n`,
+      `${big}y: [${Array(240).fill('*x').join(', ')}]\n`,
+    ])
+      same(text);
+    expect(() => parseYaml('/p/c.yaml', `${laughs.join('\n')}\n`)).toThrow(
+      /aliases expand to too many nodes/,
+    );
   });
 
   it('a few thousand fuzzed mutations of the fixtures: same data, same refusals', () => {
