@@ -33,7 +33,7 @@ let receiverUrl = '';
 let tmpfs = '';
 const deliveries: { headers: IncomingMessage['headers']; body: string; status: number }[] = [];
 
-const { podman, unshare, compose, run, freshStack } = stackTools(
+const { podman, unshare, freshStack, removeStack } = stackTools(
   project,
   () => cwd,
   () => env,
@@ -74,6 +74,18 @@ metrics: { listen: "127.0.0.1:${await freePort()}" }
   return file;
 }
 
+/** Waits (up to 60 s) until the command hook received at least COUNT events of TYPE; returns them. */
+function hookReceived(type: string, count: number) {
+  return eventually(
+    async () => {
+      const found = (await hookEvents(hookFile)).filter((e) => e.type === type);
+      return found.length >= count && found;
+    },
+    60_000,
+    type,
+  );
+}
+
 function startAgent(configFile: string): AgentProcess {
   agent = new AgentProcess(configFile, { ...env, PHX_E2E_SECRET: SECRET });
   return agent;
@@ -107,9 +119,7 @@ afterAll(async () => {
   await agent?.stop('SIGKILL');
   if (tmpfs) await unshare('umount', tmpfs).catch(() => undefined);
   receiver?.close();
-  await compose('down');
-  await run(['cleanup', '--yes', '--stop', '--no-backup']);
-  await podman('network', 'rm', `${project}_default`);
+  await removeStack();
   for (const dir of [scratch, state]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -191,27 +201,13 @@ describe('phoenix-volumes-agent on a real rootless stack', () => {
 
   it('raises volume.unmounted and volume.mounted when podman stops and starts a container', async () => {
     expect((await podman('stop', nginx)).exitCode).toBe(0);
-    const unmounted = await eventually(
-      async () => {
-        const found = (await hookEvents(hookFile)).filter((e) => e.type === 'volume.unmounted');
-        return found.length >= 2 && found;
-      },
-      60_000,
-      'volume.unmounted',
-    );
+    const unmounted = await hookReceived('volume.unmounted', 2);
     expect(unmounted.map((e) => [e.volume, e.container]).sort()).toEqual([
       ['logs', nginx],
       ['nginx_config', nginx],
     ]);
     expect((await podman('start', nginx)).exitCode).toBe(0);
-    const mounted = await eventually(
-      async () => {
-        const found = (await hookEvents(hookFile)).filter((e) => e.type === 'volume.mounted');
-        return found.length >= 2 && found;
-      },
-      60_000,
-      'volume.mounted',
-    );
+    const mounted = await hookReceived('volume.mounted', 2);
     expect(mounted.map((e) => e.volume).sort()).toEqual(['logs', 'nginx_config']);
   });
 
