@@ -18,7 +18,7 @@ import {
  * trusted where both libraries are known to agree: this module returns undefined for anything else (an
  * error, a tag, a directive, a non-string key, a deep or alias-heavy file, ...) and parseYaml then reads
  * the file with `yaml` as before, so every refusal and its file:line message is unchanged.
- * yaml-fast.test.ts compares both paths on every fixture, a table of scalars and the fuzz corpus.
+ * fast-yaml.test.ts compares both paths on every fixture, a table of scalars and the fuzz corpus.
  */
 
 // `yaml`'s YAML 1.2 core schema (yaml/dist/schema/core), copied tag for tag and in its order, so plain
@@ -46,9 +46,26 @@ const CORE_TESTS: readonly [RegExp, (text: string) => unknown][] = [
 const TYPED_FIRST = ['', '~', 'n', 'N', 't', 'T', 'f', 'F', '+', '-', '.', ...'0123456789'];
 const TYPED_FIRST_SET = new Set(TYPED_FIRST);
 
+/** What CORE_TESTS gives the plain scalars that start with a letter (only these words match). */
+const WORDS = new Map<string, unknown>([
+  ['null', null],
+  ['Null', null],
+  ['NULL', null],
+  ['true', true],
+  ['True', true],
+  ['TRUE', true],
+  ['false', false],
+  ['False', false],
+  ['FALSE', false],
+]);
+const WORD_FIRST = new Set('nNtTfF');
+
 /** Whether a plain scalar resolves to something other than a string (then it is no simple key). */
 function isTypedPlain(text: string): boolean {
-  if (!TYPED_FIRST_SET.has(text.charAt(0))) return false;
+  const first = text.charAt(0);
+  if (!TYPED_FIRST_SET.has(first)) return false;
+  // Keys are read once each: words are looked up, only number-like keys run the expressions.
+  if (WORD_FIRST.has(first)) return WORDS.has(text);
   for (const [test] of CORE_TESTS) if (test.test(text)) return true;
   return false;
 }
@@ -58,6 +75,7 @@ const coreScalar = defineScalarTag<unknown>('tag:phoenix-hydra:core-scalar', {
   implicitFirstChars: TYPED_FIRST,
   resolve: (source, isExplicit) => {
     if (isExplicit) return NOT_RESOLVED;
+    if (WORD_FIRST.has(source.charAt(0))) return WORDS.has(source) ? WORDS.get(source) : NOT_RESOLVED;
     for (const [test, resolve] of CORE_TESTS) if (test.test(source)) return resolve(source);
     return NOT_RESOLVED;
   },
