@@ -93,9 +93,9 @@ function yamlError(file: string, at: { line: number; col: number }, message: str
 function tooDeepFlow(text: string): number | undefined {
   let depth = 0;
   for (let index = 0; index < text.length; index += 1) {
-    const char = text[index];
-    if (char === '[' || char === '{') depth += 1;
-    else if ((char === ']' || char === '}') && depth > 0) depth -= 1;
+    const char = text.charCodeAt(index); // not text[index]: no one-character string per byte of a large file
+    if (char === 0x5b || char === 0x7b) depth += 1;
+    else if ((char === 0x5d || char === 0x7d) && depth > 0) depth -= 1;
     if (depth > MAX_YAML_DEPTH * 4) return index;
   }
   return undefined;
