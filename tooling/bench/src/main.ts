@@ -3,7 +3,7 @@
 // small files, checks that the archives round-trip, times `config` on 2,000 services against PyYAML
 // (config-case.ts), times off-host backups into restic against restic alone (offsite-case.ts), prints
 // Markdown tables and writes JSON.
-// Options: --short, --runs N, --out FILE, --only offsite (that case alone), --scratch DIR (where archives and restored trees go; default
+// Options: --short, --runs N, --out FILE, --only offsite|fixed-cost (that case alone), --scratch DIR (where archives and restored trees go; default
 // the system's temp dir: on a tmpfs, restores measure the tools rather than the file system's journal).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,12 +33,14 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-if (values.only !== undefined && values.only !== 'offsite') throw new Error('--only takes: offsite');
+if (values.only !== undefined && values.only !== 'offsite' && values.only !== 'fixed-cost')
+  throw new Error('--only takes: offsite, fixed-cost');
 const onlyOffsite = values.only === 'offsite';
+const onlyFixedCost = values.only === 'fixed-cost';
 const short = values.short ?? false;
 const runs = Number(values.runs ?? (short ? 1 : 5));
 const out =
-  values.out ?? join(DATA, `results-${short ? 'short' : 'full'}${onlyOffsite ? '-offsite' : ''}.json`);
+  values.out ?? join(DATA, `results-${short ? 'short' : 'full'}${values.only ? `-${values.only}` : ''}.json`);
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
 function has(command: string): boolean {
@@ -60,7 +62,7 @@ for (const command of ['tar', 'zstd', 'du', 'gzip']) {
     );
 }
 const owners = process.getuid?.() === 0;
-const datasets = ensureDatasets(DATA, short, log);
+const datasets = onlyFixedCost ? [] : ensureDatasets(DATA, short, log);
 const work = mkdtempSync(join(values.scratch ?? tmpdir(), 'phx-bench-'));
 /** The programs the cases run; builds the published form of the library into the scratch directory. */
 function prepareTools(): Tools {
@@ -161,7 +163,9 @@ try {
   }
   const tools = onlyOffsite ? undefined : prepareTools();
   if (tools) for (const dataset of datasets) results.push(await runDataset(dataset, tools));
-  if (tools) {
+  if (tools && onlyFixedCost) {
+    if (tools.cli) fixedCost = await runFixedCostCase(tools, Math.max(runs, 5), log);
+  } else if (tools) {
     config = await runConfigCase(tools, work, runs, log);
     if (tools.cli) fixedCost = await runFixedCostCase(tools, Math.max(runs, 5), log);
     if (has('restic')) offsite = await runOffsiteCase(datasets, tools, work, runs, log);
