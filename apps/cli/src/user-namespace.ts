@@ -29,20 +29,18 @@ export async function rerunInUserNamespace(argv: readonly string[]): Promise<num
 /**
  * The commands that change files through podman's user namespace, and the options with which they do:
  * the one list the remote-podman refusal reads (their actions re-run in `podman unshare` or call it).
- * setup and doctor --fix are not here: through a remote podman they work in helper containers (see volumeFilesFor).
+ * setup, doctor --fix and logs rotate are not here: through a remote podman they work in helper containers (see volumeFilesFor).
  */
 const NEEDS_NAMESPACE: Readonly<Record<string, (options: Record<string, unknown>) => boolean>> = {
-  'backup create': () => true,
   restore: () => true,
   cleanup: () => true,
   adopt: () => true,
-  'logs rotate': () => true,
   'nginx deploy': () => true,
 };
 
 /** What works through a remote podman today, and how to run the rest: shown with PODMAN_REMOTE_UNSUPPORTED. */
 export const REMOTE_HINT =
-  'config, setup, status, check and doctor (with --fix) work through a remote podman; for the rest run ' +
+  'config, setup, status, check, doctor (with --fix), logs rotate and backup create work through a remote podman; for the rest run ' +
   'phoenix-volumes on the machine that runs the containers: podman machine ssh, then the same command there';
 
 /**

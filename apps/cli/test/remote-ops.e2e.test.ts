@@ -31,25 +31,21 @@ done
 exec /usr/bin/podman "$@"
 `;
 
-/** Owner and mode of a path in a volume, as a container mounting the named volume sees them. */
-async function seen(volume: string, path = '/d'): Promise<string> {
+/** A command in a throwaway root container with a volume at /d, through the remote podman. */
+async function inVolume(volume: string, argv: readonly string[]): Promise<string> {
+  const mount = `--volume=${project}_${volume}:/d`;
   const r = await execa(
     'podman',
-    [
-      'run',
-      '--rm',
-      '--network=none',
-      `--volume=${project}_${volume}:/d`,
-      'postgres:15',
-      'stat',
-      '-c',
-      '%u:%g %a',
-      path,
-    ],
-    { env },
+    ['run', '--rm', '--network=none', '--user=0:0', mount, 'postgres:15', ...argv],
+    {
+      env,
+    },
   );
   return r.stdout.trim();
 }
+
+/** Owner and mode of a path in a volume, as a container mounting the named volume sees them. */
+const seen = (volume: string, path = '/d') => inVolume(volume, ['stat', '-c', '%u:%g %a', path]);
 
 beforeAll(async () => {
   cwd = await isolatedProjectDir(project, 18500 + (process.pid % 1000));
@@ -87,22 +83,7 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
     const setup = await cli(['setup'], { cwd, env });
     expect(setup.exitCode, setup.stderr).toBe(0);
     // Someone chowned the database directory to root (as the container sees it).
-    await execa(
-      'podman',
-      [
-        'run',
-        '--rm',
-        '--network=none',
-        '--user=0:0',
-        `--volume=${project}_db_data:/d`,
-        'postgres:15',
-        'chown',
-        '-R',
-        '0:0',
-        '/d',
-      ],
-      { env },
-    );
+    await inVolume('db_data', ['chown', '-R', '0:0', '/d']);
     expect(await seen('db_data')).toBe('0:0 700');
 
     const look = await cli(['doctor'], { cwd, env });
@@ -121,5 +102,37 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
     const report = JSON.parse(after.stdout) as { findings: { check: string; status: string }[] };
     expect(report.findings.filter((f) => f.check === 'PHX-OWNER-001' && f.status === 'fail')).toEqual([]);
     console.info(`remote doctor --fix (one owner): ${Math.round(fixMs)} ms`);
+  });
+
+  it('logs rotate copies and truncates a big log in the logs volume, compresses the copy, never follows a link', async () => {
+    // nginx's log (2 MiB), and a link planted in the volume pointing at a file of the helper's own image.
+    const script = 'head -c 2097152 /dev/zero > /d/access.log && ln -s /etc/passwd /d/evil.log';
+    await inVolume('logs', ['sh', '-c', script]);
+    const started = performance.now();
+    const r = await cli(['logs', 'rotate', '--max-size', '1M', '--json'], { cwd, env });
+    const rotateMs = performance.now() - started;
+    expect(r.exitCode, r.stderr).toBe(0);
+    const [volume] = (
+      JSON.parse(r.stdout) as {
+        volumes: { rotated: { file: string; to: string; bytes: number }[]; skipped: { file: string }[] }[];
+      }
+    ).volumes;
+    expect(volume?.rotated).toEqual([
+      expect.objectContaining({
+        file: 'access.log',
+        to: expect.stringMatching(/^access\.log\.\d{8}-\d{6}\.zst$/),
+        bytes: 2097152,
+      }),
+    ]);
+    expect(volume?.skipped).toEqual([]); // /etc/passwd is small: the link is not even a candidate, never read
+    const to = volume?.rotated[0]?.to ?? '';
+    expect(await seen('logs', '/d/access.log')).toBe('0:0 644');
+    const sizes = await inVolume('logs', ['stat', '-c', '%s', '/d/access.log', `/d/${to}`]);
+    const [live, stored] = sizes.split('\n').map(Number);
+    expect(live).toBe(0);
+    expect(stored).toBeGreaterThan(0);
+    const again = await cli(['logs', 'rotate', '--max-size', '1M', '--json'], { cwd, env });
+    expect(JSON.parse(again.stdout).volumes[0].rotated).toEqual([]);
+    console.info(`remote logs rotate (one 2 MiB log): ${Math.round(rotateMs)} ms`);
   });
 });

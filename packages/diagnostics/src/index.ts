@@ -25,3 +25,4 @@ export * from './usage/usage-history.ts';
 export * from './usage/volume-containers.ts';
 export * from './usage/volume-users.ts';
 export * from './user-namespace.ts';
+export * from './volume-targets.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { acquireLock } from '@phoenix-hydra/backup';
 import { lockDir, PhoenixError, type VolumeSpec } from '@phoenix-hydra/core';
 import { findVolumeContainers, observeStack, parseSize } from '@phoenix-hydra/diagnostics';
-import { type RotationReport, rotateVolumeLogs } from '@phoenix-hydra/operations/logs';
+import { type RotationReport, rotateThroughHelper, rotateVolumeLogs } from '@phoenix-hydra/operations/logs';
 import { type CommandIO, openStack } from '../context.ts';
 import { formatBytes } from '../format-bytes.ts';
 import { formatTable } from '../format-table.ts';
@@ -61,7 +61,14 @@ export async function logsRotateCommand(options: LogsRotateOptions): Promise<voi
     const observation = await observeStack(stack, podman);
     const containers = await findVolumeContainers(podman, observation);
     const reports: (RotationReport & { volume: string })[] = [];
+    // Through a remote podman the logs live on the machine: helpers rotate them through the named volume.
+    const remote = (await podman.remote()).remote;
     for (const spec of targets) {
+      if (remote) {
+        const policy = { maxBytes, keep, compress: options.compress !== false };
+        reports.push({ volume: spec.name, ...(await rotateThroughHelper(podman, stack, spec, policy)) });
+        continue;
+      }
       const dirStat = await stat(spec.hostPath).catch(() => null);
       if (!dirStat?.isDirectory()) {
         err(`skipping ${spec.name}: ${spec.hostPath} does not exist (phoenix-volumes setup)`);

@@ -1,0 +1,274 @@
+import { basename, dirname, posix } from 'node:path';
+import { PhoenixError, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
+import { helperImages } from '@phoenix-hydra/diagnostics';
+import type { Podman } from '@phoenix-hydra/podman-adapter';
+import type { RotatedFile, RotationReport, SkippedFile } from './rotate-logs.ts';
+import {
+  COPIED_SUFFIX,
+  compareRotated,
+  isLiveLogName,
+  PARTIAL_SUFFIX,
+  parseRotatedName,
+  rotatedName,
+  rotationStamp,
+} from './rotated-name.ts';
+
+/**
+ * The one fixed script the rotation helper runs (paths are "$@" data, never shell text). `list` prints
+ * every entry below the volume as `TYPE SIZE LINKS HEXNAME` (l link, f file, d directory, o other; names
+ * hex-encoded so any byte survives); `act` runs operations `copytrunc SRC DST`, `finish COPIED DST ZSTD`
+ * and `remove PATH`, one `I WORD SIZE` line each. Links are never followed: a link is listed as a link and
+ * refused by copytrunc, cp copies a link as a link (-P), and all of it happens in a throwaway container
+ * whose only mount is the volume. (`"{""}"` is find's `{}`, written so the script, which find also gets as
+ * an argument, holds no `{}` of its own.)
+ */
+export const ROTATE_SCRIPT = `cd "$1" || exit 3
+mode=$2
+self=$3
+shift 3
+hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \\n'; }
+case $mode in
+list) find . -mindepth 1 -exec sh -c "$self" sh . entries "$self" "{""}" + || exit 1 ;;
+entries)
+  for p; do
+    if [ -L "$p" ]; then t=l; elif [ -f "$p" ]; then t=f; elif [ -d "$p" ]; then t=d; else t=o; fi
+    s=$(stat -c '%s %h' -- "$p") || s='0 0'
+    printf '%s %s %s\\n' "$t" "$s" "$(hex "$p")"
+  done ;;
+act)
+  i=0
+  fail() { r=$?; printf '%s fail %s\\n' "$i" "$r"; exit 1; }
+  while [ "$#" -gt 0 ]; do
+    case $1 in
+    copytrunc)
+      { [ -f "$2" ] && [ ! -L "$2" ] && cp -P -- "$2" "$3${PARTIAL_SUFFIX}" && mv -- "$3${PARTIAL_SUFFIX}" "$3${COPIED_SUFFIX}" && [ ! -L "$2" ] && truncate -s 0 -- "$2"; } || fail
+      printf '%s ok %s\\n' "$i" "$(stat -c %s -- "$3${COPIED_SUFFIX}")"; shift 3 ;;
+    finish)
+      if [ "$4" = 1 ] && command -v zstd >/dev/null 2>&1; then
+        { zstd -q -f -o "$3.zst" -- "$2" && rm -f -- "$2"; } || fail
+        printf '%s zst %s\\n' "$i" "$(stat -c %s -- "$3.zst")"
+      else
+        mv -- "$2" "$3" || fail
+        printf '%s plain %s\\n' "$i" "$(stat -c %s -- "$3")"
+      fi
+      shift 4 ;;
+    remove) rm -f -- "$2" || fail; printf '%s ok 0\\n' "$i"; shift 2 ;;
+    *) printf '%s fail unknown\\n' "$i"; exit 2 ;;
+    esac
+    i=$((i + 1))
+  done
+  printf 'done\\n' ;;
+*) exit 2 ;;
+esac
+`;
+
+/** One entry of the volume as the helper listed it; `path` is relative (`./access.log`). */
+export interface ListedEntry {
+  path: string;
+  type: 'link' | 'file' | 'directory' | 'other';
+  size: number;
+  links: number;
+}
+
+const TYPES = { l: 'link', f: 'file', d: 'directory', o: 'other' } as const;
+
+/** Reads the helper's listing; PODMAN_OUTPUT for a line the script cannot have printed. */
+export function parseListing(stdout: string): ListedEntry[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((line) => {
+      const [t, size, links, hex] = line.split(' ');
+      const type = TYPES[t as keyof typeof TYPES];
+      if (
+        !type ||
+        !/^\d+$/.test(size ?? '') ||
+        !/^\d+$/.test(links ?? '') ||
+        !/^([0-9a-f]{2})+$/.test(hex ?? '')
+      ) {
+        throw new PhoenixError('PODMAN_OUTPUT', `unexpected rotation helper output: ${JSON.stringify(line)}`);
+      }
+      return {
+        path: Buffer.from(hex as string, 'hex').toString('utf8'),
+        type,
+        size: Number(size),
+        links: Number(links),
+      };
+    });
+}
+
+/** One step of the plan, in the order the helper runs them. */
+export type RotateOp =
+  | { op: 'copytrunc'; from: string; to: string; bytes: number }
+  | { op: 'finish'; copied: string; to: string; compress: boolean }
+  | { op: 'remove'; path: string; why: 'partial' | 'old' };
+
+/** What the plan will do and what it leaves alone. */
+export interface RotationPlan {
+  ops: RotateOp[];
+  skipped: SkippedFile[];
+}
+
+const rel = (p: string) => p.replace(/^\.\//, '');
+
+/**
+ * Decides the rotation from a listing, with the local rotation's names and rules: live logs above
+ * `maxBytes` are copied and truncated (processes on the machine cannot be seen from here, so every file
+ * counts as held open), copies become `<name>.<stamp>[-n][.zst]`, an interrupted rotation is finished
+ * (`.phoenix-copied`) or dropped (`.phoenix-partial`, its log untouched), and `keep` copies stay per log.
+ */
+export function planRotation(
+  entries: readonly ListedEntry[],
+  policy: { maxBytes: number; keep: number; compress: boolean; stamp: string },
+): RotationPlan {
+  const ops: RotateOp[] = [];
+  const skipped: SkippedFile[] = [];
+  const taken = new Set(entries.map((e) => e.path));
+  const rotated = new Map<string, string[]>(); // dir/base -> rotated copies (completed names)
+  const addRotated = (path: string) => {
+    const parsed = parseRotatedName(basename(path));
+    if (!parsed) return;
+    const key = posix.join(dirname(path), parsed.base);
+    rotated.set(key, [...(rotated.get(key) ?? []), path]);
+  };
+  for (const e of entries) {
+    const name = basename(e.path);
+    if (e.type === 'file' && name.endsWith(PARTIAL_SUFFIX)) {
+      ops.push({ op: 'remove', path: e.path, why: 'partial' });
+    } else if (e.type === 'file' && name.endsWith(COPIED_SUFFIX)) {
+      const to = e.path.slice(0, -COPIED_SUFFIX.length);
+      ops.push({ op: 'finish', copied: e.path, to, compress: policy.compress });
+      addRotated(policy.compress ? `${to}.zst` : to);
+    } else if (e.type === 'file' && parseRotatedName(name)) {
+      addRotated(e.path);
+    } else if (isLiveLogName(name) && e.type !== 'directory' && e.size > policy.maxBytes) {
+      if (e.type !== 'file' || e.links > 1) {
+        const reason =
+          e.type === 'link'
+            ? 'is a symbolic link (links are never followed)'
+            : e.type === 'other'
+              ? 'is not a regular file'
+              : 'has other hard links';
+        skipped.push({ file: rel(e.path), reason });
+        continue;
+      }
+      let seq = 0;
+      const free = (n: string) => ![n, `${n}.zst`, `${n}${COPIED_SUFFIX}`].some((x) => taken.has(x));
+      while (!free(rotatedName(e.path, policy.stamp, seq))) seq += 1;
+      const to = rotatedName(e.path, policy.stamp, seq);
+      taken.add(to);
+      ops.push({ op: 'copytrunc', from: e.path, to, bytes: e.size });
+      ops.push({ op: 'finish', copied: `${to}${COPIED_SUFFIX}`, to, compress: policy.compress });
+      addRotated(policy.compress ? `${to}.zst` : to);
+    }
+  }
+  for (const copies of rotated.values()) {
+    const newest = copies
+      .map((path) => ({ path, parsed: parseRotatedName(basename(path)) }))
+      .sort((a, b) => (a.parsed && b.parsed ? compareRotated(a.parsed, b.parsed) : 0));
+    for (const old of newest.slice(policy.keep)) ops.push({ op: 'remove', path: old.path, why: 'old' });
+  }
+  return { ops, skipped };
+}
+
+function actArgs(ops: readonly RotateOp[]): string[] {
+  return ops.flatMap((o) => {
+    if (o.op === 'copytrunc') return ['copytrunc', o.from, o.to];
+    if (o.op === 'finish') return ['finish', o.copied, o.to, o.compress ? '1' : '0'];
+    return ['remove', o.path];
+  });
+}
+
+const HELPER_ROOT = '/v';
+
+/**
+ * `logs rotate` through a remote podman (podman machine): the logs volume is listed and rotated by two
+ * throwaway containers of the stack's own image through the named volume (root of the machine's rootless
+ * user namespace, as `podman unshare` is locally). Same names, recovery and retention as local rotation;
+ * every file is copied and truncated; copies are zstd-compressed when the image has zstd, else kept plain.
+ */
+export async function rotateThroughHelper(
+  podman: Podman,
+  stack: Stack,
+  spec: VolumeSpec,
+  policy: { maxBytes: number; keep: number; compress: boolean; now?: Date },
+): Promise<RotationReport> {
+  const image = await helperImages(podman, stack)(spec);
+  if (image === null) {
+    throw new PhoenixError(
+      'PODMAN_FAILED',
+      `the machine has none of ${stack.project}'s images to rotate logs in`,
+      {
+        hint: "podman-compose pull   # the rotation runs in the stack's own image and never pulls",
+      },
+    );
+  }
+  const helper = async (mode: 'list' | 'act', args: readonly string[]) => {
+    const r = await podman.run(
+      image,
+      ['-c', ROTATE_SCRIPT, 'sh', HELPER_ROOT, mode, ROTATE_SCRIPT, ...args],
+      {
+        user: '0:0',
+        entrypoint: 'sh',
+        mounts: [{ source: `${stack.project}_${spec.name}`, target: HELPER_ROOT }],
+        labels: { 'io.phoenix-hydra.helper': '1' },
+      },
+    );
+    if (r.exitCode !== 0 && mode === 'list') {
+      throw new PhoenixError('PODMAN_FAILED', `listing ${spec.name} in a helper failed: ${r.stderr.trim()}`, {
+        details: { stderr: r.stderr },
+      });
+    }
+    return r;
+  };
+  const stamp = rotationStamp(policy.now ?? new Date());
+  const plan = planRotation(parseListing((await helper('list', [])).stdout), { ...policy, stamp });
+  const report: RotationReport = {
+    dir: `${stack.project}_${spec.name}`,
+    rotated: [],
+    compressed: [],
+    removed: [],
+    recovered: [],
+    skipped: plan.skipped,
+  };
+  if (plan.ops.length === 0) return report;
+  const done = await helper('act', actArgs(plan.ops));
+  const lines = done.stdout.split('\n').filter((l) => l !== '' && l !== 'done');
+  const copied = new Map<string, number>();
+  for (const [index, o] of plan.ops.entries()) {
+    const [, word, size] = (lines[index] ?? '').split(' ');
+    if (word === undefined || word === 'fail') {
+      throw new PhoenixError(
+        'PODMAN_FAILED',
+        `rotating ${spec.name}: ${o.op} ${JSON.stringify(rel(o.op === 'remove' ? o.path : o.to))} failed: ${done.stderr.trim().split('\n').at(-1) ?? ''}`,
+        { details: { stderr: done.stderr, report } },
+      );
+    }
+    if (o.op === 'copytrunc') copied.set(o.to, o.bytes);
+    else if (o.op === 'remove' && o.why === 'old') report.removed.push(rel(o.path));
+    else if (o.op === 'finish') {
+      const to = rel(word === 'zst' ? `${o.to}.zst` : o.to);
+      if (word === 'zst') report.compressed.push(to);
+      const bytes = copied.get(o.to);
+      if (bytes === undefined) report.recovered.push(to);
+      else {
+        const from = plan.ops.find(
+          (x): x is Extract<RotateOp, { op: 'copytrunc' }> => x.op === 'copytrunc' && x.to === o.to,
+        );
+        report.rotated.push(rotatedFile(rel(from?.from ?? o.to), to, bytes, Number(size)));
+      }
+    }
+  }
+  return report;
+}
+
+function rotatedFile(file: string, to: string, bytes: number, storedBytes: number): RotatedFile {
+  return {
+    file,
+    to,
+    bytes,
+    storedBytes,
+    method: 'copy-truncate',
+    heldBy: 'a remote podman: processes on the machine cannot be seen, so every log counts as open',
+  };
+}
