@@ -7,7 +7,7 @@
 // the system's temp dir: on a tmpfs, restores measure the tools rather than the file system's journal).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Case, casesFor, type Tools } from './cases.ts';
@@ -179,6 +179,7 @@ const loads = [
   ...results.flatMap((r) => r.cases.flatMap((c) => c.runs.map((run) => run.load))),
   ...(offsite ?? []).flatMap((o) => o.loads),
 ];
+if (loads.length === 0) loads.push(loadavg()[0] ?? 0); // cases that record none (fixed cost): the load at the end
 const machine = {
   cpus: cpus().length,
   cpu: cpus()[0]?.model ?? 'unknown',
