@@ -7,6 +7,7 @@ const remote = { CONTAINER_HOST: 'unix:///run/user/1000/podman/podman.sock' };
 describe('the remote-podman refusal', () => {
   it('refuses the commands that need the user namespace, with the options that make them need it', async () => {
     for (const [command, options] of [
+      ['backup create', {}],
       ['restore', {}],
       ['cleanup', { backup: false }],
       ['adopt', {}],
@@ -31,7 +32,6 @@ describe('the remote-podman refusal', () => {
       ['check', {}],
       ['config', {}],
       ['backup ls', {}],
-      ['backup create', {}], // archives stream out of helper containers, dumps through podman exec
     ] as const) {
       await expect(refuseRemotePodman(command, options, remote)).resolves.toBeUndefined();
     }
@@ -45,15 +45,15 @@ describe('the remote-podman refusal', () => {
       vi.restoreAllMocks();
     });
 
-    it('exits 2 for `adopt` before its module loads, naming podman machine ssh', async () => {
+    it('exits 2 for `backup create` before its module loads, naming podman machine ssh', async () => {
       vi.stubEnv('CONTAINER_HOST', remote.CONTAINER_HOST);
       let stderr = '';
       vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
         stderr += String(chunk);
         return true;
       });
-      expect(await run(['adopt', '--yes', '--compose', '/nonexistent/podman-compose.yaml'])).toBe(2);
-      expect(stderr).toMatch(/^error: adopt needs podman's user namespace/m);
+      expect(await run(['backup', 'create', '--compose', '/nonexistent/podman-compose.yaml'])).toBe(2);
+      expect(stderr).toMatch(/^error: backup create needs podman's user namespace/m);
       expect(stderr).toMatch(/^hint: .*podman machine ssh/m);
     });
   });

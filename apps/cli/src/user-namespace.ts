@@ -32,6 +32,7 @@ export async function rerunInUserNamespace(argv: readonly string[]): Promise<num
  * setup, doctor --fix and logs rotate are not here: through a remote podman they work in helper containers (see volumeFilesFor).
  */
 const NEEDS_NAMESPACE: Readonly<Record<string, (options: Record<string, unknown>) => boolean>> = {
+  'backup create': () => true,
   restore: () => true,
   cleanup: () => true,
   adopt: () => true,
@@ -40,7 +41,7 @@ const NEEDS_NAMESPACE: Readonly<Record<string, (options: Record<string, unknown>
 
 /** What works through a remote podman today, and how to run the rest: shown with PODMAN_REMOTE_UNSUPPORTED. */
 export const REMOTE_HINT =
-  'config, setup, status, check, doctor (with --fix), logs rotate and backup create work through a remote podman; for the rest run ' +
+  'config, setup, status, check, doctor (with --fix) and logs rotate work through a remote podman; for the rest run ' +
   'phoenix-volumes on the machine that runs the containers: podman machine ssh, then the same command there';
 
 /**
