@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isPhoenixError, PhoenixError } from '@phoenix-hydra/errors';
+import { archiveFromTar } from './archive-from-tar.ts';
 import { beginTempDir, removeStaleTempDirs, type TempBackupDir } from './atomic-dir.ts';
 import { newBackupId } from './backup-id.ts';
 import { archiveExtension } from './compression.ts';
@@ -20,7 +21,17 @@ import { writeArchive } from './write-archive.ts';
 
 /** One volume to back up: a directory to archive, or a database to dump through `exec`. */
 export type BackupVolume =
-  | { name: string; strategy: 'archive'; path: string; about?: VolumeAbout | undefined }
+  | {
+      name: string;
+      strategy: 'archive';
+      path: string;
+      about?: VolumeAbout | undefined;
+      /**
+       * The volume's tree as a tar stream, when this computer cannot read `path` (a remote podman: a
+       * helper container sends it); the archive is then rewritten from that stream (archiveFromTar).
+       */
+      tar?: ((signal?: AbortSignal) => AsyncIterable<Buffer>) | undefined;
+    }
   | {
       name: string;
       strategy: 'postgres-logical';
@@ -43,7 +54,7 @@ export interface CreateBackupOptions {
 
 async function checkPaths(volumes: BackupVolume[]): Promise<void> {
   for (const volume of volumes) {
-    if (volume.strategy !== 'archive') continue;
+    if (volume.strategy !== 'archive' || volume.tar) continue;
     const isDir = await stat(volume.path).then(
       (s) => s.isDirectory(),
       () => false,
@@ -160,14 +171,18 @@ async function backupVolume(
     };
   }
   const artifact = `${volume.name}.${archiveExtension(compression)}`;
-  const stats = await writeArchive({
-    root: volume.path,
-    out: join(dir, artifact),
-    compression,
-    volume: volume.name,
-    onProgress: options.onProgress,
-    signal: options.signal,
-  });
+  const out = join(dir, artifact);
+  const { onProgress, signal } = options;
+  const stats = volume.tar
+    ? await archiveFromTar({
+        input: volume.tar(signal),
+        out,
+        compression,
+        volume: volume.name,
+        onProgress,
+        signal,
+      })
+    : await writeArchive({ root: volume.path, out, compression, volume: volume.name, onProgress, signal });
   return { name: volume.name, about, strategy: 'archive', artifact, compression, ...stats, postgres: null };
 }
 

@@ -184,14 +184,22 @@ function resultOf(o: VolumeFileOp, line: Line): VolumeFileResult {
 /** Where the helper mounts the volume. */
 export const HELPER_ROOT = '/v';
 
-/** The `podman run` arguments of one helper: root in the container, no network, nothing pulled. */
-export function helperRunArgs(target: VolumeTarget, name: string, args: readonly string[]): string[] {
+/**
+ * The `podman run` options every helper shares, up to its image: removed on exit, root in the container,
+ * no network, nothing pulled, labelled, the volume at /v (read-only when it only reads).
+ */
+export function helperContainerArgs(
+  target: VolumeTarget,
+  name: string,
+  options: { stdin: boolean; readOnly?: boolean },
+): string[] {
   if (target.source.includes(':'))
     throw new PhoenixError('USAGE', `volume source must not contain ":": ${target.source}`);
+  const mount = [...(options.readOnly ? ['ro'] : []), ...(target.relabel ? ['z'] : [])];
   return [
     'run',
     '--rm',
-    '-i',
+    ...(options.stdin ? ['-i'] : []),
     '--name',
     name,
     '--pull',
@@ -205,8 +213,15 @@ export function helperRunArgs(target: VolumeTarget, name: string, args: readonly
     '--label',
     'io.phoenix-hydra.helper=1',
     '--volume',
-    `${target.source}:${HELPER_ROOT}${target.relabel ? ':z' : ''}`,
+    `${target.source}:${HELPER_ROOT}${mount.length > 0 ? `:${mount.join(',')}` : ''}`,
     requireRef(target.image, 'image'),
+  ];
+}
+
+/** The `podman run` arguments of one file-operations helper: its fixed script, the operations as arguments. */
+export function helperRunArgs(target: VolumeTarget, name: string, args: readonly string[]): string[] {
+  return [
+    ...helperContainerArgs(target, name, { stdin: true }),
     '-c',
     HELPER_SCRIPT,
     'sh',

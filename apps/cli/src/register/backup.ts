@@ -1,3 +1,4 @@
+import { detectRemotePodman } from '@phoenix-hydra/podman-adapter/user-namespace';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addBackupDirOption } from '../backup-dir-option.ts';
 import { addPgConnectionOptions } from '../pg-options.ts';
@@ -60,7 +61,9 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
     ),
   );
   addRepoOptions(create).action(async (options) => {
-    if (needsUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
+    // Through a remote podman there is no namespace to enter: archives stream out of helper containers.
+    if (needsUserNamespace() && !(await detectRemotePodman()).remote)
+      return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
     if (wantsRepo(options))
       return (await import('../commands/backup-repo.ts')).backupCreateToRepo(await withRepo(options));
     const { backupCreateCommand } = await import('../commands/backup-create.ts');

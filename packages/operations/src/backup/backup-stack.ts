@@ -25,6 +25,7 @@ import {
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { isEmptyDir } from '../adopt/tree-summary.ts';
 import { podmanExec, postgresConnection } from './podman-exec.ts';
+import { throughHelpers } from './remote-tar.ts';
 import { type StopHooks, withStoppedContainers } from './stopped-containers.ts';
 
 /** The fields of an event before it is stamped: what backupStack reports to its caller. */
@@ -128,7 +129,9 @@ export async function backupStack(
     const users = (await findVolumeUsers(podman, observation)).filter((u) =>
       u.volumes.some((v) => names.includes(v)),
     );
-    await refuseShadowed(await observation, users, options.stop === true);
+    // Through a remote podman the client's path says nothing about the data (it is on the machine).
+    const remote = (await podman.remote()).remote;
+    if (!remote) await refuseShadowed(await observation, users, options.stop === true);
     const volumes: BackupVolume[] = [];
     let dumps = 0;
     for (const spec of options.volumes) {
@@ -171,6 +174,7 @@ export async function backupStack(
           : anyLive
             ? 'live-files'
             : 'offline';
+    const sources = await throughHelpers(podman, stack, volumes);
     await emit({ type: 'backup.started', project: stack.project, volumes: names });
     let manifest: Manifest;
     try {
@@ -182,7 +186,7 @@ export async function backupStack(
           createBackup({
             backupDir: options.backupDir,
             project: stack.project,
-            volumes,
+            volumes: sources,
             taken,
             compression: options.compression ?? 'zstd',
             exec: podmanExec(podman),
