@@ -31,9 +31,12 @@ export async function rerunInUserNamespace(argv: readonly string[]): Promise<num
  * the one list the remote-podman refusal reads (their actions re-run in `podman unshare` or call it).
  * setup, doctor --fix and logs rotate are not here: through a remote podman they work in helper containers (see volumeFilesFor).
  */
+const viaRepo = (o: Record<string, unknown>) => o.repo !== undefined || o.offsite === true;
+
 const NEEDS_NAMESPACE: Readonly<Record<string, (options: Record<string, unknown>) => boolean>> = {
-  'backup create': () => true,
-  restore: () => true,
+  // Without a restic repository they stream archives through helper containers (not yet with one).
+  'backup create': viaRepo,
+  restore: viaRepo,
   cleanup: () => true,
   adopt: () => true,
   'nginx deploy': () => true,
@@ -41,7 +44,7 @@ const NEEDS_NAMESPACE: Readonly<Record<string, (options: Record<string, unknown>
 
 /** What works through a remote podman today, and how to run the rest: shown with PODMAN_REMOTE_UNSUPPORTED. */
 export const REMOTE_HINT =
-  'config, setup, status, check, doctor (with --fix) and logs rotate work through a remote podman; for the rest run ' +
+  'config, setup, status, check, doctor (with --fix), logs rotate, backup create and restore (without --repo/--offsite) work through a remote podman; for the rest run ' +
   'phoenix-volumes on the machine that runs the containers: podman machine ssh, then the same command there';
 
 /**

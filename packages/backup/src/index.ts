@@ -1,6 +1,7 @@
 // The documented API (README.md, "API") and what the CLI, agent, operations and offsite use; the rest is internal.
 export { isBackupId } from './backup-id.ts';
 export { type BackupVolume, type CreateBackupOptions, createBackup } from './create-backup.ts';
+export { checkForHelperRestore, plainTarStream } from './helper-restore.ts';
 export {
   describeJournal,
   type Journal,

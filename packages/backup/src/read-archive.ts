@@ -22,6 +22,17 @@ export interface ReadOptions {
  */
 const SLICE_BYTES = 64 * 1024;
 
+/** The uncompressed tar bytes of an artifact (zstd frames decompressed in parallel where they allow it). */
+export function plainContent(file: BufferedFile, compression: Compression): AsyncIterable<Buffer> {
+  return compression === 'none'
+    ? file.take(Number.MAX_SAFE_INTEGER)
+    : compression === 'gzip'
+      ? throughStream(decompressor('gzip'), async (each) => {
+          for await (const piece of file.take(Number.MAX_SAFE_INTEGER)) await each(piece);
+        })
+      : zstdContent(file, Math.min(availableParallelism(), 4));
+}
+
 /**
  * Reads an artifact to its end, decompressing it (zstd frames in parallel where they allow it) into
  * a tar parser that calls `handler` synchronously; resolves once the whole archive, up to its
@@ -35,15 +46,7 @@ export async function feedArchive(
 ): Promise<void> {
   const handle = await open(artifact, 'r');
   try {
-    const file = new BufferedFile(handle, options.onRaw, options.signal);
-    const content =
-      compression === 'none'
-        ? file.take(Number.MAX_SAFE_INTEGER)
-        : compression === 'gzip'
-          ? throughStream(decompressor('gzip'), async (each) => {
-              for await (const piece of file.take(Number.MAX_SAFE_INTEGER)) await each(piece);
-            })
-          : zstdContent(file, Math.min(availableParallelism(), 4));
+    const content = plainContent(new BufferedFile(handle, options.onRaw, options.signal), compression);
     const parser = new TarParser(handler);
     for await (const piece of content) {
       options.signal?.throwIfAborted();

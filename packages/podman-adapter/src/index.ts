@@ -4,6 +4,7 @@ export * from './container-runtime.ts';
 export * from './containers.ts';
 export * from './events.ts';
 export * from './helper-tar.ts';
+export * from './helper-tar-in.ts';
 export * from './id-mapping.ts';
 export * from './info.ts';
 export * from './node-task.ts';

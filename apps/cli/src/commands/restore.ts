@@ -11,7 +11,12 @@ import {
 } from '@phoenix-hydra/backup';
 import { isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
 import { findVolumeUsers, observeStack } from '@phoenix-hydra/diagnostics';
-import { podmanExec, postgresConnection, withStoppedContainers } from '@phoenix-hydra/operations/backup';
+import {
+  podmanExec,
+  postgresConnection,
+  restoreThroughHelper,
+  withStoppedContainers,
+} from '@phoenix-hydra/operations/backup';
 import { type BackupDirOptions, backupDirOf } from '../backup-dir.ts';
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
@@ -89,12 +94,15 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
   }
   checkProject(manifest, stack.project, options.fromProject);
   const manifestVolume = (name: string) => manifest.volumes.find((v) => v.name === name);
-  await checkRoom(
-    specs.flatMap((spec) => {
-      const volume = manifestVolume(spec.name);
-      return volume?.strategy === 'archive' ? [{ volume, target: spec.hostPath }] : [];
-    }),
-  );
+  // Through a remote podman the volumes are on the machine: free space there is not known from here.
+  const remote = (await podman.remote()).remote;
+  if (!remote)
+    await checkRoom(
+      specs.flatMap((spec) => {
+        const volume = manifestVolume(spec.name);
+        return volume?.strategy === 'archive' ? [{ volume, target: spec.hostPath }] : [];
+      }),
+    );
   await repairInterrupted(stack.project, podman, err);
   const lock = await acquireLock(lockDir(stack.project), { operation: 'restore' });
   const names = specs.map((s) => s.name);
@@ -165,6 +173,19 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
         async () => {
           for (const spec of specs) {
             const target = targets.get(spec.name);
+            const volume = manifestVolume(spec.name);
+            if (remote && volume?.strategy === 'archive') {
+              results.push(
+                await restoreThroughHelper(podman, stack, spec, {
+                  backupDir,
+                  id: manifest.id,
+                  volume,
+                  journal,
+                  signal: interrupt.signal,
+                }),
+              );
+              continue;
+            }
             results.push(
               await restoreBackup({
                 backupDir,
@@ -221,7 +242,9 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
         out(`restored ${r.volume}${r.targetPath ? ` into ${r.targetPath}` : ' into the running database'}`);
         if (r.preRestorePath) {
           out(
-            `  the previous data is kept in ${r.preRestorePath}; once satisfied: podman unshare rm -rf ${r.preRestorePath}`,
+            remote
+              ? `  the previous data is kept in ${r.preRestorePath} on the machine; once satisfied: podman machine ssh podman unshare rm -rf ${r.preRestorePath}`
+              : `  the previous data is kept in ${r.preRestorePath}; once satisfied: podman unshare rm -rf ${r.preRestorePath}`,
           );
         }
       }

@@ -1,3 +1,4 @@
+import { detectRemotePodman } from '@phoenix-hydra/podman-adapter/user-namespace';
 import type { Command } from 'commander';
 import { addBackupDirOption } from '../backup-dir-option.ts';
 import { addPgConnectionOptions } from '../pg-options.ts';
@@ -44,7 +45,9 @@ export function registerRestore(program: Command, setExitCode: (code: number) =>
     ),
   );
   addRepoOptions(restore).action(async (id: string, options) => {
-    if (needsUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
+    // Through a remote podman there is no namespace to enter: archives are restored by helper containers.
+    if (needsUserNamespace() && !(await detectRemotePodman()).remote)
+      return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
     if (wantsRepo(options)) {
       const { restoreFromRepo } = await import('../commands/backup-repo.ts');
       return restoreFromRepo({ ...(await withRepo(options)), id });

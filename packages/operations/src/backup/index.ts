@@ -1,3 +1,4 @@
 export { aboutVolume, backupStack } from './backup-stack.ts';
 export { podmanExec, postgresConnection } from './podman-exec.ts';
+export { restoreThroughHelper } from './remote-restore.ts';
 export { type StopHooks, startAndCheck, withStoppedContainers } from './stopped-containers.ts';

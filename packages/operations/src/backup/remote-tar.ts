@@ -6,7 +6,7 @@ import { helperTarOut, type Podman } from '@phoenix-hydra/podman-adapter';
  * The image a volume's tar helper runs: the volume's own service image, else any image of the stack,
  * whichever the machine already has (helpers never pull).
  */
-async function helperImage(podman: Podman, stack: Stack, spec: VolumeSpec): Promise<string> {
+export async function helperImage(podman: Podman, stack: Stack, spec: VolumeSpec): Promise<string> {
   const own = spec.services.flatMap((name) => stack.services.find((s) => s.name === name)?.image ?? []);
   const all = stack.services.flatMap((s) => s.image ?? []);
   for (const image of new Set([...own, ...all])) if (await podman.imageExists(image)) return image;
