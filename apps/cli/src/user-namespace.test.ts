@@ -11,7 +11,6 @@ describe('the remote-podman refusal', () => {
       ['backup create', { offsite: true }],
       ['cleanup', { backup: false }],
       ['adopt', {}],
-      ['nginx deploy', {}],
     ] as const) {
       await expect(refuseRemotePodman(command, options, remote)).rejects.toMatchObject({
         code: 'PODMAN_REMOTE_UNSUPPORTED',
@@ -28,6 +27,7 @@ describe('the remote-podman refusal', () => {
       ['doctor', {}],
       ['doctor', { fix: true }], // its fixes run in helper containers through a remote podman
       ['logs rotate', {}], // helper containers through the named volume
+      ['nginx deploy', { reload: true }], // staged, tested and swapped through the named volume
       ['status', {}],
       ['check', {}],
       ['config', {}],

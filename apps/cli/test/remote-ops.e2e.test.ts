@@ -2,7 +2,7 @@
 // `podman system service` reached through CONTAINER_HOST). A `podman` wrapper first on PATH exits 125 on
 // any `unshare`, so nothing reaches the volumes except through helper containers and named volumes.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cli, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const project = `phx-rops-${process.pid}`;
+const port = 18500 + (process.pid % 1000);
 const base = join(homedir(), '.local/share', project);
 const socket = join(tmpdir(), `${project}.sock`);
 let env: Record<string, string> = {};
@@ -48,7 +49,7 @@ async function inVolume(volume: string, argv: readonly string[]): Promise<string
 const seen = (volume: string, path = '/d') => inVolume(volume, ['stat', '-c', '%u:%g %a', path]);
 
 beforeAll(async () => {
-  cwd = await isolatedProjectDir(project, 18500 + (process.pid % 1000));
+  cwd = await isolatedProjectDir(project, port);
   wrapperDir = await mkdtemp(join(tmpdir(), 'phx-rops-bin-'));
   await writeFile(join(wrapperDir, 'podman'), WRAPPER);
   await chmod(join(wrapperDir, 'podman'), 0o755);
@@ -59,6 +60,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), 'down'], {
+    cwd,
+    env,
+    reject: false,
+  });
   if (service?.exitCode === null) {
     const exited = new Promise((r) => service?.once('exit', r));
     service.kill('SIGTERM');
@@ -134,5 +140,81 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
     const again = await cli(['logs', 'rotate', '--max-size', '1M', '--json'], { cwd, env });
     expect(JSON.parse(again.stdout).volumes[0].rotated).toEqual([]);
     console.info(`remote logs rotate (one 2 MiB log): ${Math.round(rotateMs)} ms`);
+  });
+
+  it('nginx deploy: nginx serves the new configuration; one nginx -t refuses keeps the old one serving', async () => {
+    const get = async () => {
+      const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(3000) }).catch(
+        () => null,
+      );
+      return r?.ok ? r.text() : null;
+    };
+    const config = async (name: string, body: string) => {
+      const dir = join(dirname(cwd), name);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'default.conf'), body);
+      return dir;
+    };
+    const site = (text: string) =>
+      `server {\n  listen 80;\n  location / { default_type text/plain; return 200 "${text}\\n"; }\n}\n`;
+    const up = await execa('podman-compose', ['-f', join(cwd, 'podman-compose.yaml'), 'up', '-d', 'nginx'], {
+      cwd,
+      env,
+      reject: false,
+      all: true,
+    });
+    expect(up.exitCode, up.all).toBe(0);
+    for (let i = 0; i < 120 && (await get()) === null; i++) await new Promise((r) => setTimeout(r, 500));
+
+    let started = performance.now();
+    const v1 = await cli(['nginx', 'deploy', await config('v1', site('remote v1')), '--reload'], {
+      cwd,
+      env,
+    });
+    const remoteMs = performance.now() - started;
+    expect(v1.exitCode, v1.stderr).toBe(0);
+    expect(v1.stdout).toMatch(/reloaded .*nginx.*GET http.* → 200/);
+    expect(v1.stderr).not.toMatch(/unshare|cannot use command/);
+    expect(await get()).toBe('remote v1\n');
+    // The replaced files are kept in the volume, out of nginx's include (*.conf).
+    expect(await inVolume('nginx_config', ['sh', '-c', 'ls -A /d'])).toMatch(
+      /^\.phoenix-previous-\d{8}T\d+Z\ndefault\.conf$/,
+    );
+
+    // A single FILE joins the live files (copied from the volume by a helper), replacing only its namesake.
+    const extra = join(dirname(cwd), 'extra.conf');
+    await writeFile(extra, '# added alone\n');
+    const one = await cli(['nginx', 'deploy', extra], { cwd, env });
+    expect(one.exitCode, one.stderr).toBe(0);
+    expect(await inVolume('nginx_config', ['sh', '-c', 'ls /d; cat /d/extra.conf /d/default.conf'])).toBe(
+      `default.conf\nextra.conf\n# added alone\n${site('remote v1').trim()}`,
+    );
+
+    const bad = await cli(
+      ['nginx', 'deploy', await config('bad', 'server { listen 80; nonsense on; }\n'), '--reload'],
+      {
+        cwd,
+        env,
+      },
+    );
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toMatch(/nginx -t rejected .*unknown directive "nonsense".*bad\/default\.conf/);
+    expect(await get()).toBe('remote v1\n');
+    // Nothing of it is left: no staging volume, no staging copy, no helper.
+    const volumes = await execa('podman', ['volume', 'ls', '--format', '{{.Name}}'], { env });
+    expect(volumes.stdout).not.toMatch(/phoenix-nginx-staging/);
+    expect(await inVolume('nginx_config', ['sh', '-c', 'ls -A /d'])).not.toMatch(/staging|swap/);
+    const helpers = await execa('podman', ['ps', '-a', '--filter', 'label=io.phoenix-hydra.helper=1', '-q'], {
+      env,
+    });
+    expect(helpers.stdout).toBe('');
+
+    // The same deploy without the remote client (podman unshare on this host), for the cost comparison.
+    started = performance.now();
+    const local = await cli(['nginx', 'deploy', await config('v2', site('local v2')), '--reload'], { cwd });
+    const localMs = performance.now() - started;
+    expect(local.exitCode, local.stderr).toBe(0);
+    expect(await get()).toBe('local v2\n');
+    console.info(`nginx deploy --reload: remote ${Math.round(remoteMs)} ms, local ${Math.round(localMs)} ms`);
   });
 });

@@ -231,6 +231,11 @@ export async function deployNginxConfig(
   podman: Podman,
   options: DeployOptions,
 ): Promise<DeployReport> {
+  if ((await podman.remote()).remote) {
+    // The volume's files are on the machine (podman machine): helpers work through the named volume.
+    const { deployThroughHelper } = await import('./deploy-remote.ts');
+    return deployThroughHelper(stack, podman, options);
+  }
   const spec = nginxConfigVolume(stack);
   const image = nginxImage(stack, spec);
   const step = options.onStep ?? (() => undefined);
@@ -277,7 +282,31 @@ export async function deployNginxConfig(
   await pruneOldConfigs(podman, spec.hostPath);
 
   const report: DeployReport = { volume: spec.name, live: spec.hostPath, files, test, previous, reloads: [] };
+  const keptAt = `${spec.hostPath}.failed-${tag}`;
+  const swapBack = () =>
+    runInUserNamespace(podman, 'swap', {
+      live: spec.hostPath,
+      incoming: previous,
+      saveTo: keptAt,
+      owner: null,
+    });
+  return reloadOrRollBack(podman, report, running, options, { keptAt, swapBack });
+}
+
+/**
+ * With `reload`, reloads nginx in each running container and checks it; when any check fails, `swapBack`
+ * puts the previous configuration back (the refused one goes to `keptAt`), nginx is reloaded again and
+ * CHECK_FAILED says why, with `rolledBack` in its details. Shared by the local and the remote deploy.
+ */
+export async function reloadOrRollBack(
+  podman: Podman,
+  report: DeployReport,
+  running: readonly string[],
+  options: DeployOptions,
+  back: { keptAt: string; swapBack: () => Promise<unknown> },
+): Promise<DeployReport> {
   if (!options.reload) return report;
+  const step = options.onStep ?? (() => undefined);
   const check = { healthPath: options.healthPath ?? '/', timeoutMs: options.healthTimeoutMs ?? 5_000 };
   for (const container of running) {
     step(`reloading nginx in ${container}`);
@@ -286,14 +315,9 @@ export async function deployNginxConfig(
   const failed = report.reloads.filter((r) => r.problem !== null);
   if (failed.length === 0) return report;
 
-  const keptAt = `${spec.hostPath}.failed-${tag}`;
+  const { keptAt } = back;
   step(`rolling back: ${failed.map((f) => f.problem).join('; ')}`);
-  await runInUserNamespace(podman, 'swap', {
-    live: spec.hostPath,
-    incoming: previous,
-    saveTo: keptAt,
-    owner: null,
-  });
+  await back.swapBack();
   const restored: ReloadCheck[] = [];
   for (const container of running) restored.push(await reloadAndCheck(podman, container, check));
   const rollback: RolledBack = {
