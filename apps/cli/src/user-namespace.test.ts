@@ -9,7 +9,6 @@ describe('the remote-podman refusal', () => {
     for (const [command, options] of [
       ['restore', { repo: '/srv/restic' }],
       ['backup create', { offsite: true }],
-      ['cleanup', { backup: false }],
       ['adopt', {}],
     ] as const) {
       await expect(refuseRemotePodman(command, options, remote)).rejects.toMatchObject({
@@ -28,6 +27,7 @@ describe('the remote-podman refusal', () => {
       ['doctor', { fix: true }], // its fixes run in helper containers through a remote podman
       ['logs rotate', {}], // helper containers through the named volume
       ['nginx deploy', { reload: true }], // staged, tested and swapped through the named volume
+      ['cleanup', { stop: true }], // measured and removed by helpers, the safety backup streamed out of helpers
       ['status', {}],
       ['check', {}],
       ['config', {}],

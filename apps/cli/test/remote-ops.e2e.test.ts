@@ -217,4 +217,39 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
     expect(await get()).toBe('local v2\n');
     console.info(`nginx deploy --reload: remote ${Math.round(remoteMs)} ms, local ${Math.round(localMs)} ms`);
   });
+
+  it('cleanup --yes --stop takes a safety backup through helpers, then removes the directories and volumes on the machine', async () => {
+    const backups = await mkdtemp(join(tmpdir(), 'phx-rops-backups-'));
+    try {
+      const started = performance.now();
+      const r = await cli(['cleanup', '--yes', '--stop', '--to', backups, '--json'], { cwd, env });
+      const cleanupMs = performance.now() - started;
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).not.toMatch(/unshare|cannot use command/);
+      const report = JSON.parse(r.stdout) as {
+        removed: { volume: string; bytes: number; namedVolume: string | null }[];
+        safetyBackup: string;
+      };
+      expect(report.removed.map((i) => i.volume).sort()).toEqual(['db_data', 'logs', 'nginx_config']);
+      expect(report.removed.find((i) => i.volume === 'logs')?.bytes).toBeGreaterThan(0);
+      for (const name of ['db_data', 'logs', 'nginx_config'])
+        expect(await exists(join(base, name))).toBe(false);
+      const volumes = await execa('podman', ['volume', 'ls', '--format', '{{.Name}}'], { env });
+      expect(volumes.stdout.split('\n').filter((n) => n.startsWith(`${project}_`))).toEqual([]);
+      const helpers = await execa(
+        'podman',
+        ['ps', '-a', '--filter', 'label=io.phoenix-hydra.helper=1', '-q'],
+        {
+          env,
+        },
+      );
+      expect(helpers.stdout).toBe('');
+      // The way back: the safety backup is a complete archive a local verify reads.
+      const verify = await cli(['backup', 'verify', report.safetyBackup, '--from', backups], { cwd });
+      expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
+      console.info(`remote cleanup --yes --stop (safety backup included): ${Math.round(cleanupMs)} ms`);
+    } finally {
+      await rm(backups, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,8 +1,9 @@
 import { acquireLock, createBackup } from '@phoenix-hydra/backup';
 import { lockDir, PhoenixError, type Stack } from '@phoenix-hydra/core';
 import { observeStack } from '@phoenix-hydra/diagnostics';
-import { aboutVolume } from '@phoenix-hydra/operations/backup';
+import { aboutVolume, throughHelpers } from '@phoenix-hydra/operations/backup';
 import { applyCleanup, type CleanupPlan, planCleanup } from '@phoenix-hydra/operations/cleanup';
+import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { type BackupDirOptions, backupDirOf } from '../backup-dir.ts';
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
@@ -79,7 +80,7 @@ export async function cleanupCommand(options: CleanupOptions): Promise<void> {
       stop: Boolean(options.stop),
       onStep: (s) => err(s),
       beforeDelete: async () => {
-        safetyBackup = await takeSafetyBackup(stack, plan, options, err);
+        safetyBackup = await takeSafetyBackup(stack, podman, plan, options, err);
       },
     }));
   } finally {
@@ -108,6 +109,7 @@ export async function cleanupCommand(options: CleanupOptions): Promise<void> {
 /** The backup cleanup takes before it deletes anything (unless --no-backup); its id, or null. */
 async function takeSafetyBackup(
   stack: Stack,
+  podman: Podman,
   plan: CleanupPlan,
   options: CleanupOptions,
   err: (line: string) => void,
@@ -117,13 +119,15 @@ async function takeSafetyBackup(
   );
   if (options.backup === false || volumes.length === 0) return null;
   err('taking a safety backup first (--no-backup skips it)');
+  const archived = volumes.map((v) => {
+    const spec = stack.volumes.find((s) => s.name === v.name);
+    return { ...v, strategy: 'archive' as const, ...(spec ? { about: aboutVolume(spec) } : {}) };
+  });
   const manifest = await createBackup({
     backupDir: backupDirOf(options),
     project: stack.project,
-    volumes: volumes.map((v) => {
-      const spec = stack.volumes.find((s) => s.name === v.name);
-      return { ...v, strategy: 'archive' as const, ...(spec ? { about: aboutVolume(spec) } : {}) };
-    }),
+    // Through a remote podman each archive streams out of a helper container, as backup create's do.
+    volumes: await throughHelpers(podman, stack, archived),
     taken: plan.users.some((u) => u.running) ? 'containers-stopped' : 'offline',
   });
   return manifest.id;

@@ -1,3 +1,4 @@
+import { detectRemotePodman } from '@phoenix-hydra/podman-adapter/user-namespace';
 import type { Command } from 'commander';
 import { addBackupDirOption } from '../backup-dir-option.ts';
 import { addStackOptions } from '../stack-options.ts';
@@ -11,7 +12,7 @@ export function registerCleanup(program: Command, setExitCode: (code: number) =>
         .command('cleanup')
         .summary("delete the stack's volume directories and podman volumes, after asking")
         .description(
-          "DELETE the stack's volume directories (subuid-owned files included, through podman unshare) " +
+          "DELETE the stack's volume directories (subuid-owned files included, through podman unshare or, remotely, helper containers) " +
             'and its podman volumes. Lists what goes with sizes and asks you to type the project name. ' +
             'A safety backup is taken first (--no-backup skips it); existing backups are never touched.',
         )
@@ -21,8 +22,9 @@ export function registerCleanup(program: Command, setExitCode: (code: number) =>
         .option('--json', 'print what was removed as JSON on stdout'),
     ),
   ).action(async (options) => {
-    // The safety backup reads subuid-owned files: it runs inside the user namespace.
-    if (options.backup !== false && needsUserNamespace()) {
+    // The safety backup reads subuid-owned files: it runs inside the user namespace. Through a remote
+    // podman there is none to enter: helper containers measure, archive and remove on the machine.
+    if (options.backup !== false && needsUserNamespace() && !(await detectRemotePodman()).remote) {
       return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
     }
     const { cleanupCommand } = await import('../commands/cleanup.ts');

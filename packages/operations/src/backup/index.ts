@@ -1,4 +1,5 @@
 export { aboutVolume, backupStack } from './backup-stack.ts';
 export { podmanExec, postgresConnection } from './podman-exec.ts';
 export { restoreThroughHelper } from './remote-restore.ts';
+export { throughHelpers } from './remote-tar.ts';
 export { type StopHooks, startAndCheck, withStoppedContainers } from './stopped-containers.ts';

@@ -1,6 +1,6 @@
 import { readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PhoenixError } from '@phoenix-hydra/core';
+import { PhoenixError, type Stack } from '@phoenix-hydra/core';
 import { findVolumeUsers, type StackObservation, type VolumeUser } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 
@@ -19,10 +19,22 @@ export interface CleanupPlan {
   items: CleanupItem[];
   users: VolumeUser[];
   baseDir: string;
+  /** Through a remote podman: the stack whose directories helpers measure and remove on the machine. */
+  remote?: Stack;
 }
 
 /** Measures what cleanup would delete; changes nothing. */
 export async function planCleanup(podman: Podman, observation: StackObservation): Promise<CleanupPlan> {
+  if ((await podman.remote()).remote) {
+    // The data is on the machine (podman machine): helpers measure it through the directories' parents.
+    const { planCleanupThroughHelpers } = await import('./cleanup-remote.ts');
+    return {
+      items: await planCleanupThroughHelpers(podman, observation),
+      users: await findVolumeUsers(podman, observation),
+      baseDir: observation.stack.baseDir,
+      remote: observation.stack,
+    };
+  }
   const items = await Promise.all(
     observation.volumes.map(async (v): Promise<CleanupItem> => {
       const usage = v.dir ? await podman.unshare.du(v.spec.hostPath) : { bytes: 0, files: 0 };
@@ -98,12 +110,18 @@ export async function applyCleanup(
   }
   await options.beforeDelete?.();
   let freedBytes = 0;
+  if (plan.remote) {
+    const paths = plan.items.flatMap((i) => (i.path ? [i.path] : []));
+    for (const path of paths) options.onStep?.(`removing ${path} on the machine, in a helper container`);
+    const { removeThroughHelpers } = await import('./cleanup-remote.ts');
+    await removeThroughHelpers(podman, plan.remote, paths);
+  }
   for (const item of plan.items) {
-    if (item.path) {
+    if (item.path && !plan.remote) {
       options.onStep?.(`removing ${item.path}`);
       await podman.unshare.rmrf(item.path);
-      freedBytes += item.bytes;
     }
+    if (item.path) freedBytes += item.bytes;
     if (item.namedVolume) {
       options.onStep?.(`removing podman volume ${item.namedVolume}`);
       await podman.volumeRm(item.namedVolume);

@@ -1,0 +1,159 @@
+import { basename, dirname } from 'node:path';
+import { PhoenixError, type Stack } from '@phoenix-hydra/core';
+import type { StackObservation } from '@phoenix-hydra/diagnostics';
+import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { helperImage } from '../backup/remote-tar.ts';
+import type { CleanupItem } from './cleanup.ts';
+
+/**
+ * The one fixed script of a remote cleanup's helper, run with a volume directory's parent on the machine
+ * at /p (names are "$@" data, never shell text). `measure VOLUME...` prints for each volume directory
+ * `d BYTES FILES` or `m` (missing), then for each copy restore left beside it (`VOLUME.pre-restore-*`,
+ * `VOLUME.restore-staging-*`) `l BYTES FILES HEXNAME`; `remove NAME...` deletes each (`rm -rf`, links
+ * removed, never followed). Ends with `done`.
+ */
+export const CLEANUP_SCRIPT = `cd /p || exit 3
+mode=$1
+shift
+hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \\n'; }
+size() { b=$(du -s -B1 -- "$1" | cut -f1) && f=$(find "$1" | wc -l) && printf '%s %s' "$b" "$f"; }
+case $mode in
+measure)
+  for v; do
+    if [ -d "$v" ] && [ ! -L "$v" ]; then printf 'd %s\\n' "$(size "$v")" || exit 1; else echo m; fi
+  done
+  for v; do
+    for e in "$v".pre-restore-* "$v".restore-staging-* "$v"..pre-restore-* "$v"..restore-staging-*; do
+      [ -e "$e" ] || [ -L "$e" ] || continue
+      printf 'l %s %s\\n' "$(size "$e")" "$(hex "$e")" || exit 1
+    done
+  done ;;
+remove) for n; do rm -rf -- "$n" || exit 1; done ;;
+*) exit 2 ;;
+esac
+echo done
+`;
+
+const fromHex = (hex: string) => Buffer.from(hex, 'hex').toString();
+
+/** Runs the cleanup helper on one parent directory; its output lines without `done`. */
+async function cleanupHelper(
+  podman: Podman,
+  image: string,
+  parent: string,
+  args: readonly string[],
+): Promise<string[]> {
+  const r = await podman.run(image, ['-c', CLEANUP_SCRIPT, 'sh', ...args], {
+    user: '0:0',
+    entrypoint: 'sh',
+    mounts: [{ source: parent, target: '/p' }],
+    labels: { 'io.phoenix-hydra.helper': '1' },
+    timeoutMs: 600_000,
+  });
+  if (r.exitCode !== 0 || !r.stdout.endsWith('done\n')) {
+    throw new PhoenixError(
+      'PODMAN_FAILED',
+      `cleanup helper (${args[0]}) in ${parent} failed: ${r.stderr.trim().split('\n').at(-1) ?? `exit code ${r.exitCode}`}`,
+      { details: { exitCode: r.exitCode, stderr: r.stderr } },
+    );
+  }
+  return r.stdout.split('\n').filter((l) => l !== '' && l !== 'done');
+}
+
+/** Reads the measure output: one `d`/`m` line per volume in order, then `l` lines for restore's copies. */
+export function parseMeasure(
+  volumes: readonly { name: string; dirName: string }[],
+  parent: string,
+  lines: readonly string[],
+): { sizes: ({ bytes: number; files: number } | null)[]; leftovers: CleanupItem[] } {
+  const bad = (line: string) =>
+    new PhoenixError('PODMAN_OUTPUT', `unexpected cleanup helper output: ${JSON.stringify(line)}`);
+  const sizes = lines.slice(0, volumes.length).map((line) => {
+    if (line === 'm') return null;
+    const m = /^d (\d+) (\d+)$/.exec(line);
+    if (!m) throw bad(line);
+    return { bytes: Number(m[1]), files: Number(m[2]) };
+  });
+  if (sizes.length !== volumes.length) throw bad(lines.join('\n'));
+  const leftovers = lines.slice(volumes.length).map((line): CleanupItem => {
+    const m = /^l (\d+) (\d+) ([0-9a-f]+)$/.exec(line);
+    const name = m ? fromHex(m[3] ?? '') : '';
+    const volume = volumes.find((v) => name.startsWith(`${v.dirName}.`));
+    if (!m || !volume || name.includes('/')) throw bad(line);
+    return {
+      volume: volume.name,
+      kind: 'restore-leftover',
+      path: `${parent}/${name}`,
+      bytes: Number(m[1]),
+      files: Number(m[2]),
+      namedVolume: null,
+    };
+  });
+  return { sizes, leftovers };
+}
+
+/** The volumes' directories grouped by their parent on the machine: one helper per parent. */
+function byParent(stack: Stack, paths: readonly string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const path of paths) {
+    const parent = dirname(path);
+    if (parent === path || !path.startsWith('/')) {
+      throw new PhoenixError('USAGE', `not a volume directory to clean up: ${path}`, {
+        hint: `check the device: paths of ${stack.project}'s volumes`,
+      });
+    }
+    groups.set(parent, [...(groups.get(parent) ?? []), basename(path)]);
+  }
+  return groups;
+}
+
+/**
+ * What cleanup would delete, measured on the machine through a remote podman (podman machine): one helper
+ * per parent directory of the volume directories sizes each of them and finds restore's copies beside them.
+ */
+export async function planCleanupThroughHelpers(
+  podman: Podman,
+  observation: StackObservation,
+): Promise<CleanupItem[]> {
+  const { stack } = observation;
+  const first = stack.volumes[0];
+  if (!first) return [];
+  const image = await helperImage(podman, stack, first);
+  const items: CleanupItem[] = [];
+  for (const [parent, names] of byParent(
+    stack,
+    observation.volumes.map((v) => v.spec.hostPath),
+  )) {
+    const here = observation.volumes.filter((v) => dirname(v.spec.hostPath) === parent);
+    const volumes = here.map((v) => ({ name: v.spec.name, dirName: basename(v.spec.hostPath) }));
+    const lines = await cleanupHelper(podman, image, parent, ['measure', ...names]);
+    const { sizes, leftovers } = parseMeasure(volumes, parent, lines);
+    here.forEach((v, i) => {
+      const size = sizes[i] ?? null;
+      items.push({
+        volume: v.spec.name,
+        kind: 'volume',
+        path: size ? v.spec.hostPath : null,
+        bytes: size?.bytes ?? 0,
+        files: size?.files ?? 0,
+        namedVolume: v.namedVolume ? v.podmanVolumeName : null,
+      });
+    });
+    items.push(...leftovers);
+  }
+  return items;
+}
+
+/** Deletes the directories (paths on the machine) through helpers mounting their parents. */
+export async function removeThroughHelpers(
+  podman: Podman,
+  stack: Stack,
+  paths: readonly string[],
+): Promise<void> {
+  const first = stack.volumes[0];
+  if (!first || paths.length === 0) return;
+  const image = await helperImage(podman, stack, first);
+  for (const [parent, names] of byParent(stack, paths)) {
+    await cleanupHelper(podman, image, parent, ['remove', ...names]);
+  }
+}
