@@ -142,7 +142,7 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
     console.info(`remote logs rotate (one 2 MiB log): ${Math.round(rotateMs)} ms`);
   });
 
-  it('nginx deploy: nginx serves the new configuration; one nginx -t refuses keeps the old one serving', async () => {
+  it('nginx deploy: nginx serves the new configuration; one nginx -t refuses or that breaks the site leaves the old one serving', async () => {
     const get = async () => {
       const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(3000) }).catch(
         () => null,
@@ -208,6 +208,17 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
       env,
     });
     expect(helpers.stdout).toBe('');
+
+    // nginx -t passes but the site breaks (it listens on 8081, not the published 80): rolled back by a helper.
+    const broken = await config('broken', site('never served').replace('listen 80', 'listen 8081'));
+    const back = await cli(['nginx', 'deploy', broken, '--reload'], { cwd, env });
+    expect(back.exitCode).toBe(1);
+    expect(back.stderr).toMatch(/rolled back to the previous one, which is live again/);
+    expect(back.stderr).toMatch(/kept in .*_nginx_config:\.phoenix-failed-\d{8}T\d+Z/);
+    expect(await get()).toBe('remote v1\n');
+    expect(await inVolume('nginx_config', ['sh', '-c', 'cat /d/.phoenix-failed-*/default.conf'])).toMatch(
+      /listen 8081/,
+    );
 
     // The same deploy without the remote client (podman unshare on this host), for the cost comparison.
     started = performance.now();
