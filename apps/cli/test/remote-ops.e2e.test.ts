@@ -184,11 +184,17 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
     // A single FILE joins the live files (copied from the volume by a helper), replacing only its namesake.
     const extra = join(dirname(cwd), 'extra.conf');
     await writeFile(extra, '# added alone\n');
+    // A deploy killed in the middle of its swap (phase 2: zz.conf not yet moved in) is finished first.
+    const cut = '.phoenix-staging-20260101T000000000Z';
+    const plant = `mkdir /d/${cut} /d/.phoenix-previous-20260101T000000000Z && echo '# finished' > /d/${cut}/zz.conf && echo '2 ${cut} .phoenix-previous-20260101T000000000Z' > /d/.phoenix-swap`;
+    await inVolume('nginx_config', ['sh', '-c', plant]);
     const one = await cli(['nginx', 'deploy', extra], { cwd, env });
     expect(one.exitCode, one.stderr).toBe(0);
+    expect(one.stderr).toMatch(/finished a swap an interrupted deploy began/);
     expect(await inVolume('nginx_config', ['sh', '-c', 'ls /d; cat /d/extra.conf /d/default.conf'])).toBe(
-      `default.conf\nextra.conf\n# added alone\n${site('remote v1').trim()}`,
+      `default.conf\nextra.conf\nzz.conf\n# added alone\n${site('remote v1').trim()}`,
     );
+    expect(await inVolume('nginx_config', ['sh', '-c', 'ls -A /d'])).not.toMatch(/staging|swap/);
 
     const bad = await cli(
       ['nginx', 'deploy', await config('bad', 'server { listen 80; nonsense on; }\n'), '--reload'],

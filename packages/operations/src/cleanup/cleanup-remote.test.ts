@@ -9,7 +9,7 @@ const volumes = [
 
 describe('parseMeasure', () => {
   it('reads each volume directory (or its absence) in order, then the copies restore left beside them', () => {
-    const lines = ['d 40960 12', 'm', `l 4096 2 ${hex('db_data.pre-restore-20261128T101010Z')}`];
+    const lines = ['d 40 12', 'm', `l 4 2 ${hex('db_data.pre-restore-20261128T101010Z')}`];
     expect(parseMeasure(volumes, '/home/u/.local/share/p', lines)).toEqual({
       sizes: [{ bytes: 40960, files: 12 }, null],
       leftovers: [

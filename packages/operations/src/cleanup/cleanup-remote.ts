@@ -8,15 +8,15 @@ import type { CleanupItem } from './cleanup.ts';
 /**
  * The one fixed script of a remote cleanup's helper, run with a volume directory's parent on the machine
  * at /p (names are "$@" data, never shell text). `measure VOLUME...` prints for each volume directory
- * `d BYTES FILES` or `m` (missing), then for each copy restore left beside it (`VOLUME.pre-restore-*`,
- * `VOLUME.restore-staging-*`) `l BYTES FILES HEXNAME`; `remove NAME...` deletes each (`rm -rf`, links
+ * `d KIB FILES` or `m` (missing), then for each copy restore left beside it (`VOLUME.pre-restore-*`,
+ * `VOLUME.restore-staging-*`) `l KIB FILES HEXNAME` (`du -sk`: busybox images have no `du -B1`); `remove NAME...` deletes each (`rm -rf`, links
  * removed, never followed). Ends with `done`.
  */
 export const CLEANUP_SCRIPT = `cd /p || exit 3
 mode=$1
 shift
 hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \\n'; }
-size() { b=$(du -s -B1 -- "$1" | cut -f1) && f=$(find "$1" | wc -l) && printf '%s %s' "$b" "$f"; }
+size() { b=$(du -sk -- "$1" | cut -f1) && f=$(find "$1" | wc -l) && printf '%s %s' "$b" "$f"; }
 case $mode in
 measure)
   for v; do
@@ -72,7 +72,7 @@ export function parseMeasure(
     if (line === 'm') return null;
     const m = /^d (\d+) (\d+)$/.exec(line);
     if (!m) throw bad(line);
-    return { bytes: Number(m[1]), files: Number(m[2]) };
+    return { bytes: Number(m[1]) * 1024, files: Number(m[2]) };
   });
   if (sizes.length !== volumes.length) throw bad(lines.join('\n'));
   const leftovers = lines.slice(volumes.length).map((line): CleanupItem => {
@@ -84,7 +84,7 @@ export function parseMeasure(
       volume: volume.name,
       kind: 'restore-leftover',
       path: `${parent}/${name}`,
-      bytes: Number(m[1]),
+      bytes: Number(m[1]) * 1024,
       files: Number(m[2]),
       namedVolume: null,
     };

@@ -20,7 +20,8 @@ import { stageConfig } from './stage-config.ts';
 /**
  * The one fixed script of a remote deploy's helpers (names are "$@" data, never shell text). The live
  * volume is at /v, the staging volume (what nginx -t passed) at /s. Modes:
- * - `stage NAME`: copies the live entries except NAME (and our own `.phoenix-*`) into /s, links as links;
+ * - `stage NAME`: finishes or undoes an interrupted swap, then copies the live entries except NAME (and our
+ *   own `.phoenix-*`) into /s, links as links;
  * - `swap TAG OWNER`: finishes or undoes an interrupted swap, copies /s into `.phoenix-staging-TAG`, gives
  *   it OWNER (`-` keeps root), moves the live entries to `.phoenix-previous-TAG` and the staged ones in;
  * - `back PREVIOUS FAILED`: the same swap with PREVIOUS coming in and the refused files going to FAILED;
@@ -69,6 +70,7 @@ prune() {
 }
 case $mode in
 stage)
+  recover || exit 1
   for e in ./* ./.[!.]* ./..?*; do
     [ -e "$e" ] || [ -L "$e" ] || continue
     b=\${e##*/}
@@ -143,12 +145,12 @@ export async function deployThroughHelper(
   const live = `${stack.project}_${spec.name}`;
   const staging = stagingVolume(stack.project);
   const files = await volumeFilesFor(podman);
-  const helper = async (mounts: 'live' | 'both', args: readonly string[], readOnly = false) => {
+  const helper = async (mounts: 'live' | 'both', args: readonly string[]) => {
     const r = await podman.run(image, ['-c', DEPLOY_SCRIPT, 'sh', '/v', ...args], {
       user: '0:0',
       entrypoint: 'sh',
       mounts: [
-        { source: live, target: '/v', ...(readOnly ? { options: ['ro'] } : {}) },
+        { source: live, target: '/v' },
         ...(mounts === 'both' ? [{ source: staging, target: '/s' }] : []),
       ],
       labels: { 'io.phoenix-hydra.helper': '1' },
@@ -188,7 +190,7 @@ export async function deployThroughHelper(
       await files.batch({ source: staging, path: '', image }, await stagedOps(join(scratch, 'conf.d')));
     } else if (source.isFile()) {
       const name = basename(options.source);
-      await helper('both', ['stage', name], true);
+      await helper('both', ['stage', name]);
       const bytes = await readFile(options.source);
       await files.batch({ source: staging, path: '', image }, [
         { op: 'writeFile', path: name, bytes, mode: 0o644, owner: { uid: 0, gid: 0 } },
