@@ -27,6 +27,8 @@ function runScript(ops: readonly VolumeFileOp[]): Promise<{ stdout: string; stde
       { cwd: root },
       (error, stdout, stderr) => resolve({ stdout, stderr, code: error ? Number(error.code) : 0 }),
     );
+    // A batch that stops at its first failure exits before reading the rest: EPIPE there is not a failure.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(Buffer.from(stdin));
   });
 }

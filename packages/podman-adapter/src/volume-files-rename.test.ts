@@ -30,6 +30,8 @@ function runScript(ops: readonly VolumeFileOp[]): Promise<{ stdout: string; stde
       (e, stdout, stderr) => resolve({ stdout, stderr, code: e ? Number(e.code) : 0 }),
     );
     child.stdin?.on('error', () => undefined); // the script reads no stdin for these operations
+    // A batch that stops at its first failure exits before reading the rest: EPIPE there is not a failure.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(Buffer.from(stdin));
   });
 }
