@@ -16,10 +16,21 @@ interface PathLink {
   key: PropertyKey;
 }
 
+function linkOf(parent: PathLink | undefined, key: PropertyKey | undefined): PathLink | undefined {
+  return key === undefined ? parent : { parent, key };
+}
+
 function toPath(link: PathLink | undefined): PropertyKey[] {
   const path: PropertyKey[] = [];
   for (let at = link; at !== undefined; at = at.parent) path.push(at.key);
   return path.reverse();
+}
+
+/** A key "__proto__" stays a plain key, as in the parsed data (assignment would set the prototype). */
+function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 /** Interpolates every string value of a parsed document (keys are left alone, as compose does); refuses NUL characters. */
@@ -29,10 +40,11 @@ export function interpolateValues(
   source: YamlSource,
 ): { data: unknown; unset: UnsetUse[] } {
   const unset: UnsetUse[] = [];
-  const walk = (value: unknown, link: PathLink | undefined): unknown => {
+  // A value's link is made only when its path is reported or it is a container, not for every scalar.
+  const walk = (value: unknown, parent: PathLink | undefined, key: PropertyKey | undefined): unknown => {
     if (typeof value === 'string') {
       if (value.includes('\0')) {
-        const path = toPath(link);
+        const path = toPath(linkOf(parent, key));
         throw new PhoenixError(
           'COMPOSE_INVALID',
           `${where(source, path)}: ${formatPath(path)}: contains a NUL character`,
@@ -46,13 +58,13 @@ export function interpolateValues(
       try {
         const result = interpolate(value, env);
         if (result.unset.length > 0) {
-          const path = toPath(link);
+          const path = toPath(linkOf(parent, key));
           for (const variable of result.unset) unset.push({ variable, path });
         }
         return result.value;
       } catch (error) {
         if (!isPhoenixError(error)) throw error;
-        const path = toPath(link);
+        const path = toPath(linkOf(parent, key));
         throw new PhoenixError(error.code, `${where(source, path)}: ${formatPath(path)}: ${error.message}`, {
           hint: error.hint,
           cause: error,
@@ -60,24 +72,39 @@ export function interpolateValues(
         });
       }
     }
-    if (Array.isArray(value)) return value.map((item, index) => walk(item, { parent: link, key: index }));
-    if (value !== null && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(value)) {
-        const item = walk((value as Record<string, unknown>)[key], { parent: link, key });
-        // A key "__proto__" stays a plain key, as in the parsed data (assignment would set the prototype).
-        if (key === '__proto__')
-          Object.defineProperty(out, key, {
-            value: item,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        else out[key] = item;
+    // Containers are copied only from their first changed value on; an unchanged subtree is returned as it is.
+    if (Array.isArray(value)) {
+      const link = linkOf(parent, key);
+      let out: unknown[] | undefined;
+      for (let index = 0; index < value.length; index++) {
+        const item: unknown = value[index];
+        const changed = walk(item, link, index);
+        if (out === undefined && changed !== item) out = value.slice(0, index);
+        if (out !== undefined) out.push(changed);
       }
-      return out;
+      return out ?? value;
+    }
+    if (value !== null && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      const link = linkOf(parent, key);
+      let out: Record<string, unknown> | undefined;
+      for (let index = 0; index < keys.length; index++) {
+        const name = keys[index] as string;
+        const item = record[name];
+        const changed = walk(item, link, name);
+        if (out === undefined && changed !== item) {
+          out = {};
+          for (let before = 0; before < index; before++) {
+            const earlier = keys[before] as string;
+            setOwn(out, earlier, record[earlier]);
+          }
+        }
+        if (out !== undefined) setOwn(out, name, changed);
+      }
+      return out ?? value;
     }
     return value;
   };
-  return { data: walk(data, undefined), unset };
+  return { data: walk(data, undefined, undefined), unset };
 }

@@ -115,7 +115,9 @@ async function fromCompose(
   const mounters = new Map<string, ComposeService[]>();
   for (const service of model.services) {
     for (const name of new Set(service.mounts.map((mount) => mount.volume))) {
-      mounters.set(name, [...(mounters.get(name) ?? []), service]);
+      const users = mounters.get(name);
+      if (users === undefined) mounters.set(name, [service]);
+      else users.push(service);
     }
   }
   const volumes: VolumeSpec[] = [];

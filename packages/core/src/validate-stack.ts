@@ -31,10 +31,10 @@ function firstOverlap(volumes: readonly VolumeSpec[]): [VolumeSpec, VolumeSpec] 
     for (let dir = dirname(path), child = path; dir !== child; child = dir, dir = dirname(dir)) {
       ancestors.push(dir);
     }
-    const earlier =
-      exact.get(path) ??
-      below.get(path) ??
-      ancestors.map((dir) => exact.get(dir)).find((found) => found !== undefined);
+    let earlier = exact.get(path) ?? below.get(path);
+    for (let index = 0; earlier === undefined && index < ancestors.length; index++) {
+      earlier = exact.get(ancestors[index] as string);
+    }
     if (earlier !== undefined) return [earlier, volume];
     exact.set(path, volume);
     for (const dir of ancestors) if (!below.has(dir)) below.set(dir, volume);
@@ -74,8 +74,13 @@ export function validateStack(stack: Stack, source?: YamlSource): void {
         },
       );
     }
-    const longest = Math.max(...hostPath.split('/').map((part) => Buffer.byteLength(part)));
-    if (Buffer.byteLength(hostPath) > MAX_PATH_BYTES || longest > MAX_NAME_BYTES) {
+    const bytes = Buffer.byteLength(hostPath);
+    // No name is longer than the whole path, so the names are measured only when the path could hold a long one.
+    const longest =
+      bytes > MAX_NAME_BYTES
+        ? Math.max(...hostPath.split('/').map((part) => Buffer.byteLength(part)))
+        : bytes;
+    if (bytes > MAX_PATH_BYTES || longest > MAX_NAME_BYTES) {
       throw fail(
         'VOLUME_INVALID',
         at('device'),
