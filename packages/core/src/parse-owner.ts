@@ -1,12 +1,13 @@
 import type { Owner } from './model.ts';
-import { idSchema } from './model.ts';
+import { MAX_ID } from './model.ts';
 
 const NUMERIC = /^\d+$/;
 
 function toId(text: string): number | undefined {
   if (!NUMERIC.test(text)) return undefined;
+  // Digits only, so the number is a whole number >= 0 (or Infinity): idSchema's range check is all that is left.
   const id = Number(text);
-  return idSchema.safeParse(id).success ? id : undefined;
+  return id <= MAX_ID ? id : undefined;
 }
 
 /** Parses an owner written "uid:gid", or "uid" meaning the same number for the group; undefined if invalid. */
