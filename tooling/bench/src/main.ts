@@ -3,7 +3,7 @@
 // small files, checks that the archives round-trip, times `config` on 2,000 services against PyYAML
 // (config-case.ts), times off-host backups into restic against restic alone (offsite-case.ts), prints
 // Markdown tables and writes JSON.
-// Options: --short, --runs N, --out FILE, --only offsite|fixed-cost (that case alone), --scratch DIR (where archives and restored trees go; default
+// Options: --short, --runs N, --out FILE, --only offsite|fixed-cost|remote (that case alone; remote runs only there), --scratch DIR (where archives and restored trees go; default
 // the system's temp dir: on a tmpfs, restores measure the tools rather than the file system's journal).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { type FixedCostResult, fixedCostTable, runFixedCostCase } from './fixed-
 import { measure } from './measure.ts';
 import { type OffsiteResult, offsiteTable, runOffsiteCase } from './offsite-case.ts';
 import { buildPublished } from './published-build.ts';
+import { type RemoteResult, remoteTable, runRemoteCase } from './remote-case.ts';
 import { type CaseMeta, type DatasetResult, median, type RunRecord, summarize, table } from './report.ts';
 
 const HERE = import.meta.dirname;
@@ -33,10 +34,11 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-if (values.only !== undefined && values.only !== 'offsite' && values.only !== 'fixed-cost')
-  throw new Error('--only takes: offsite, fixed-cost');
+if (values.only !== undefined && !['offsite', 'fixed-cost', 'remote'].includes(values.only))
+  throw new Error('--only takes: offsite, fixed-cost, remote');
 const onlyOffsite = values.only === 'offsite';
 const onlyFixedCost = values.only === 'fixed-cost';
+const onlyRemote = values.only === 'remote';
 const short = values.short ?? false;
 const runs = Number(values.runs ?? (short ? 1 : 5));
 const out =
@@ -62,7 +64,7 @@ for (const command of ['tar', 'zstd', 'du', 'gzip']) {
     );
 }
 const owners = process.getuid?.() === 0;
-const datasets = onlyFixedCost ? [] : ensureDatasets(DATA, short, log);
+const datasets = onlyFixedCost || onlyRemote ? [] : ensureDatasets(DATA, short, log);
 const work = mkdtempSync(join(values.scratch ?? tmpdir(), 'phx-bench-'));
 /** The programs the cases run; builds the published form of the library into the scratch directory. */
 function prepareTools(): Tools {
@@ -85,6 +87,7 @@ let failed = false;
 let config: ConfigResult | undefined;
 let fixedCost: FixedCostResult | undefined;
 let offsite: OffsiteResult[] | undefined;
+let remote: RemoteResult | undefined;
 
 /** Runs every case `runs` times, alternating: each run goes through all cases, in a rotated order. */
 async function runDataset(dataset: Dataset, tools: Tools): Promise<DatasetResult> {
@@ -163,7 +166,8 @@ try {
   }
   const tools = onlyOffsite ? undefined : prepareTools();
   if (tools) for (const dataset of datasets) results.push(await runDataset(dataset, tools));
-  if (tools && onlyFixedCost) {
+  if (tools && onlyRemote) remote = await runRemoteCase(tools, Math.max(runs, 3), log);
+  else if (tools && onlyFixedCost) {
     if (tools.cli) fixedCost = await runFixedCostCase(tools, Math.max(runs, 5), log);
   } else if (tools) {
     config = await runConfigCase(tools, work, runs, log);
@@ -199,11 +203,12 @@ const summary = {
   config,
   fixedCost,
   offsite,
+  remote,
 };
 mkdirSync(join(out, '..'), { recursive: true });
 writeFileSync(out, `${JSON.stringify(summary, null, 2)}\n`);
 process.stdout.write(
-  `\n${results.length === 0 ? '' : `${table(results)}\n\n`}${fixedCost === undefined ? '' : `${fixedCostTable(fixedCost)}\n\n`}${config === undefined ? '' : `${configTable(config)}\n\n`}${offsite === undefined ? '' : `${offsiteTable(offsite)}\n\n`}${runs} run(s) per case, alternating; medians. Load average during the runs: median ${summary.loadAverage.median.toFixed(2)} (${summary.loadAverage.min.toFixed(2)}-${summary.loadAverage.max.toFixed(2)}) on ${machine.cpus} CPUs. ` +
+  `\n${results.length === 0 ? '' : `${table(results)}\n\n`}${fixedCost === undefined ? '' : `${fixedCostTable(fixedCost)}\n\n`}${config === undefined ? '' : `${configTable(config)}\n\n`}${offsite === undefined ? '' : `${offsiteTable(offsite)}\n\n`}${remote === undefined ? '' : `${remoteTable(remote)}\n\n`}${runs} run(s) per case, alternating; medians. Load average during the runs: median ${summary.loadAverage.median.toFixed(2)} (${summary.loadAverage.min.toFixed(2)}-${summary.loadAverage.max.toFixed(2)}) on ${machine.cpus} CPUs. ` +
     'Library rows time the call inside a fresh Node process running the package as published (JavaScript); ' +
     'the CLI runs its bundle, as `pnpm setup-cli` installs it; the others are timed as whole commands. ' +
     `JSON: ${out}\n`,
