@@ -20,7 +20,7 @@ const IMAGE = 'localhost/phoenix-hydra-test:latest';
  * set, so helper containers instead of `podman unshare`) against the same command locally, on the design
  * stack as remote-podman.e2e.test.ts sets it up, as the e2e host's rootless user. Each run does remote then
  * local (or local then remote, alternating): setup from nothing, setup again (no-op), backup create,
- * cleanup --yes; plus one helper container doing nothing against `podman unshare true`. Medians.
+ * restore --stop of that backup, nginx deploy DIR (no reload: nginx is not up), cleanup --yes; plus one helper container doing nothing against `podman unshare true`. Medians.
  */
 export async function runRemoteCase(
   tools: { node: string; cliBin: string },
@@ -37,12 +37,19 @@ export async function runRemoteCase(
   const dir = mkdtempSync(join(tmpdir(), 'phx-bench-remote-'));
   const backups = join(dir, 'backups');
   mkdirSync(backups);
+  const site = join(dir, 'site');
+  mkdirSync(site);
+  writeFileSync(
+    join(site, 'default.conf'),
+    'server {\n  listen 80;\n  location / { default_type text/plain; return 200 "bench\\n"; }\n}\n',
+    { mode: 0o644 },
+  );
   const text = readFileSync(FIXTURE_COMPOSE, 'utf8')
     .replaceAll('/.local/share/phoenix-hydra/', `/.local/share/${project}/`)
     .replace('"8080:80"', `"${19000 + (process.pid % 1000)}:80"`);
   const compose = join(dir, 'podman-compose.yaml');
   writeFileSync(compose, text, { mode: 0o644 });
-  for (const d of [dir, backups]) chownSync(d, user.uid, user.gid);
+  for (const d of [dir, backups, site]) chownSync(d, user.uid, user.gid);
   const userEnv = ['HOME', 'USER', 'LOGNAME', 'XDG_RUNTIME_DIR', 'PATH'].map(
     (k) => `${k}=${quote(env[k] ?? '')}`,
   );
@@ -62,7 +69,15 @@ export async function runRemoteCase(
   const steps = [
     { step: 'setup (from nothing)', script: cli('setup') },
     { step: 'setup (no-op)', script: cli('setup') },
-    { step: 'backup create', script: cli(`backup create --backup-dir ${quote(backups)}`) },
+    {
+      step: 'backup create',
+      script: `cd ${quote(dir)} && ${quote(tools.node)} ${quote(tools.cliBin)} backup create --backup-dir ${quote(backups)} --json >${quote(join(dir, 'last.json'))}`,
+    },
+    {
+      step: 'restore --stop',
+      script: `id=$(sed -n 's/.*"id": *"\\([^"]*\\)".*/\\1/p' ${quote(join(dir, 'last.json'))} | head -n 1) && ${cli(`restore "$id" --from ${quote(backups)} --stop --yes`)}`,
+    },
+    { step: 'nginx deploy DIR', script: cli(`nginx deploy ${quote(site)}`) },
     { step: 'cleanup --yes', script: cli(`cleanup --yes --to ${quote(backups)}`) },
   ];
   const helper = {
