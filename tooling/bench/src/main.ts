@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { E2E_USER, lookupUser } from '../../e2e/host.ts';
 import { type Case, casesFor, type Tools } from './cases.ts';
 import { compareTrees } from './compare-trees.ts';
 import { type ConfigResult, configTable, runConfigCase } from './config-case.ts';
@@ -174,6 +175,10 @@ try {
     if (tools.cli) fixedCost = await runFixedCostCase(tools, Math.max(runs, 5), log);
     if (has('restic')) offsite = await runOffsiteCase(datasets, tools, work, runs, log);
     else log('restic is missing: the off-host cases are skipped (apt-get install restic)');
+    // Full mode only (CI's --short stays as it is): needs root, the e2e user and podman.
+    if (!short && tools.cli && owners && lookupUser(E2E_USER) !== undefined)
+      remote = await runRemoteCase(tools, Math.max(runs, 3), log);
+    else if (!short) log(`the remote podman case needs root, ${E2E_USER} and podman: skipped`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
