@@ -3,7 +3,7 @@
 // small files, checks that the archives round-trip, times `config` on 2,000 services against PyYAML
 // (config-case.ts), times off-host backups into restic against restic alone (offsite-case.ts), prints
 // Markdown tables and writes JSON.
-// Options: --short, --runs N, --out FILE, --only offsite|fixed-cost|remote (that case alone; remote runs only there), --scratch DIR (where archives and restored trees go; default
+// Options: --short, --runs N, --out FILE, --only offsite|fixed-cost|remote (that case alone; remote also runs in full mode, never in --short), --scratch DIR (where archives and restored trees go; default
 // the system's temp dir: on a tmpfs, restores measure the tools rather than the file system's journal).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
