@@ -67,7 +67,7 @@ describe('archiveFromTar', () => {
     }
     const restored = join(dir, 'restored');
     await mkdir(restored);
-    run('tar', ['-x', '-f', join(dir, 'remote.none'), '-C', restored]);
+    run('tar', ['-x', '-p', '-f', join(dir, 'remote.none'), '-C', restored]);
     expect(await snapshotTree(restored)).toEqual(await snapshotTree(volume));
   });
 

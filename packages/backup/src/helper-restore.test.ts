@@ -55,7 +55,7 @@ describe('what a helper restore checks in Node', () => {
     const out = join(dir, 'out');
     await mkdir(out);
     await writeFile(join(dir, 'plain.tar'), Buffer.concat(chunks));
-    run('tar', ['-x', '-f', join(dir, 'plain.tar'), '-C', out]);
+    run('tar', ['-x', '-p', '-f', join(dir, 'plain.tar'), '-C', out]);
     expect(await snapshotTree(out)).toEqual(await snapshotTree(volume));
   });
 });
