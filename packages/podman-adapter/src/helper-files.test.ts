@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runHelperScript } from '../test/run-script.ts';
 import { HELPER_SCRIPT, helperArguments, helperRunArgs, parseHelperOutput } from './helper-files.ts';
 import type { VolumeFileOp } from './volume-files.ts';
 
@@ -20,17 +20,7 @@ afterEach(async () => {
 /** Runs the helper's fixed script with the real sh, as the container would, on a local directory. */
 function runScript(ops: readonly VolumeFileOp[]): Promise<{ stdout: string; stderr: string; code: number }> {
   const { args, stdin } = helperArguments(ops);
-  return new Promise((resolve) => {
-    const child = execFile(
-      'sh',
-      ['-c', HELPER_SCRIPT, 'sh', root, ...args],
-      { cwd: root },
-      (error, stdout, stderr) => resolve({ stdout, stderr, code: error ? Number(error.code) : 0 }),
-    );
-    // A batch that stops at its first failure exits before reading the rest: EPIPE there is not a failure.
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(Buffer.from(stdin));
-  });
+  return runHelperScript(HELPER_SCRIPT, root, args, stdin);
 }
 
 describe('the helper script', () => {

@@ -1,8 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runHelperScript } from '../test/run-script.ts';
 import { TAR_IN_SCRIPT } from './helper-tar-in.ts';
 
 let dir = '';
@@ -16,15 +17,9 @@ afterEach(async () => {
 const HOSTILE = 'vol $(touch pwned) `touch pwned2`; "q"';
 
 /** Runs the restore script with the real sh, as the container would, in `dir`. */
-function runScript(names: string[], tar: Buffer): Promise<{ stdout: string; code: number }> {
-  return new Promise((resolve) => {
-    const child = execFile('sh', ['-c', TAR_IN_SCRIPT, 'sh', dir, ...names], { cwd: dir }, (error, stdout) =>
-      resolve({ stdout, code: error ? Number(error.code) : 0 }),
-    );
-    // A refusing script exits before it reads: the unread rest of the tar is an EPIPE, not a failure.
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(tar);
-  });
+async function runScript(names: string[], tar: Buffer): Promise<{ stdout: string; code: number }> {
+  const { stdout, code } = await runHelperScript(TAR_IN_SCRIPT, dir, names, tar);
+  return { stdout, code };
 }
 
 async function tarOf(files: Record<string, string>): Promise<Buffer> {

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runHelperScript } from '../test/run-script.ts';
 import { HELPER_SCRIPT, helperArguments, parseHelperOutput } from './helper-files.ts';
 import type { VolumeFileOp } from './volume-files.ts';
 
@@ -22,18 +22,7 @@ afterEach(async () => {
 /** The helper's fixed script with the real sh, on a local directory standing for the volume. */
 function runScript(ops: readonly VolumeFileOp[]): Promise<{ stdout: string; stderr: string; code: number }> {
   const { args, stdin } = helperArguments(ops);
-  return new Promise((resolve) => {
-    const child = execFile(
-      'sh',
-      ['-c', HELPER_SCRIPT, 'sh', root, ...args],
-      { cwd: root },
-      (e, stdout, stderr) => resolve({ stdout, stderr, code: e ? Number(e.code) : 0 }),
-    );
-    child.stdin?.on('error', () => undefined); // the script reads no stdin for these operations
-    // A batch that stops at its first failure exits before reading the rest: EPIPE there is not a failure.
-    child.stdin?.on('error', () => {});
-    child.stdin?.end(Buffer.from(stdin));
-  });
+  return runHelperScript(HELPER_SCRIPT, root, args, stdin);
 }
 
 const exists = (p: string) =>
