@@ -1,10 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import {
   detectRemotePodman,
+  needsUserNamespace,
   rerunInUserNamespace as rerun,
 } from '@phoenix-hydra/podman-adapter/user-namespace';
 
-export { needsUserNamespace } from '@phoenix-hydra/podman-adapter/user-namespace';
+export { needsUserNamespace };
+
+/**
+ * Whether a command that reads or writes subuid-owned files re-runs itself inside `podman unshare`: as a
+ * non-root user of a local podman. Through a remote podman there is no namespace to enter; helper
+ * containers do that work on the machine.
+ */
+export async function entersUserNamespace(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  return needsUserNamespace(env) && !(await detectRemotePodman({ env })).remote;
+}
 
 const BIN = fileURLToPath(new URL('../bin/phoenix-volumes.js', import.meta.url));
 

@@ -1,10 +1,9 @@
-import { detectRemotePodman } from '@phoenix-hydra/podman-adapter/user-namespace';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addBackupDirOption } from '../backup-dir-option.ts';
 import { addPgConnectionOptions } from '../pg-options.ts';
 import { addRepoOptions, wantsRepo, withRepo } from '../repo-options.ts';
 import { addStackOptions } from '../stack-options.ts';
-import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
+import { entersUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
 
 function count(value: string): number {
   const n = Number(value);
@@ -62,8 +61,7 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
   );
   addRepoOptions(create).action(async (options) => {
     // Through a remote podman there is no namespace to enter: archives stream out of helper containers.
-    if (needsUserNamespace() && !(await detectRemotePodman()).remote)
-      return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
+    if (await entersUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
     if (wantsRepo(options))
       return (await import('../commands/backup-repo.ts')).backupCreateToRepo(await withRepo(options));
     const { backupCreateCommand } = await import('../commands/backup-create.ts');

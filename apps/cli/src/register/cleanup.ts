@@ -1,8 +1,7 @@
-import { detectRemotePodman } from '@phoenix-hydra/podman-adapter/user-namespace';
 import type { Command } from 'commander';
 import { addBackupDirOption } from '../backup-dir-option.ts';
 import { addStackOptions } from '../stack-options.ts';
-import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
+import { entersUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
 
 /** Registers `phoenix-volumes cleanup`. */
 export function registerCleanup(program: Command, setExitCode: (code: number) => void): void {
@@ -24,7 +23,7 @@ export function registerCleanup(program: Command, setExitCode: (code: number) =>
   ).action(async (options) => {
     // The safety backup reads subuid-owned files: it runs inside the user namespace. Through a remote
     // podman there is none to enter: helper containers measure, archive and remove on the machine.
-    if (options.backup !== false && needsUserNamespace() && !(await detectRemotePodman()).remote) {
+    if (options.backup !== false && (await entersUserNamespace())) {
       return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
     }
     const { cleanupCommand } = await import('../commands/cleanup.ts');

@@ -1,10 +1,9 @@
-import { detectRemotePodman } from '@phoenix-hydra/podman-adapter/user-namespace';
 import type { Command } from 'commander';
 import { addBackupDirOption } from '../backup-dir-option.ts';
 import { addPgConnectionOptions } from '../pg-options.ts';
 import { addRepoOptions, wantsRepo, withRepo } from '../repo-options.ts';
 import { addStackOptions } from '../stack-options.ts';
-import { needsUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
+import { entersUserNamespace, rerunInUserNamespace } from '../user-namespace.ts';
 
 /** Registers `phoenix-volumes restore`. */
 export function registerRestore(program: Command, setExitCode: (code: number) => void): void {
@@ -46,8 +45,7 @@ export function registerRestore(program: Command, setExitCode: (code: number) =>
   );
   addRepoOptions(restore).action(async (id: string, options) => {
     // Through a remote podman there is no namespace to enter: archives are restored by helper containers.
-    if (needsUserNamespace() && !(await detectRemotePodman()).remote)
-      return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
+    if (await entersUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
     if (wantsRepo(options)) {
       const { restoreFromRepo } = await import('../commands/backup-repo.ts');
       return restoreFromRepo({ ...(await withRepo(options)), id });
