@@ -5,6 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { FIXTURE_COMPOSE, REPO_ROOT } from './host.ts';
+import { CLI_ENV_VARIABLE } from './remote-mode.ts';
+
+/**
+ * `pnpm test:e2e --remote` (remote-mode.ts): the environment that makes the CLI a podman machine user's
+ * (CONTAINER_HOST, no `podman unshare`, no subuid files). Empty in the normal run. Every CLI a test starts
+ * gets it; the test's own podman calls stay local.
+ */
+export const cliEnv: Readonly<Record<string, string>> = JSON.parse(process.env[CLI_ENV_VARIABLE] ?? '{}');
+/** True in the remote run: for the few assertions whose wording differs through a remote podman. */
+export const remoteMode = process.env[CLI_ENV_VARIABLE] !== undefined;
 
 export const repoRoot = REPO_ROOT;
 export const binPath = join(REPO_ROOT, 'apps/cli/bin/phoenix-volumes.js');
@@ -19,7 +29,7 @@ export function cli(
     cwd: options.cwd ?? repoRoot,
     reject: false,
     ...(options.input === undefined ? {} : { input: options.input }),
-    env: { NO_COLOR: '1', ...options.env },
+    env: { NO_COLOR: '1', ...cliEnv, ...options.env },
   });
 }
 

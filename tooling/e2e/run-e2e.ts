@@ -1,6 +1,9 @@
 // `pnpm test:e2e`: runs the e2e vitest project with real rootless podman. As root it checks the host
 // prepare-host.sh made, then re-runs vitest as the unprivileged test user; otherwise it runs vitest
 // directly (a developer with their own rootless podman). Extra arguments go to vitest.
+//
+// `pnpm test:e2e --remote` runs the CLI's life-cycle files a second time as podman machine users
+// (Windows, macOS) run it: see remote-mode.ts.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
@@ -17,6 +20,7 @@ import {
   testUserEnv,
   VITEST_CACHE_DIR,
 } from './host.ts';
+import { REMOTE_FILES, startRemoteMode } from './remote-mode.ts';
 
 const VITEST = join(REPO_ROOT, 'node_modules', '.bin', 'vitest');
 
@@ -62,8 +66,13 @@ function warnUnreadable(user: HostUser): void {
   }
 }
 
-function runVitest(runuserArgs: string[], vitestArgs: string[], env: NodeJS.ProcessEnv): void {
-  const vitest = [VITEST, 'run', '--project', 'e2e', ...vitestArgs, ...process.argv.slice(2)];
+function runVitest(
+  runuserArgs: string[],
+  vitestArgs: string[],
+  env: NodeJS.ProcessEnv,
+  onExit: () => Promise<void> = async () => {},
+): void {
+  const vitest = [VITEST, 'run', '--project', 'e2e', ...vitestArgs, ...userArgs];
   const [cmd, ...args] = [...runuserArgs, ...vitest];
   if (cmd === undefined) return;
   const child = spawn(cmd, args, { cwd: REPO_ROOT, env, stdio: 'inherit' });
@@ -73,15 +82,29 @@ function runVitest(runuserArgs: string[], vitestArgs: string[], env: NodeJS.Proc
   child.on('error', (error) => fail(`could not start ${cmd}: ${error.message}`));
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? 128 + (signal === null ? 0 : constants.signals[signal]);
+    void onExit();
   });
 }
+
+const remote = process.argv.includes('--remote');
+const userArgs = process.argv.slice(2).filter((arg) => arg !== '--remote');
+// In remote mode only the files of the CLI's life cycle run, unless files are named.
+const remoteFiles = remote && !userArgs.some((arg) => !arg.startsWith('-')) ? REMOTE_FILES : [];
 
 if (process.getuid?.() === 0) {
   const user = await checkHost(lookupUser(E2E_USER));
   // Nothing may write inside the repository: the default config loader (bundle) writes
   // node_modules/.vite-temp and the module cache lives in node_modules/.vitest-cache.
   const noRepoWrites = ['--configLoader', 'native', '--fsModuleCachePath', join(VITEST_CACHE_DIR, 'modules')];
-  runVitest(['runuser', '-u', user.name, '--'], noRepoWrites, { ...testUserEnv(user), VITEST_CACHE_DIR });
+  const env = { ...testUserEnv(user), VITEST_CACHE_DIR };
+  const mode = remote ? await startRemoteMode(env, user) : undefined;
+  runVitest(
+    ['runuser', '-u', user.name, '--'],
+    [...noRepoWrites, ...remoteFiles],
+    { ...env, ...mode?.env },
+    async () => mode?.stop(),
+  );
 } else {
-  runVitest([], [], process.env);
+  const mode = remote ? await startRemoteMode(process.env) : undefined;
+  runVitest([], remoteFiles, { ...process.env, ...mode?.env }, async () => mode?.stop());
 }

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binPath, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { binPath, cliEnv, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
 import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ async function startBackupToInterrupt(options: { detached: boolean }) {
   const args = ['backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
   const child = spawn(process.execPath, [binPath, ...args], {
     cwd,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...cliEnv, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: options.detached,
   });
@@ -176,7 +176,7 @@ describe('backup and restore through the CLI', () => {
     const args = ['backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
     const child = spawn(process.execPath, [binPath, ...args], {
       cwd,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...cliEnv, ...env },
       stdio: 'ignore',
     });
     const exited = new Promise((r) => child.on('exit', r));

@@ -4,7 +4,7 @@
 // takes over the dead one's lock and succeeds.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { binPath } from '@phoenix-hydra/e2e/cli-harness';
+import { binPath, cliEnv } from '@phoenix-hydra/e2e/cli-harness';
 import { startInOwnGroup, temporaryEntries } from '@phoenix-hydra/e2e/process-tree';
 import { type SetUpProject, setUpProject, stackTools, tearDownProject } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
@@ -36,7 +36,7 @@ function killPoint(seed: number, i: number): number {
 
 /** Runs `backup create` and SIGKILLs every process of it (the CLI re-runs itself in podman unshare) after `ms`. */
 async function killAfter(ms: number): Promise<{ exit: number | null; signal: string | null }> {
-  const backup = startInOwnGroup([binPath, ...args], { cwd, env: { ...process.env, ...env } });
+  const backup = startInOwnGroup([binPath, ...args], { cwd, env: { ...process.env, ...cliEnv, ...env } });
   await new Promise((r) => setTimeout(r, ms));
   await execa('pkill', ['-KILL', '-f', `${binPath} ${args.join(' ')}`], { reject: false });
   try {

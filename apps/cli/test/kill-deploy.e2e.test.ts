@@ -6,7 +6,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { binPath, cli, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { binPath, cli, cliEnv, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
 import { type Stop, startInOwnGroup, stopAndWatch } from '@phoenix-hydra/e2e/process-tree';
 import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
@@ -63,7 +63,7 @@ const KILLS_9: Stop[] = [
 async function deployKilledAfter(dir: string, afterMs: number, stop: Stop): Promise<string> {
   const started = startInOwnGroup([binPath, 'nginx', 'deploy', dir, '--reload'], {
     cwd,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, ...cliEnv, NO_COLOR: '1' },
   });
   const first = await Promise.race([
     started.exited,

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binPath, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { binPath, cliEnv, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
 import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -239,7 +239,7 @@ const alive = (pid: number) => {
 async function killDuringWork(args: string[], which: 'inner' | 'outer' | null, delayMs = 0) {
   const child: ChildProcess = spawn(process.execPath, [binPath, ...args], {
     cwd,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...cliEnv, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

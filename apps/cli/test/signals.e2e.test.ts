@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE } from '@phoenix-hydra/backup';
 import { lockDir } from '@phoenix-hydra/core';
-import { binPath } from '@phoenix-hydra/e2e/cli-harness';
+import { binPath, cliEnv } from '@phoenix-hydra/e2e/cli-harness';
 import * as tree from '@phoenix-hydra/e2e/process-tree';
 import { type SetUpProject, setUpProject, stackTools, tearDownProject } from '@phoenix-hydra/e2e/stack-tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,10 @@ describe('backup create stopped by a signal (rootless: node â†’ podman unshare â
     async (stop) => {
       const before = await listed();
       const args = [binPath, 'backup', 'create', '--volume', 'logs', '--compression', 'gzip'];
-      const backup = tree.startInOwnGroup(args, { cwd, env: { ...process.env, ...env, NO_COLOR: '1' } });
+      const backup = tree.startInOwnGroup(args, {
+        cwd,
+        env: { ...process.env, ...cliEnv, ...env, NO_COLOR: '1' },
+      });
       await tree.waitUntilWriting(backup, backupDir, 20_000);
       const stopped = await tree.stopAndWatch(stop, backup);
       expect(stopped.tree.join('\n')).toMatch(/podman unshare/);
