@@ -168,9 +168,9 @@ function pathState(st: VolumeFileStat, ns: UserNamespace): PathState {
 }
 
 /**
- * One helper per volume that has its named volume (the directory and, for nginx, default.conf in one
- * container) and one for the base directory. A volume whose named volume or directory the machine lacks
- * reads as missing: setup creates it, and mkdir -p leaves an existing one as it is.
+ * One helper per volume (the directory and, for nginx, default.conf in one container), through its named
+ * volume or, before there is one, its path on the machine; and one for the base directory. A directory
+ * the machine lacks reads as missing: setup creates it.
  */
 async function observeThroughHelpers(
   stack: Stack,
@@ -196,9 +196,14 @@ async function observeThroughHelpers(
       const name = `${stack.project}_${spec.name}`;
       const namedVolume = (await named)[i] ?? null;
       const nginx = isNginxConfig(spec);
-      const [dir = null, conf = null] = namedVolume
-        ? await stat({ source: name, path: spec.hostPath }, nginx ? ['', 'default.conf'] : [''], spec)
-        : [];
+      // Without its named volume the directory may still be on the machine (the original scripts made
+      // it with mkdir): the helper mounts the path itself; podman refuses a missing one (read as missing).
+      const source = namedVolume ? name : spec.hostPath;
+      const [dir = null, conf = null] = await stat(
+        { source, path: spec.hostPath },
+        nginx ? ['', 'default.conf'] : [''],
+        spec,
+      );
       const observation: VolumeObservation = { spec, podmanVolumeName: name, dir, namedVolume, space: null };
       if (nginx) observation.defaultConf = dir ? conf : null;
       return observation;

@@ -1,5 +1,7 @@
 import { podmanVolumeName } from '@phoenix-hydra/core';
+import type { VolumeObservation } from '../observe.ts';
 import { volumeCreateAction } from '../plan-setup.ts';
+import { helperImages } from '../volume-targets.ts';
 import { setupFix } from './checks-volumes.ts';
 import type { DoctorContext } from './context.ts';
 import { type Fix, finding } from './finding.ts';
@@ -26,10 +28,30 @@ const namedVolumeMissing: DoctorCheck = {
   },
 };
 
-/** Files in a plain volume's `_data` (0 when empty); the count decides whether removing it loses data. */
-async function plainVolumeEntries(ctx: DoctorContext, mountpoint: string): Promise<number> {
-  const found = await ctx.unshare(['find', mountpoint, '-mindepth', '1', '-maxdepth', '1', '-printf', 'x']);
-  return found.exitCode === 0 ? found.stdout.length : Number.POSITIVE_INFINITY;
+/**
+ * Files in a plain volume's `_data` (0 when empty); the count decides whether removing it loses data.
+ * Through a remote podman the volume is on the machine: a read-only helper lists it (`ls -A`, which
+ * busybox images have too).
+ */
+async function plainVolumeEntries(
+  ctx: DoctorContext,
+  v: VolumeObservation,
+  mountpoint: string,
+): Promise<number> {
+  if (!(await ctx.remote()).remote) {
+    const found = await ctx.unshare(['find', mountpoint, '-mindepth', '1', '-maxdepth', '1', '-printf', 'x']);
+    return found.exitCode === 0 ? found.stdout.length : Number.POSITIVE_INFINITY;
+  }
+  const image = await helperImages(ctx.podman, ctx.stack)(v.spec);
+  if (image === null) return Number.POSITIVE_INFINITY;
+  const listed = await ctx.run(image, ['ls', '-A', '/volume'], {
+    user: '0:0',
+    entrypoint: '',
+    mounts: [{ source: v.podmanVolumeName, target: '/volume', options: ['ro'] }],
+  });
+  return listed.exitCode === 0
+    ? listed.stdout.split('\n').filter((line) => line !== '').length
+    : Number.POSITIVE_INFINITY;
 }
 
 const namedVolumeDrift: DoctorCheck = {
@@ -49,7 +71,7 @@ const namedVolumeDrift: DoctorCheck = {
         const mountpoint = named?.mountpoint ?? '';
         const where = device ?? `podman's own storage (${mountpoint})`;
         const inUse = users.filter((u) => u.volumes.includes(v.spec.name)).map((u) => u.container);
-        const entries = device === null ? await plainVolumeEntries(ctx, mountpoint) : 0;
+        const entries = device === null ? await plainVolumeEntries(ctx, v, mountpoint) : 0;
         const evidence = {
           name: v.podmanVolumeName,
           device,
@@ -61,7 +83,7 @@ const namedVolumeDrift: DoctorCheck = {
         const recreate = `podman volume rm ${v.podmanVolumeName} && phoenix-volumes setup`;
         const hint =
           entries > 0
-            ? `phoenix-volumes adopt --volume ${v.spec.name}   (copies its ${entries} entries into ${v.spec.hostPath}, verified, keeps the old data, rebinds the volume and starts the stack)`
+            ? `phoenix-volumes adopt --volume ${v.spec.name}   (copies its ${Number.isFinite(entries) ? `${entries} ` : ''}entries into ${v.spec.hostPath}, verified, keeps the old data, rebinds the volume and starts the stack)`
             : inUse.length > 0
               ? `stop ${inUse.join(', ')} (podman-compose down), then ${recreate}`
               : recreate;

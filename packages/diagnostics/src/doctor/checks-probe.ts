@@ -42,7 +42,7 @@ async function probe(check: DoctorCheck, ctx: DoctorContext, spec: VolumeSpec): 
     finding(check, {
       volume: spec.name,
       message: `a container running as ${who} cannot ${verb} it: ${said}`,
-      hint: 'phoenix-volumes setup (gives the directory to the container user through podman unshare)',
+      hint: `phoenix-volumes setup (gives the directory to the container user through ${(await ctx.remote()).remote ? 'a helper container' : 'podman unshare'})`,
       evidence: { image, exitCode: result.exitCode, stderr: result.stderr.trim(), verb },
     }),
   ];

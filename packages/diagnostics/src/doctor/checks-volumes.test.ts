@@ -72,6 +72,18 @@ describe('directory checks', () => {
     expect(owner?.fix?.describe).toMatch(/^chown -R 999:999 .* via podman unshare/);
   });
 
+  it('through a remote podman (podman machine) the fixes name setup and a helper container, never podman unshare', async () => {
+    const remote = async () => ({ remote: true, reason: 'CONTAINER_HOST' });
+    const ctx = fakeContext({ remote, observation: observation({ db_data: { dir: dirState(0o755, 0) } }) });
+    const found = await run(ctx, 'PHX-MODE-001', 'PHX-OWNER-001');
+    expect(found.map((f) => f.check)).toEqual(['PHX-MODE-001', 'PHX-OWNER-001']);
+    for (const f of found) {
+      expect(f.hint).toMatch(/^phoenix-volumes setup .*helper container/);
+      expect(f.fix?.describe).toMatch(/via a helper container/);
+      expect(JSON.stringify(f)).not.toMatch(/podman unshare (chown|chmod)/);
+    }
+  });
+
   it('only notes (info) a read-only volume podman gave to root on first mount, while its user can still read it', async () => {
     // What podman-compose up leaves: podman chowns a new volume to the container's user (nginx runs as root).
     const ctx = fakeContext({ observation: observation({ nginx_config: { dir: dirState(0o755, 0) } }) });

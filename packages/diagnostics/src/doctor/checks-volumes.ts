@@ -133,6 +133,7 @@ const wrongMode: DoctorCheck = {
   severity: 'error',
   why: 'postgres refuses a data directory group- or world-readable; a mode without write bits stops the service writing',
   async run(ctx) {
+    const via = await fixPath(ctx);
     return eachDirectory(ctx, ({ spec, dir }) => {
       if (dir.mode === spec.mode) return undefined;
       const [actual, expected] = [formatMode(dir.mode), formatMode(spec.mode)];
@@ -141,18 +142,33 @@ const wrongMode: DoctorCheck = {
         volume: spec.name,
         path: spec.hostPath,
         mode: spec.mode,
-        describe: `chmod ${expected} ${spec.hostPath} (now ${actual}) via podman unshare`,
+        describe: `chmod ${expected} ${spec.hostPath} (now ${actual}) via ${via.tool}`,
       };
       return finding(this, {
         volume: spec.name,
         message: `${spec.hostPath} has mode ${actual}, expected ${expected}`,
         evidence: { path: spec.hostPath, actual, expected },
-        hint: `podman unshare chmod ${expected} ${spec.hostPath}`,
+        hint: via.byHand(`chmod ${expected} ${spec.hostPath}`),
         fix: setupFix(ctx, [action]),
       });
     });
   },
 };
+
+/**
+ * How a directory gets fixed: `podman unshare` locally; a helper container through a remote podman
+ * (podman machine), which has no `podman unshare`, so the by-hand fix is setup itself.
+ */
+async function fixPath(ctx: DoctorContext): Promise<{ tool: string; byHand: (argv: string) => string }> {
+  if ((await ctx.remote()).remote) {
+    return {
+      tool: 'a helper container',
+      byHand: () =>
+        'phoenix-volumes setup   (a remote podman has no podman unshare: setup fixes it in a helper container)',
+    };
+  }
+  return { tool: 'podman unshare', byHand: (argv) => `podman unshare ${argv}` };
+}
 
 const wrongOwner: DoctorCheck = {
   id: 'PHX-OWNER-001',
@@ -161,6 +177,7 @@ const wrongOwner: DoctorCheck = {
   why: 'the service writes as its own uid inside the container; a directory owned by anyone else gives "Permission denied" (initdb fails). chown to your own uid does not help under rootless podman',
   async run(ctx) {
     const observation = await ctx.observation();
+    const via = await fixPath(ctx);
     return eachDirectory(ctx, ({ spec, dir }) => {
       const { uid, gid } = dir.owner;
       if (uid === spec.owner.uid && gid === spec.owner.gid) return undefined;
@@ -173,7 +190,7 @@ const wrongOwner: DoctorCheck = {
         path: spec.hostPath,
         owner: spec.owner,
         recursive: true,
-        describe: `chown -R ${formatOwner(spec.owner)} ${spec.hostPath} via podman unshare (now ${container}, host ${host})`,
+        describe: `chown -R ${formatOwner(spec.owner)} ${spec.hostPath} via ${via.tool} (now ${container}, host ${host})`,
       };
       // Podman gives a new volume to the container's user on its first mount (NeedsChown): nginx's read-only
       // conf.d becomes root's. Harmless while the service can still read it.
@@ -189,7 +206,7 @@ const wrongOwner: DoctorCheck = {
           expected: formatOwner(spec.owner),
           expectedHost: expected,
         },
-        hint: `podman unshare chown -R ${formatOwner(spec.owner)} ${spec.hostPath}`,
+        hint: via.byHand(`chown -R ${formatOwner(spec.owner)} ${spec.hostPath}`),
         fix: setupFix(ctx, [action]),
       });
     });
