@@ -44,6 +44,43 @@ describe('space and inodes', () => {
   });
 });
 
+describe('space: podman round trips', () => {
+  it('measures every volume directory while the observation is still running (one round trip less)', async () => {
+    const base = fakeContext({ unshare: { stat: statfs(home, home, home) } });
+    const order: string[] = [];
+    const ctx: DoctorContext = {
+      ...base,
+      observation: async () => {
+        order.push('observation asked');
+        await new Promise((r) => setTimeout(r, 20));
+        order.push('observation answered');
+        return base.observation();
+      },
+      unshare: async (argv) => {
+        order.push(argv[0] ?? '');
+        return base.unshare(argv);
+      },
+    };
+    expect(await run(ctx, 'PHX-SPACE-001')).toEqual([]);
+    expect(order.slice(0, 3)).toEqual(['stat', 'observation asked', 'observation answered']);
+    expect(order.filter((o) => o === 'stat')).toHaveLength(1);
+  });
+
+  it('asks again for the directories that exist when one is missing', async () => {
+    const ctx = fakeContext({
+      unshare: {
+        stat: (argv: readonly string[]) =>
+          argv.length === 7 ? { exitCode: 1, stdout: '', stderr: 'missing' } : statfs(home, home),
+      },
+    });
+    const obs = await ctx.observation();
+    const first = obs.volumes[0];
+    if (first) first.dir = null;
+    expect(await run(ctx, 'PHX-SPACE-001')).toEqual([]);
+    expect(ctx.calls.filter((c) => c[0] === 'stat').map((c) => c.length)).toEqual([7, 6]);
+  });
+});
+
 describe('logs', () => {
   it('report a logs volume over its cap and a file over the size limit (recorded du and find)', async () => {
     const ctx = fakeContext({

@@ -19,17 +19,21 @@ export const CRITICAL_FREE_BYTES = 64 * 1024 ** 2;
 async function spaces(
   ctx: DoctorContext,
 ): Promise<{ v: VolumeObservation; space: SpaceState; seenFrom: string }[]> {
+  const statfs = (paths: readonly string[]) =>
+    ctx.unshare(['stat', '-f', `--printf=${STATFS_FORMAT}`, '--', ...paths]);
+  // Locally, every volume directory is measured while the observation runs (one podman round trip
+  // less for check and doctor); used when all of them turn out to be directories, else asked again.
+  const early =
+    ctx.stack.volumes.length > 0 && !(await ctx.remote()).remote
+      ? statfs(ctx.stack.volumes.map((v) => v.hostPath))
+      : undefined;
+  early?.catch(() => undefined);
   const { volumes } = await ctx.observation();
   const dirs = volumes.filter((v) => v.dir?.type === 'directory');
   const measured = new Map<string, SpaceState>();
   if (dirs.length > 0) {
-    const out = await ctx.unshare([
-      'stat',
-      '-f',
-      `--printf=${STATFS_FORMAT}`,
-      '--',
-      ...dirs.map((v) => v.spec.hostPath),
-    ]);
+    const first = early && dirs.length === volumes.length ? await early.catch(() => undefined) : undefined;
+    const out = first?.exitCode === 0 ? first : await statfs(dirs.map((v) => v.spec.hostPath));
     if (out.exitCode === 0) {
       parseStatfs(out.stdout).forEach((line, i) => {
         const v = dirs[i];
