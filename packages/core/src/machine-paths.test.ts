@@ -3,6 +3,7 @@ import {
   defaultMachineShares,
   diagnoseBindSource,
   diagnoseMachineError,
+  machineParentOf,
   splitVolumeSpec,
   toClientPath,
   toMachinePath,
@@ -95,5 +96,32 @@ describe('what podman machine users hit, diagnosed', () => {
     const d = diagnoseMachineError(stderr, 'darwin', '/Users/ana/data');
     if (code === null) expect(d).toBeNull();
     else expect(d).toMatchObject({ code, hint: expect.stringMatching(hint as RegExp) });
+  });
+});
+
+describe('a volume directory as helpers reach it on the machine', () => {
+  it.each([
+    ['win32', 'C:\\Users\\x\\phoenix\\nginx_config', '/mnt/c/Users/x/phoenix', 'nginx_config'],
+    ['win32', 'd:/data/db_data/', '/mnt/d/data', 'db_data'],
+    [
+      'darwin',
+      '/Users/x/.local/share/phoenix-hydra/db_data',
+      '/Users/x/.local/share/phoenix-hydra',
+      'db_data',
+    ],
+    ['linux', '/home/x/data/../data/logs', '/home/x/data', 'logs'],
+  ] as const)('%s: %s is %s + %s', (platform, client, parent, name) => {
+    expect(machineParentOf(client, platform)).toEqual({ parent, name });
+  });
+
+  it.each([
+    ['win32', '\\\\server\\share\\data'],
+    ['win32', 'C:\\'],
+    ['linux', '/'],
+    ['linux', 'relative/dir'],
+  ] as const)('%s: refuses %s, naming it', (platform, client) => {
+    expect(() => machineParentOf(client, platform)).toThrow(
+      expect.objectContaining({ code: 'USAGE', message: expect.stringContaining(client) }),
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { posix, win32 } from 'node:path';
+import { PhoenixError } from '@phoenix-hydra/errors';
 import type { Platform } from './platform-dirs.ts';
 
 /** A problem podman machine users meet, in the words `check`/`doctor`/errors show: what, and the fix. */
@@ -25,6 +26,27 @@ export function toMachinePath(path: string, platform: Platform): string | null {
     .split(/[\\/]+/)
     .filter((p) => p !== '');
   return posix.join('/mnt', drive[1].toLowerCase(), ...rest);
+}
+
+/**
+ * A volume directory as a helper container reaches it on the machine: the machine path of the directory
+ * holding it (what the helper mounts, since a swap renames the directory itself) and its name there.
+ * USAGE for a path the machine cannot reach by path or one without a parent (`/`, `C:\`).
+ */
+export function machineParentOf(hostPath: string, platform: Platform): { parent: string; name: string } {
+  const machine = toMachinePath(hostPath, platform);
+  const name = machine === null ? '' : posix.basename(machine);
+  if (
+    machine === null ||
+    name === '' ||
+    posix.dirname(machine) === machine ||
+    /^\/mnt\/[a-z]$/i.test(machine)
+  ) {
+    throw new PhoenixError('USAGE', `${hostPath} is not a volume directory a podman machine can reach`, {
+      hint: 'give the volume an absolute path on a local drive below a folder (or keep it a named volume)',
+    });
+  }
+  return { parent: posix.dirname(machine), name };
 }
 
 /** The reverse of toMachinePath: `/mnt/c/Users/x` → `C:\Users\x`; null for a path only the machine has. */

@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   checkForHelperRestore,
   type Journal,
@@ -6,7 +6,7 @@ import {
   plainTarStream,
   type RestoreResult,
 } from '@phoenix-hydra/backup';
-import { isPhoenixError, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
+import { isPhoenixError, machineParentOf, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
 import { helperTarIn, type Podman } from '@phoenix-hydra/podman-adapter';
 import { helperImage } from './remote-tar.ts';
 
@@ -16,6 +16,8 @@ export interface HelperRestoreOptions {
   volume: ManifestVolume;
   journal?: Journal | undefined;
   signal?: AbortSignal | undefined;
+  /** Where this client runs (default this process's): how the volume's path maps onto the machine. */
+  platform?: NodeJS.Platform | undefined;
 }
 
 const stampOf = (date: Date) =>
@@ -46,6 +48,8 @@ export async function restoreThroughHelper(
     staging: `${target}.restore-staging-${stamp}`,
     previous: `${target}.pre-restore-${stamp}`,
   };
+  // The helper mounts the directory holding it, as the machine names it (C:\x → /mnt/c/x from Windows).
+  const { parent, name } = machineParentOf(target, options.platform ?? process.platform);
   const image = await helperImage(podman, stack, spec);
   await options.journal?.update((s) => s.swaps.push(swap));
   const finished = () => options.journal?.update((s) => s.swaps.splice(s.swaps.indexOf(swap), 1));
@@ -53,8 +57,8 @@ export async function restoreThroughHelper(
   try {
     ({ kept } = await helperTarIn(
       podman.config,
-      { source: dirname(target), path: dirname(target), image },
-      { target: basename(target), staging: basename(swap.staging), previous: basename(swap.previous) },
+      { source: parent, path: parent, image },
+      { target: name, staging: `${name}.restore-staging-${stamp}`, previous: `${name}.pre-restore-${stamp}` },
       plainTarStream(backupPath, options.volume),
       options.signal,
     ));

@@ -1,5 +1,5 @@
-import { basename, dirname } from 'node:path';
-import { PhoenixError, type Stack } from '@phoenix-hydra/core';
+import { posix, win32 } from 'node:path';
+import { isPhoenixError, machineParentOf, PhoenixError, type Stack } from '@phoenix-hydra/core';
 import type { StackObservation } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { helperImage } from '../backup/remote-tar.ts';
@@ -10,7 +10,7 @@ import type { CleanupItem } from './cleanup.ts';
  * at /p (names are "$@" data, never shell text). `measure VOLUME...` prints for each volume directory
  * `d KIB FILES` or `m` (missing), then for each copy restore left beside it (`VOLUME.pre-restore-*`,
  * `VOLUME.restore-staging-*`) `l KIB FILES HEXNAME` (`du -sk`: busybox images have no `du -B1`); `remove NAME...` deletes each (`rm -rf`, links
- * removed, never followed). Ends with `done`.
+ * removed, never followed); `rmdir NAME...` removes each only when empty. Ends with `done`.
  */
 export const CLEANUP_SCRIPT = `cd /p || exit 3
 mode=$1
@@ -29,6 +29,7 @@ measure)
     done
   done ;;
 remove) for n; do rm -rf -- "$n" || exit 1; done ;;
+rmdir) for n; do rmdir -- "$n" 2>/dev/null || true; done ;;
 *) exit 2 ;;
 esac
 echo done
@@ -92,17 +93,31 @@ export function parseMeasure(
   return { sizes, leftovers };
 }
 
-/** The volumes' directories grouped by their parent on the machine: one helper per parent. */
-function byParent(stack: Stack, paths: readonly string[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
+/**
+ * The volumes' directories grouped by the directory holding them (as this computer names it), with that
+ * directory's path on the machine (C:\x → /mnt/c/x from Windows): one helper per parent.
+ */
+export function byParent(
+  stack: Stack,
+  paths: readonly string[],
+  platform: NodeJS.Platform = process.platform,
+): Map<string, { machine: string; names: string[] }> {
+  const groups = new Map<string, { machine: string; names: string[] }>();
+  const client = platform === 'win32' ? win32 : posix;
   for (const path of paths) {
-    const parent = dirname(path);
-    if (parent === path || !path.startsWith('/')) {
+    let onMachine: { parent: string; name: string };
+    try {
+      onMachine = machineParentOf(path, platform);
+    } catch (error) {
       throw new PhoenixError('USAGE', `not a volume directory to clean up: ${path}`, {
         hint: `check the device: paths of ${stack.project}'s volumes`,
+        cause: error,
       });
     }
-    groups.set(parent, [...(groups.get(parent) ?? []), basename(path)]);
+    const parent = client.dirname(path);
+    const group = groups.get(parent) ?? { machine: onMachine.parent, names: [] };
+    group.names.push(onMachine.name);
+    groups.set(parent, group);
   }
   return groups;
 }
@@ -120,13 +135,14 @@ export async function planCleanupThroughHelpers(
   if (!first) return [];
   const image = await helperImage(podman, stack, first);
   const items: CleanupItem[] = [];
-  for (const [parent, names] of byParent(
+  const client = process.platform === 'win32' ? win32 : posix;
+  for (const [parent, { machine, names }] of byParent(
     stack,
     observation.volumes.map((v) => v.spec.hostPath),
   )) {
-    const here = observation.volumes.filter((v) => dirname(v.spec.hostPath) === parent);
-    const volumes = here.map((v) => ({ name: v.spec.name, dirName: basename(v.spec.hostPath) }));
-    const lines = await cleanupHelper(podman, image, parent, ['measure', ...names]);
+    const here = observation.volumes.filter((v) => client.dirname(v.spec.hostPath) === parent);
+    const volumes = here.map((v) => ({ name: v.spec.name, dirName: client.basename(v.spec.hostPath) }));
+    const lines = await cleanupHelper(podman, image, machine, ['measure', ...names]);
     const { sizes, leftovers } = parseMeasure(volumes, parent, lines);
     here.forEach((v, i) => {
       const size = sizes[i] ?? null;
@@ -153,7 +169,22 @@ export async function removeThroughHelpers(
   const first = stack.volumes[0];
   if (!first || paths.length === 0) return;
   const image = await helperImage(podman, stack, first);
-  for (const [parent, names] of byParent(stack, paths)) {
-    await cleanupHelper(podman, image, parent, ['remove', ...names]);
+  for (const { machine, names } of byParent(stack, paths).values()) {
+    await cleanupHelper(podman, image, machine, ['remove', ...names]);
   }
+}
+
+/**
+ * Removes the stack's base directory on the machine when cleanup left it empty (other files there are not
+ * ours), in a helper mounting the directory above it; nothing when that is missing.
+ */
+export async function removeEmptyBaseThroughHelper(podman: Podman, stack: Stack): Promise<void> {
+  const first = stack.volumes[0];
+  if (!first) return;
+  const { parent, name } = machineParentOf(stack.baseDir, process.platform);
+  const image = await helperImage(podman, stack, first);
+  await cleanupHelper(podman, image, parent, ['rmdir', name]).catch((error: unknown) => {
+    const stderr = String((error as PhoenixError).details?.stderr ?? '');
+    if (!isPhoenixError(error) || !/no such file or directory/i.test(stderr)) throw error;
+  });
 }

@@ -127,6 +127,11 @@ export async function applyCleanup(
       await podman.volumeRm(item.namedVolume);
     }
   }
-  await rmdir(plan.baseDir).catch(() => undefined); // only when empty: other files there are not ours
+  if (plan.remote) {
+    const { removeEmptyBaseThroughHelper } = await import('./cleanup-remote.ts');
+    await removeEmptyBaseThroughHelper(podman, plan.remote);
+  } else {
+    await rmdir(plan.baseDir).catch(() => undefined); // only when empty: other files there are not ours
+  }
   return { freedBytes };
 }
