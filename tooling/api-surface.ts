@@ -1,8 +1,9 @@
-// `pnpm exec node tooling/api-surface.ts [--names]`: each library's API surface, as CONTRIBUTING.md
-// records it: the names its package.json "exports" entry points export, and how many of them code
-// outside the package imports (static, `import type`, `await import(...)` and `import('…').Name` types).
-// --names lists the exported names nobody outside imports; --json prints, for each entry point, its
-// exported names and those imported from outside.
+// `node tooling/api-surface.ts [--names] [--json]`: each library's API surface, as CONTRIBUTING.md records it:
+// the names its package.json "exports" entry points export, how many of them code outside the package imports
+// (static, `import type`, `await import(...)` and `import('…').Name` types), and how many its README's "## API"
+// section names (in backquotes). Exits 1 when an export is neither imported from outside nor documented: that
+// is internal, and belongs behind the entry point (`pnpm lint` runs this). --names lists the exported names
+// nobody outside imports; --json prints, for each entry point, its exported names and those imported from outside.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
@@ -21,33 +22,53 @@ function sourceFiles(dir: string): string[] {
   return files;
 }
 
-/** Entry point file → its exported names, for each subpath of the package's exports map. */
-function exportedNames(library: string): Map<string, Set<string>> {
+/** Each library's entry points: subpath of its exports map → source file. */
+function entryPoints(library: string): [string, string][] {
   const dir = join(root, 'packages', library);
   const exportsMap = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).exports as Record<
     string,
     string
   >;
-  const entries = Object.entries(exportsMap).filter(([, file]) => file.endsWith('.ts'));
-  const program = ts.createProgram(
-    entries.map(([, file]) => join(dir, file)),
-    {
-      allowImportingTsExtensions: true,
-      noEmit: true,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      target: ts.ScriptTarget.ESNext,
-    },
-  );
-  const checker = program.getTypeChecker();
+  return Object.entries(exportsMap)
+    .filter(([, file]) => file.endsWith('.ts'))
+    .map(([subpath, file]) => [subpath, join(dir, file)]);
+}
+
+// One program for every entry point: the libraries share most of their modules.
+const program = ts.createProgram(
+  libraries.flatMap((library) => entryPoints(library).map(([, file]) => file)),
+  {
+    allowImportingTsExtensions: true,
+    noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ESNext,
+  },
+);
+const checker = program.getTypeChecker();
+
+/** Entry point → its exported names, for each subpath of the package's exports map. */
+function exportedNames(library: string): Map<string, Set<string>> {
   const result = new Map<string, Set<string>>();
-  for (const [subpath, file] of entries) {
-    const source = program.getSourceFile(join(dir, file));
+  for (const [subpath, file] of entryPoints(library)) {
+    const source = program.getSourceFile(file);
     const symbol = source && checker.getSymbolAtLocation(source);
     const names = new Set(symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : []);
     result.set(`@phoenix-hydra/${library}${subpath === '.' ? '' : subpath.slice(1)}`, names);
   }
   return result;
+}
+
+/** The names in backquotes in the package README's "## API" section (`name` or `name(args)`). */
+function documentedNames(library: string): Set<string> {
+  let readme = '';
+  try {
+    readme = readFileSync(join(root, 'packages', library, 'README.md'), 'utf8');
+  } catch {
+    return new Set();
+  }
+  const section = /^## API\b.*$([\s\S]*?)(?=^## |(?![\s\S]))/m.exec(readme)?.[1] ?? '';
+  return new Set([...section.matchAll(/`([A-Za-z_$][\w$]*)/g)].map((m) => m[1] as string));
 }
 
 /** Specifier → names imported from it, over FILES. */
@@ -110,27 +131,45 @@ const all = [
   ...sourceFiles(join(root, 'tooling')),
 ];
 const showNames = process.argv.includes('--names');
+const asJson = process.argv.includes('--json');
 const json: Record<string, { exported: string[]; used: string[] }> = {};
+const internal: string[] = [];
 for (const library of libraries) {
   const own = join(root, 'packages', library);
   const outside = importedNames(all.filter((f) => !relative(own, f).match(/^[^.]/)));
+  const documented = documentedNames(library);
   let exported = 0;
   let usedOutside = 0;
+  let documentedOnly = 0;
   const unused: string[] = [];
   for (const [specifier, names] of exportedNames(library)) {
     const imported = outside.get(specifier) ?? new Set();
-    json[specifier] = {
-      exported: [...names],
-      used: [...names].filter((n) => imported.has(n) || imported.has('*')),
-    };
+    const isUsed = (n: string) => imported.has(n) || imported.has('*');
+    json[specifier] = { exported: [...names], used: [...names].filter(isUsed) };
     for (const name of names) {
       exported++;
-      if (imported.has(name) || imported.has('*')) usedOutside++;
-      else unused.push(`${specifier} ${name}`);
+      if (isUsed(name)) usedOutside++;
+      else {
+        unused.push(`${specifier} ${name}`);
+        if (documented.has(name)) documentedOnly++;
+        else internal.push(`${specifier} ${name}`);
+      }
     }
   }
-  if (process.argv.includes('--json')) continue;
-  console.log(`${library}: ${exported} exported, ${usedOutside} used outside`);
+  if (asJson) continue;
+  console.log(
+    `${library}: ${exported} exported, ${usedOutside} used outside, ${documentedOnly} more documented (README "API")`,
+  );
   if (showNames) for (const line of unused) console.log(`  unused ${line}`);
 }
-if (process.argv.includes('--json')) console.log(JSON.stringify(json, null, 2));
+if (asJson) console.log(JSON.stringify(json, null, 2));
+if (internal.length > 0) {
+  console.error(
+    `api-surface: ${internal.length} exported names are neither imported from outside their package nor in its README's "## API" section:`,
+  );
+  for (const line of internal) console.error(`  ${line}`);
+  console.error(
+    'Drop the export (tests import the module by relative path), keep the module out of the entry point, or document it as API.',
+  );
+  process.exitCode = 1;
+}

@@ -13,9 +13,6 @@ export interface CheckResult {
   evidence?: Record<string, unknown>;
 }
 
-/** Worst status first: the order a report is sorted in. */
-export const STATUS_ORDER: readonly CheckStatus[] = ['fail', 'warn', 'skip', 'pass'];
-
 /** True when any result would make the stack fail: the CLI exits 1. */
 export function hasFailure(results: readonly CheckResult[]): boolean {
   return results.some((r) => r.status === 'fail');

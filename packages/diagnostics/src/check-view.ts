@@ -7,7 +7,7 @@ import { isNginxConfig } from './observe.ts';
  * The doctor checks `check` shows, per volume, under the names `check` has always printed. The rules
  * live in doctor's catalogue only; `check` is a view of their findings.
  */
-export const CHECK_VIEW: readonly { id: string; name: (spec: VolumeSpec) => string }[] = [
+const CHECK_VIEW: readonly { id: string; name: (spec: VolumeSpec) => string }[] = [
   { id: 'PHX-DIR-002', name: () => 'directory' },
   { id: 'PHX-MODE-001', name: () => 'mode' },
   { id: 'PHX-OWNER-001', name: () => 'owner' },

@@ -61,7 +61,7 @@ export function isNginxConfig(spec: VolumeSpec): boolean {
 }
 
 /** lstat through the id maps; null when the path does not exist. */
-export async function observePath(
+async function observePath(
   path: string,
   uidMappings: readonly IdMapping[],
   gidMappings: readonly IdMapping[],
@@ -84,7 +84,7 @@ export async function observePath(
 }
 
 /** statfs of the nearest existing ancestor of a path, so space is known before setup creates it. */
-export async function observeSpace(path: string): Promise<SpaceState | null> {
+async function observeSpace(path: string): Promise<SpaceState | null> {
   let current = path;
   for (;;) {
     try {

@@ -13,7 +13,7 @@ import {
  * restarting (crash loop), exited (code ≠ 0), stopped (exit 0, e.g. `podman stop`), oom-killed,
  * unhealthy, paused.
  */
-export type ServiceStateName =
+type ServiceStateName =
   | 'not-created'
   | 'created'
   | 'running'
@@ -77,7 +77,7 @@ export async function findServiceContainers(stack: Stack, podman: Podman): Promi
 }
 
 /** A container its restart policy brought back this recently is still looping, not up. */
-export const RESTART_SETTLE_MS = 15_000;
+const RESTART_SETTLE_MS = 15_000;
 
 /** The state word for a container (null: the service has none). */
 export function stateOf(c: ContainerInfo | null, now: number = Date.now()): ServiceStateName {

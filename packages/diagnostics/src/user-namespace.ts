@@ -17,7 +17,7 @@ export interface UserNamespace {
 const IDENTITY: IdMapping[] = [{ containerId: 0, hostId: 0, size: 4_294_967_295 }];
 
 /** Other subuid/subgid files (tests, doctor) and the podman whose maps count when it is remote. */
-export interface ReadUserNamespaceOptions extends ReadSubidOptions {
+interface ReadUserNamespaceOptions extends ReadSubidOptions {
   podman?: Pick<Podman, 'info' | 'remote'> | undefined;
 }
 

@@ -65,7 +65,7 @@ export function parsePortOutput(stdout: string): PortBinding | null {
 }
 
 /** Parses `podman container inspect --format json` of several containers, mount modes included. */
-export function parseInspectWithModes(argv: readonly string[], stdout: string): InspectedContainer[] {
+function parseInspectWithModes(argv: readonly string[], stdout: string): InspectedContainer[] {
   const modes = parseOutput(argv, stdout, mountModesSchema);
   return parseOutput(argv, stdout, z.array(containerInspectSchema)).map((raw, i) => ({
     ...toContainerInfo(raw),

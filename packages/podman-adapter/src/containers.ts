@@ -168,7 +168,7 @@ export function toContainerInfo(raw: z.output<typeof containerInspectSchema>): C
 }
 
 /** How many log lines `logs` reads by default: enough for a crash's context, small for a crash loop. */
-export const DEFAULT_LOG_TAIL = 50;
+const DEFAULT_LOG_TAIL = 50;
 
 const STAMP = /^(\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)) /;
 

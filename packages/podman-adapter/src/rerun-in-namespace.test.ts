@@ -4,14 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  childrenOf,
-  isRunning,
-  needsUserNamespace,
-  OUTER_PID_ENV,
-  signalExitCode,
-  startTimeOf,
-} from './rerun-in-namespace.ts';
+import { OUTER_PID_ENV } from './outer-process.ts';
+import { isRunning } from './process-table.ts';
+import { childrenOf, needsUserNamespace, signalExitCode, startTimeOf } from './rerun-in-namespace.ts';
 
 const MODULE = fileURLToPath(new URL('./rerun-in-namespace.ts', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

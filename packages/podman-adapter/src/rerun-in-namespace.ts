@@ -4,8 +4,8 @@ import { constants } from 'node:os';
 import { OUTER_PID_ENV } from './outer-process.ts';
 import { childrenOf, isRunning, runsProgram } from './process-table.ts';
 
-export { OUTER_PID_ENV, stopWhenOuterProcessExits } from './outer-process.ts';
-export { childrenOf, isRunning, startTimeOf } from './process-table.ts';
+export { stopWhenOuterProcessExits } from './outer-process.ts';
+export { childrenOf, startTimeOf } from './process-table.ts';
 export { detectRemotePodman } from './remote-podman.ts';
 
 /**

@@ -191,12 +191,9 @@ export function remoteRefusal(error: unknown, what: string): PhoenixError | unde
 }
 
 /** The SELinux context `ls -dZ PATH` prints first; null when SELinux labels are unsupported ("?"). */
-export function parseSelinuxLabel(output: string): { label: string; type: string } | null {
+function parseSelinuxLabel(output: string): { label: string; type: string } | null {
   const label = output.trim().split(/\s+/)[0] ?? '';
   const parts = label.split(':');
   if (parts.length < 3 || parts[2] === undefined) return null;
   return { label, type: parts[2] };
 }
-
-/** The unshare helpers bound to one podman configuration. */
-export type Unshare = ReturnType<typeof createUnshare>;

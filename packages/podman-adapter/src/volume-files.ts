@@ -77,7 +77,7 @@ export function volumeRelativePath(path: string): string {
 }
 
 /** Today's behaviour: each operation is one `podman unshare` call on the volume's directory on this host. */
-export function localFiles(unshare: PodmanUnshare): VolumeFiles {
+function localFiles(unshare: PodmanUnshare): VolumeFiles {
   return {
     kind: 'local',
     async batch(target, ops) {

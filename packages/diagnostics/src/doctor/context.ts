@@ -24,7 +24,7 @@ export interface ProcessResult {
 }
 
 /** Thresholds, files and clocks of one doctor run; every field has a default (see resolveSettings). */
-export interface DoctorSettings {
+interface DoctorSettings {
   user: { name: string; uid: number; gid: number };
   /** Whether this process runs as root (podman is then rootful). */
   root: boolean;
@@ -114,7 +114,7 @@ export interface DoctorContext {
  * What a check that reads inside the volumes with `podman unshare` says through a remote podman, where
  * that cannot run: plainly what was not looked at and where to look (instead of podman's raw refusal).
  */
-export const REMOTE_UNSEEN =
+const REMOTE_UNSEEN =
   'it reads the files inside the volumes with podman unshare, which a remote podman cannot run; to see it, run phoenix-volumes doctor on the machine (podman machine ssh)';
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {

@@ -35,7 +35,7 @@ export interface CatalogueEntry {
 }
 
 /** What a finding adds to its catalogue entry: the volume, the message, the evidence and the fix. */
-export interface FindingDetails {
+interface FindingDetails {
   volume?: string | null;
   message: string;
   evidence?: Record<string, unknown>;

@@ -41,7 +41,7 @@ export function parseSelinuxLabel(output: string): { label: string; type: string
 }
 
 /** Filesystem figures as `stat -f --printf='%a %b %S %d %c\n'` prints them, one line per path. */
-export interface StatfsLine {
+interface StatfsLine {
   availBytes: number;
   sizeBytes: number;
   filesFree: number;

@@ -15,7 +15,7 @@ export interface Difference {
 }
 
 /** A named volume as podman has it. */
-export interface NamedVolumeState {
+interface NamedVolumeState {
   name: string;
   exists: boolean;
   driver: string | null;

@@ -21,7 +21,7 @@ export interface NginxTestResult {
 }
 
 /** How the nginx service runs, for a throwaway `nginx -t` that meets what the real container meets. */
-export interface NginxRunAs {
+interface NginxRunAs {
   /** The service's declared `user:` ("101:101"); absent when the image decides (root). */
   user?: string;
   /** The service's other volumes where they exist (its log directory, which nginx opens as that user). */

@@ -16,7 +16,7 @@ export interface ConnectionOverrides {
 }
 
 /** Where each part of a connection came from, so doctor and errors can say which part is missing. */
-export type ConnectionSource =
+type ConnectionSource =
   | 'flag'
   | 'environment'
   | 'x-phoenix'
@@ -37,12 +37,12 @@ export interface PostgresConnection {
 }
 
 /** The original design's superuser and database (`pg_dump -U windmill_user windmill`). */
-export const DESIGN_POSTGRES = { user: 'windmill_user', database: 'windmill' } as const;
+const DESIGN_POSTGRES = { user: 'windmill_user', database: 'windmill' } as const;
 /** The official postgres image's superuser and database when POSTGRES_USER/POSTGRES_DB are unset. */
-export const IMAGE_POSTGRES = { user: 'postgres', database: 'postgres' } as const;
+const IMAGE_POSTGRES = { user: 'postgres', database: 'postgres' } as const;
 
 /** Where a running server listens. */
-export interface ServerAddress {
+interface ServerAddress {
   port?: number;
   /** The first socket directory; undefined when the server opens no Unix socket. */
   socketDir?: string;

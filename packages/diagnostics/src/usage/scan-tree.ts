@@ -3,7 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
 /** A regular file modified after the previous scan; `path` is relative to the scanned root. */
-export interface ChangedFile {
+interface ChangedFile {
   path: string;
   bytes: number;
   mtime: string;

@@ -30,14 +30,14 @@ export interface BackupRef {
 }
 
 /** The newest backup holding a volume, and how old it is. */
-export interface BackupAge {
+interface BackupAge {
   id: string;
   createdAt: string;
   ageSeconds: number;
 }
 
 /** I/O of the device behind a volume, and how the volume grew since the previous scan. */
-export interface VolumeIo {
+interface VolumeIo {
   device: BlockDevice;
   /** Counters since boot; null for virtual filesystems. */
   stats: DiskStats | null;

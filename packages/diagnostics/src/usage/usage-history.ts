@@ -8,7 +8,7 @@ const countSchema = z.number().min(0);
 const topSchema = z.object({ bytes: countSchema, files: countSchema });
 
 /** The previous scan of a project's volumes, kept to compute growth and I/O rates between runs. */
-export const usageHistorySchema = z.object({
+const usageHistorySchema = z.object({
   version: z.literal(1),
   project: z.string(),
   volumes: z.record(
@@ -61,7 +61,7 @@ export async function writeUsageHistory(path: string, history: UsageHistory): Pr
 }
 
 /** The first-level entries that grew or shrank the most. */
-export interface TopChange {
+interface TopChange {
   name: string;
   bytesDelta: number;
   filesDelta: number;

@@ -8,7 +8,7 @@ import {
 import type { StackObservation, VolumeObservation } from '../observe.ts';
 
 /** Who a container's processes are: the container's ids and, through the id maps, the host's. */
-export interface ContainerUser {
+interface ContainerUser {
   uid: number | null;
   gid: number | null;
   hostUid: number | null;

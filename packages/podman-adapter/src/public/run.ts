@@ -1,0 +1,2 @@
+// What the entry point exports of ../run.ts: its other exports are internal (see index.ts).
+export type { ProbeMount, RunOptions, RunResult } from '../run.ts';
