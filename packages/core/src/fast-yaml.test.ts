@@ -299,6 +299,22 @@ describe('fast path (js-yaml) against yaml', () => {
       'a: x\u2028b: y\n',
       '\uFEFFa: 1\n',
       'a: 1\n\uFEFFb: 2\n',
+      // Merges, as the fast path builds them itself (before: js-yaml's constructFromEvents).
+      'a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\nc:\n  <<: [*a, *b]\n  x: 5\n',
+      'a: &a {x: 1}\nc:\n  x: 0\n  <<: *a\n',
+      'a: &a {x: 1}\nc:\n  <<: *a\n  x: 2\n  x: 3\n',
+      'a: &a {x: 1}\nc:\n  <<: [*a, 1]\n',
+      'a: &a [1]\nc:\n  <<: *a\n',
+      'a: &a x\nc:\n  <<: *a\n',
+      'c:\n  <<:\n',
+      'c:\n  "<<": {x: 1}\n',
+      'c:\n  <<: [{x: 1}, {x: 2, y: 3}]\n',
+      'a: &a {__proto__: 1, x: 2}\nc:\n  <<: *a\n',
+      `c:\n  <<: [${Array(101).fill('{}').join(', ')}]\n`,
+      'a: &a 0700\nb: *a\nc: [&b 0o7, *b]\n',
+      '&k key: v\nother: *k\n',
+      'a: &x 1\nb: &x 2\nc: *x\n',
+      '- &s {a: 1}\n- *s\n- [*s, *s]\n',
     ];
     for (const text of refused) same(text);
   });

@@ -1,16 +1,5 @@
-import type { Event, ScalarEvent } from 'js-yaml';
-import {
-  COLLECTION_STYLE,
-  constructFromEvents,
-  defineScalarTag,
-  EVENT_ID,
-  FAILSAFE_SCHEMA,
-  getScalarValue,
-  mergeTag,
-  NOT_RESOLVED,
-  parseEvents,
-  SCALAR_STYLE,
-} from 'js-yaml';
+import type { Event } from 'js-yaml';
+import { COLLECTION_STYLE, EVENT_ID, getScalarValue, parseEvents, SCALAR_STYLE } from 'js-yaml';
 
 /**
  * The fast path of parseYaml (issue 16: `config` on 2,000 services under 0.5 s). js-yaml reads a large
@@ -43,8 +32,7 @@ const CORE_TESTS: readonly [RegExp, (text: string) => unknown][] = [
 ];
 
 /** The characters a null, bool, int or float of CORE_TESTS can start with ('' is the empty scalar). */
-const TYPED_FIRST = ['', '~', 'n', 'N', 't', 'T', 'f', 'F', '+', '-', '.', ...'0123456789'];
-const TYPED_FIRST_SET = new Set(TYPED_FIRST);
+const TYPED_FIRST_SET = new Set(['', '~', 'n', 'N', 't', 'T', 'f', 'F', '+', '-', '.', ...'0123456789']);
 
 /** What CORE_TESTS gives the plain scalars that start with a letter (only these words match). */
 const WORDS = new Map<string, unknown>([
@@ -70,19 +58,14 @@ function isTypedPlain(text: string): boolean {
   return false;
 }
 
-const coreScalar = defineScalarTag<unknown>('tag:phoenix-hydra:core-scalar', {
-  implicit: true,
-  implicitFirstChars: TYPED_FIRST,
-  resolve: (source, isExplicit) => {
-    if (isExplicit) return NOT_RESOLVED;
-    if (WORD_FIRST.has(source.charAt(0))) return WORDS.has(source) ? WORDS.get(source) : NOT_RESOLVED;
-    for (const [test, resolve] of CORE_TESTS) if (test.test(source)) return resolve(source);
-    return NOT_RESOLVED;
-  },
-  identify: () => false,
-});
-
-const SCHEMA = FAILSAFE_SCHEMA.withTags(coreScalar, mergeTag);
+/** What js-yaml's schema (FAILSAFE + CORE_TESTS + merge) makes of an untagged plain scalar. */
+function plainValue(text: string): unknown {
+  const first = text.charAt(0);
+  if (!TYPED_FIRST_SET.has(first)) return text;
+  if (WORD_FIRST.has(first)) return WORDS.has(text) ? WORDS.get(text) : text;
+  for (const [test, resolve] of CORE_TESTS) if (test.test(text)) return resolve(text);
+  return text;
+}
 
 const LEGACY_OCTAL = /^0[0-7]+$/;
 const BLOCK_START = /^(?: *- )* *$/;
@@ -99,6 +82,8 @@ export interface FastYaml {
 
 interface Frame {
   mapping: boolean;
+  /** The object or array being built, as js-yaml's constructFromEvents builds it. */
+  value: Record<string, unknown> | unknown[];
   /** Nodes in this collection so far, counted as yaml-source's checkShape counts them. */
   total: number;
   anchor: string | undefined;
@@ -108,6 +93,37 @@ interface Frame {
   /** Mapping: the current key, decoded; sequence: the next index. */
   key: string | number;
   merges: number;
+  /** Mapping: the current key is a `<<` merge. */
+  merging: boolean;
+  /** Mapping: keys a merge added, which the mapping's own keys may still override. */
+  merged: Set<string> | undefined;
+}
+
+const isMapping = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** js-yaml's mapTag.addPair: a key "__proto__" stays a plain key. */
+function setOwn(map: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(map, key, { value, enumerable: true, configurable: true, writable: true });
+  else map[key] = value;
+}
+
+/** js-yaml's mergeKeys: copies the keys `map` has not set yet; false where js-yaml throws. */
+function mergeInto(frame: Frame, source: unknown): boolean {
+  const map = frame.value as Record<string, unknown>;
+  const sources = Array.isArray(source) ? source : [source];
+  if (sources.length > 100) return false; // "abnormal merge sequence size"
+  for (const from of sources) {
+    if (!isMapping(from)) return false; // "cannot merge mappings"
+    for (const key of Object.keys(from)) {
+      if (Object.hasOwn(map, key)) continue;
+      setOwn(map, key, from[key]);
+      frame.merged ??= new Set();
+      frame.merged.add(key);
+    }
+  }
+  return true;
 }
 
 /**
@@ -130,17 +146,37 @@ export function fastParseYaml(
   }
   const legacyOctal = new Map<string, string>();
   const anchors = new Map<string, Frame | number>();
+  const anchorValues = new Map<string, unknown>();
   const stack: Frame[] = [];
   let documents = 0;
   let added = 0;
+  let root: unknown;
   const path = (): string =>
     JSON.stringify(stack.map((frame) => (frame.mapping ? frame.key : (frame.key as number) - 1)));
-  // Called for each node: after it is read (scalar, alias) or closed (collection).
-  const done = (size: number): boolean => {
+  // Called for each node: after it is read (scalar, alias) or closed (collection). Adds the node's value
+  // to its parent as constructFromEvents does; false where that throws (a duplicate key, a bad merge).
+  const done = (size: number, value: unknown): boolean => {
     const parent = stack[stack.length - 1];
-    if (parent === undefined) return true;
+    if (parent === undefined) {
+      root = value;
+      return true;
+    }
     parent.total += size;
-    if (parent.mapping) parent.atKey = !parent.atKey;
+    if (!parent.mapping) {
+      (parent.value as unknown[]).push(value);
+      return true;
+    }
+    parent.atKey = !parent.atKey;
+    if (!parent.atKey) return true; // the key, kept in parent.key
+    if (parent.merging) {
+      parent.merging = false;
+      return mergeInto(parent, value);
+    }
+    const map = parent.value as Record<string, unknown>;
+    const key = parent.key as string;
+    if (Object.hasOwn(map, key) && !parent.merged?.has(key)) return false; // "duplicated mapping key"
+    setOwn(map, key, value);
+    parent.merged?.delete(key);
     return true;
   };
   for (const event of events) {
@@ -164,16 +200,23 @@ export function fastParseYaml(
           if (!BLOCK_START.test(text.slice(lineStart, event.start))) return undefined;
         }
         const anchor = event.anchorStart === -1 ? undefined : text.slice(event.anchorStart, event.anchorEnd);
+        const mapping = event.type === EVENT_ID.MAPPING;
         const frame: Frame = {
-          mapping: event.type === EVENT_ID.MAPPING,
+          mapping,
+          value: mapping ? {} : [],
           total: 1,
           anchor,
           depth,
           atKey: true,
           key: 0,
           merges: 0,
+          merging: false,
+          merged: undefined,
         };
-        if (anchor !== undefined) anchors.set(anchor, frame);
+        if (anchor !== undefined) {
+          anchors.set(anchor, frame);
+          anchorValues.set(anchor, frame.value);
+        }
         stack.push(frame);
         break;
       }
@@ -183,60 +226,57 @@ export function fastParseYaml(
         if (frame.mapping && !frame.atKey) return undefined; // a key without a value
         if (frame.anchor !== undefined && anchors.get(frame.anchor) === frame)
           anchors.set(frame.anchor, frame.total);
-        done(frame.total);
+        if (!done(frame.total, frame.value)) return undefined;
         break;
       }
       case EVENT_ID.ALIAS: {
         const parent = stack[stack.length - 1];
         if (parent?.mapping && parent.atKey) return undefined; // an alias as a key
-        const target = anchors.get(text.slice(event.anchorStart, event.anchorEnd));
+        const name = text.slice(event.anchorStart, event.anchorEnd);
+        const target = anchors.get(name);
         if (target === undefined || typeof target !== 'number') return undefined; // unknown, or a loop
         added += target;
         if (added > limits.maxAliasNodes / 4) return undefined;
         if (parent !== undefined && !parent.mapping) parent.key = (parent.key as number) + 1;
-        done(target);
+        if (!done(target, anchorValues.get(name))) return undefined;
         break;
       }
       case EVENT_ID.SCALAR: {
         if (event.tagStart !== -1) return undefined;
         const parent = stack[stack.length - 1];
         const plain = event.style === SCALAR_STYLE.PLAIN;
+        const source = getScalarValue(text, event);
+        let value: unknown = source;
         if (parent?.mapping && parent.atKey) {
           // yaml allows at most 1024 characters from an implicit key to its `:` (js-yaml has no limit).
           const start =
             event.anchorStart === -1 ? event.valueStart : Math.min(event.anchorStart, event.valueStart);
           const colon = text.indexOf(':', event.valueEnd);
           if (colon === -1 || colon - start > 1000) return undefined;
-          const key = getScalarValue(text, event);
-          if (plain && (isTypedPlain(key) || key.includes('\n'))) return undefined; // null, number, bool key
-          if (plain && key === '<<') {
+          if (plain && (isTypedPlain(source) || source.includes('\n'))) return undefined; // null, number, bool key
+          if (plain && source === '<<') {
             parent.merges += 1;
             if (parent.merges > 1) return undefined;
+            parent.merging = true;
           }
-          parent.key = key;
+          parent.key = source;
         } else {
           if (parent !== undefined && !parent.mapping) parent.key = (parent.key as number) + 1;
-          if (plain && event.valueEnd - event.valueStart >= 2 && text.charCodeAt(event.valueStart) === 48) {
-            const value = getScalarValue(text, event as ScalarEvent);
-            if (LEGACY_OCTAL.test(value)) legacyOctal.set(path(), value);
+          if (plain) {
+            value = plainValue(source);
+            if (source.charCodeAt(0) === 48 && LEGACY_OCTAL.test(source)) legacyOctal.set(path(), source);
           }
         }
-        if (event.anchorStart !== -1) anchors.set(text.slice(event.anchorStart, event.anchorEnd), 1);
-        done(1);
+        if (event.anchorStart !== -1) {
+          const anchor = text.slice(event.anchorStart, event.anchorEnd);
+          anchors.set(anchor, 1);
+          anchorValues.set(anchor, value);
+        }
+        if (!done(1, value)) return undefined;
         break;
       }
     }
   }
   if (documents !== 1) return undefined;
-  try {
-    const [data] = constructFromEvents(events, {
-      source: text,
-      schema: SCHEMA,
-      maxAliases: -1,
-      maxTotalMergeKeys: -1,
-    });
-    return { data, legacyOctal };
-  } catch {
-    return undefined;
-  }
+  return { data: root, legacyOctal };
 }

@@ -1,8 +1,9 @@
 import { dirname, resolve } from 'node:path';
 import { PhoenixError } from '@phoenix-hydra/errors';
 import { composeError, fromZodError } from './compose-error.ts';
-import type { XPhoenixStack } from './compose-schema.ts';
+import type { ComposeFileData, XPhoenixStack } from './compose-schema.ts';
 import { composeFileSchema } from './compose-schema.ts';
+import { composeShape } from './compose-shape.ts';
 import type { Env } from './interpolate.ts';
 import type { UnsetUse } from './interpolate-values.ts';
 import { interpolateValues } from './interpolate-values.ts';
@@ -80,6 +81,13 @@ function checkName(source: YamlSource, path: PropertyKey[], what: 'service' | 'v
   });
 }
 
+/** The slow path of composeShape: zod copies the whole file, and words the error when it is malformed. */
+function checkWithZod(data: unknown, source: YamlSource): ComposeFileData {
+  const parsed = composeFileSchema.safeParse(data);
+  if (!parsed.success) throw fromZodError(source, parsed.error);
+  return parsed.data;
+}
+
 /** Parses, interpolates and checks compose text; `file` must be absolute (relative paths resolve against it). */
 export function parseCompose(text: string, file: string, env: Env): ComposeModel {
   const { data: raw, source } = parseYaml(file, text);
@@ -92,9 +100,7 @@ export function parseCompose(text: string, file: string, env: Env): ComposeModel
   const warnings: string[] = [];
   const { data: interpolated, unset } = interpolateValues(raw, env, source);
   checkUnset(unset, source, warnings);
-  const parsed = composeFileSchema.safeParse(interpolated);
-  if (!parsed.success) throw fromZodError(source, parsed.error);
-  const compose = parsed.data;
+  const compose = composeShape(interpolated) ?? checkWithZod(interpolated, source);
 
   for (const name of Object.keys(compose.volumes ?? {})) checkName(source, ['volumes', name], 'volume');
   const { volumes, unmanaged } = readComposeVolumes(compose.volumes ?? {}, source, warnings);

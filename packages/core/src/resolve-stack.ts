@@ -2,6 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { PhoenixError } from '@phoenix-hydra/errors';
 import { homeOf, resolveBaseDir } from './base-dir.ts';
+import { isValidStack } from './check-stack.ts';
 import { defaultStack } from './default-stack.ts';
 import { expandHome } from './expand-home.ts';
 import { findComposeFile } from './find-compose.ts';
@@ -185,7 +186,10 @@ export async function resolveStack(options: ResolveStackOptions): Promise<Resolv
     resolved = await fromCompose(model, options, env);
     resolved.warnings.unshift(...located.warnings);
   }
-  const checked = stackSchema.safeParse(resolved.stack);
+  // The model's rules, checked without zod's copy unless they fail (then zod names the problem).
+  const checked = isValidStack(resolved.stack)
+    ? { success: true as const }
+    : stackSchema.safeParse(resolved.stack);
   if (!checked.success) {
     throw new PhoenixError(
       'INTERNAL',
