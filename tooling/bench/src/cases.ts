@@ -39,8 +39,11 @@ function fresh(dir: string): void {
   mkdirSync(dir, { recursive: true });
 }
 
-/** The compose file the CLI backs up: one external volume whose device is the dataset. */
-function writeCompose(dir: string, dataset: Dataset, project: string): string {
+/**
+ * The compose file the CLI backs up: one external volume whose device is DATA, the podman volume VOLUME when
+ * given (else podman-compose's `<project>_data`).
+ */
+export function writeCompose(dir: string, data: string, project: string, volume?: string): string {
   const file = join(dir, 'compose.yaml');
   writeFileSync(
     file,
@@ -53,11 +56,12 @@ function writeCompose(dir: string, dataset: Dataset, project: string): string {
       '      - data:/data',
       'volumes:',
       '  data:',
-      '    driver: local',
-      `    driver_opts: { type: none, o: bind, device: ${JSON.stringify(dataset.path)} }`,
+      volume === undefined ? '    driver: local' : `    name: ${volume}`,
+      `    driver_opts: { type: none, o: bind, device: ${JSON.stringify(data)} }`,
       '    x-phoenix: { kind: data, backup: archive, external: true }',
       '',
     ].join('\n'),
+    { mode: 0o644 },
   );
   return file;
 }
@@ -82,7 +86,7 @@ export function casesFor(dataset: Dataset, work: string, tools: Tools): Case[] {
   const cliBackups = dir('cli-backups');
   const peerZstd = dir('peer.tar.zst');
   const peerGzip = dir('peer.tar.gz');
-  const compose = writeCompose(work, dataset, `phx-bench-${process.pid}`);
+  const compose = writeCompose(work, dataset.path, `phx-bench-${process.pid}`);
   const size = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? null;
   const archive = () => {
     const latest = latestArchive(libBackups);

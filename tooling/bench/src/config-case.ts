@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { largeCompose } from './compose-dataset.ts';
 import { measure } from './measure.ts';
-import { median } from './report.ts';
+import { summarizeRuns } from './report.ts';
 
 /** Services in the compose file `config` reads: issue 16 asks for under 0.5 s at this size. */
 export const CONFIG_SERVICES = 2000;
@@ -81,15 +81,7 @@ export async function runConfigCase(
     composeBytes: Buffer.byteLength(text),
     cases: cases.map((c, index) => {
       const own = samples[index] ?? [];
-      const peaks = own.flatMap((s) => (s.peakRssMB === null ? [] : [s.peakRssMB]));
-      return {
-        tool: c.tool,
-        ours: c.ours,
-        seconds: median(own.map((s) => s.seconds)),
-        cpuSeconds: median(own.map((s) => s.cpuSeconds)),
-        peakRssMB: peaks.length === 0 ? null : median(peaks),
-        runs: own.map((s) => s.seconds),
-      };
+      return { tool: c.tool, ours: c.ours, ...summarizeRuns(own, 'median'), runs: own.map((s) => s.seconds) };
     }),
   };
 }

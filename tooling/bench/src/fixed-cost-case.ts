@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2E_USER, lookupUser, testUserEnv } from '../../e2e/host.ts';
+import { writeCompose } from './cases.ts';
 import { measure } from './measure.ts';
-import { median } from './report.ts';
+import { summarizeRuns } from './report.ts';
 
 /** Issue 17's targets for what every command costs whatever its data. */
 export const FIXED_COST_TARGET_SECONDS = 0.15;
@@ -54,25 +55,7 @@ export async function runFixedCostCase(
   const podman = (args: string) => execFileSync('bash', ['-c', as(args)], { env, cwd: dir, stdio: 'pipe' });
   podman(`podman unshare chown 999:999 ${quote(data)}`);
   podman(`podman volume create --opt type=none --opt o=bind --opt device=${quote(data)} ${quote(volume)}`);
-  const compose = join(dir, 'compose.yaml');
-  writeFileSync(
-    compose,
-    [
-      'name: phx-bench-fixed',
-      'services:',
-      '  app:',
-      '    image: localhost/phoenix-bench-none:latest',
-      '    volumes:',
-      '      - data:/data',
-      'volumes:',
-      '  data:',
-      `    name: ${volume}`,
-      `    driver_opts: { type: none, o: bind, device: ${JSON.stringify(data)} }`,
-      '    x-phoenix: { kind: data, backup: archive, external: true }',
-      '',
-    ].join('\n'),
-    { mode: 0o644 },
-  );
+  const compose = writeCompose(dir, data, 'phx-bench-fixed', volume);
   const report = join(dir, 'report.json');
   const cli = (args: string) =>
     as(
@@ -115,17 +98,11 @@ export async function runFixedCostCase(
   return {
     operation: 'fixed cost',
     user: user?.name ?? (process.env.USER || 'this user'),
-    cases: cases.map((c, index) => {
-      const own = samples[index] ?? [];
-      const peaks = own.flatMap((s) => (s.peakRssMB === null ? [] : [s.peakRssMB]));
-      return {
-        tool: c.tool,
-        ours: c.ours,
-        seconds: median(own.map((s) => s.seconds)),
-        cpuSeconds: median(own.map((s) => s.cpuSeconds)),
-        peakRssMB: peaks.length === 0 ? null : Math.max(...peaks),
-      };
-    }),
+    cases: cases.map((c, index) => ({
+      tool: c.tool,
+      ours: c.ours,
+      ...summarizeRuns(samples[index] ?? [], 'max'),
+    })),
   };
 }
 

@@ -1,5 +1,8 @@
 import { type Operation, PEERS } from './cases.ts';
 import type { Dataset } from './datasets.ts';
+import type { Sample } from './measure.ts';
+
+type RunTimes = Pick<Sample, 'seconds' | 'cpuSeconds' | 'peakRssMB'>;
 
 /** One run of one case, as recorded in the JSON. */
 export interface RunRecord {
@@ -46,6 +49,16 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** One tool's runs summed up: median wall and CPU time, and peak memory as the median or the max of the runs' peaks. */
+export function summarizeRuns(runs: readonly RunTimes[], peak: 'median' | 'max'): RunTimes {
+  const peaks = runs.flatMap((s) => (s.peakRssMB === null ? [] : [s.peakRssMB]));
+  return {
+    seconds: median(runs.map((s) => s.seconds)),
+    cpuSeconds: median(runs.map((s) => s.cpuSeconds)),
+    peakRssMB: peaks.length === 0 ? null : peak === 'max' ? Math.max(...peaks) : median(peaks),
+  };
 }
 
 function medianOrNull(values: (number | null)[]): number | null {
