@@ -64,8 +64,18 @@ export async function logsRotateCommand(options: LogsRotateOptions): Promise<voi
     // Through a remote podman the logs live on the machine: helpers rotate them through the named volume.
     const remote = (await podman.remote()).remote;
     for (const spec of targets) {
+      const running = (containers.get(spec.name) ?? []).filter((c) => c.running).map((c) => c.container);
+      // The HOW column says the same as locally when a running container is why logs count as open.
+      const assumeOpen = running.length
+        ? `container ${running.join(', ')} is running and mounts ${spec.name}`
+        : null;
       if (remote) {
-        const policy = { maxBytes, keep, compress: options.compress !== false };
+        const policy = {
+          maxBytes,
+          keep,
+          compress: options.compress !== false,
+          ...(assumeOpen === null ? {} : { heldBy: assumeOpen }),
+        };
         reports.push({ volume: spec.name, ...(await rotateThroughHelper(podman, stack, spec, policy)) });
         continue;
       }
@@ -74,16 +84,13 @@ export async function logsRotateCommand(options: LogsRotateOptions): Promise<voi
         err(`skipping ${spec.name}: ${spec.hostPath} does not exist (phoenix-volumes setup)`);
         continue;
       }
-      const running = (containers.get(spec.name) ?? []).filter((c) => c.running).map((c) => c.container);
       const input = {
         dir: spec.hostPath,
         maxBytes,
         keep,
         compress: options.compress !== false,
         dev: dirStat.dev,
-        assumeOpen: running.length
-          ? `container ${running.join(', ')} is running and mounts ${spec.name}`
-          : null,
+        assumeOpen,
       };
       const report = await rotateVolumeLogs(podman, input);
       reports.push({ volume: spec.name, ...report });

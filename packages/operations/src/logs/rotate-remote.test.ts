@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import {
+  chmod,
+  chown,
   link,
   lstat,
   mkdir,
@@ -102,7 +104,7 @@ describe('logs rotate through helper containers (the script run with the real sh
     expect(report.skipped).toEqual(
       expect.arrayContaining([
         { file: 'evil.log', reason: 'is a symbolic link (links are never followed)' },
-        { file: 'shared.log', reason: 'has other hard links' },
+        { file: 'shared.log', reason: 'is a file with 2 hard links' },
       ]),
     );
     expect(await readFile(join(outside, 'precious.log'), 'utf8')).toBe('p'.repeat(100));
@@ -111,6 +113,33 @@ describe('logs rotate through helper containers (the script run with the real sh
     expect(report.rotated.map((r) => r.file)).toEqual([`sub/${HOSTILE}`]);
     expect(await readFile(join(root, 'sub', `${HOSTILE}.20261128-100000`), 'utf8')).toBe('h'.repeat(100));
     expect(await readdir(root)).not.toContain('pwned');
+  });
+
+  // The helper is root of the volume, as this test must be to hand a file to uid 101.
+  it.skipIf(process.getuid?.() !== 0)(
+    "gives the copy the log's owner and mode, compressed or not, as the local rotation does",
+    async () => {
+      for (const name of ['worker.log', 'plain.log']) {
+        await writeFile(join(root, name), 'w'.repeat(100));
+        await chown(join(root, name), 101, 102);
+        await chmod(join(root, name), 0o600);
+      }
+      const zst = await rotate({ compress: true });
+      const copy = zst.rotated.find((r) => r.file === 'worker.log');
+      const st = await stat(join(root, copy?.to ?? 'missing'));
+      expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([101, 102, 0o600]);
+      expect(copy?.heldBy).toBe("the machine's processes cannot be seen from here");
+      await writeFile(join(root, 'plain.log'), 'p'.repeat(100));
+      const plain = await rotate({ compress: false, now: new Date('2026-11-28T11:00:00Z') });
+      const kept = await stat(join(root, plain.rotated[0]?.to ?? 'missing'));
+      expect([kept.uid, kept.gid, kept.mode & 0o7777]).toEqual([101, 102, 0o600]);
+    },
+  );
+
+  it('reports a log name that is a FIFO whatever its size, in the local words', async () => {
+    await new Promise((resolve) => execFile('mkfifo', [join(root, 'pipe.log')], resolve));
+    const report = await rotate();
+    expect(report.skipped).toEqual([{ file: 'pipe.log', reason: 'is a FIFO' }]);
   });
 
   it('keeps --keep copies per log, newest first, and finishes what an interrupted rotation left', async () => {

@@ -15,10 +15,12 @@ import {
 
 /**
  * The one fixed script the rotation helper runs (paths are "$@" data, never shell text). `list` prints
- * every entry below the volume as `TYPE SIZE LINKS HEXNAME` (l link, f file, d directory, o other; names
- * hex-encoded so any byte survives); `act` runs operations `copytrunc SRC DST`, `finish COPIED DST ZSTD`
- * and `remove PATH`, one `I WORD SIZE` line each. Links are never followed: a link is listed as a link and
- * refused by copytrunc, cp copies a link as a link (-P), and all of it happens in a throwaway container
+ * every entry below the volume as `TYPE SIZE LINKS HEXNAME` (l link, f file, d directory, p FIFO, s socket,
+ * c device, o other; names hex-encoded so any byte survives); `act` runs operations `copytrunc SRC DST`,
+ * `finish COPIED DST ZSTD` and `remove PATH`, one `I WORD SIZE` line each. The copy keeps the log's owner
+ * and mode (cp -p; the compressed copy is given them again), as the local rotation's does. Links are never
+ * followed: a link is listed as a link and refused by copytrunc, cp copies a link as a link (-P), and all
+ * of it happens in a throwaway container
  * whose only mount is the volume. (`"{""}"` is find's `{}`, written so the script, which find also gets as
  * an argument, holds no `{}` of its own.)
  */
@@ -31,7 +33,8 @@ case $mode in
 list) find . -mindepth 1 -exec sh -c "$self" sh . entries "$self" "{""}" + || exit 1 ;;
 entries)
   for p; do
-    if [ -L "$p" ]; then t=l; elif [ -f "$p" ]; then t=f; elif [ -d "$p" ]; then t=d; else t=o; fi
+    if [ -L "$p" ]; then t=l; elif [ -f "$p" ]; then t=f; elif [ -d "$p" ]; then t=d
+    elif [ -p "$p" ]; then t=p; elif [ -S "$p" ]; then t=s; elif [ -b "$p" ] || [ -c "$p" ]; then t=c; else t=o; fi
     s=$(stat -c '%s %h' -- "$p") || s='0 0'
     printf '%s %s %s\\n' "$t" "$s" "$(hex "$p")"
   done ;;
@@ -41,11 +44,12 @@ act)
   while [ "$#" -gt 0 ]; do
     case $1 in
     copytrunc)
-      { [ -f "$2" ] && [ ! -L "$2" ] && cp -P -- "$2" "$3${PARTIAL_SUFFIX}" && mv -- "$3${PARTIAL_SUFFIX}" "$3${COPIED_SUFFIX}" && [ ! -L "$2" ] && truncate -s 0 -- "$2"; } || fail
+      { [ -f "$2" ] && [ ! -L "$2" ] && cp -p -P -- "$2" "$3${PARTIAL_SUFFIX}" && mv -- "$3${PARTIAL_SUFFIX}" "$3${COPIED_SUFFIX}" && [ ! -L "$2" ] && truncate -s 0 -- "$2"; } || fail
       printf '%s ok %s\\n' "$i" "$(stat -c %s -- "$3${COPIED_SUFFIX}")"; shift 3 ;;
     finish)
       if [ "$4" = 1 ] && command -v zstd >/dev/null 2>&1; then
-        { zstd -q -f -o "$3.zst" -- "$2" && rm -f -- "$2"; } || fail
+        { zstd -q -f -o "$3.zst" -- "$2" && chown "$(stat -c %u:%g -- "$2")" "$3.zst" &&
+          chmod "$(stat -c %a -- "$2")" "$3.zst" && rm -f -- "$2"; } || fail
         printf '%s zst %s\\n' "$i" "$(stat -c %s -- "$3.zst")"
       else
         mv -- "$2" "$3" || fail
@@ -65,12 +69,29 @@ esac
 /** One entry of the volume as the helper listed it; `path` is relative (`./access.log`). */
 export interface ListedEntry {
   path: string;
-  type: 'link' | 'file' | 'directory' | 'other';
+  type: 'link' | 'file' | 'directory' | 'fifo' | 'socket' | 'device' | 'other';
   size: number;
   links: number;
 }
 
-const TYPES = { l: 'link', f: 'file', d: 'directory', o: 'other' } as const;
+const TYPES = {
+  l: 'link',
+  f: 'file',
+  d: 'directory',
+  p: 'fifo',
+  s: 'socket',
+  c: 'device',
+  o: 'other',
+} as const;
+
+/** Why an entry with a log's name is left alone, in the local rotation's words (rotate-logs, pinned-dir). */
+function skipReason(e: ListedEntry): string | null {
+  if (e.type === 'link') return 'is a symbolic link (links are never followed)';
+  if (e.type === 'fifo') return 'is a FIFO';
+  if (e.type === 'socket') return 'is a socket';
+  if (e.type === 'device' || e.type === 'other') return 'is a device';
+  return null;
+}
 
 /** Reads the helper's listing; PODMAN_OUTPUT for a line the script cannot have printed. */
 export function parseListing(stdout: string): ListedEntry[] {
@@ -141,15 +162,12 @@ export function planRotation(
       addRotated(policy.compress ? `${to}.zst` : to);
     } else if (e.type === 'file' && parseRotatedName(name)) {
       addRotated(e.path);
-    } else if (isLiveLogName(name) && e.type !== 'directory' && e.size > policy.maxBytes) {
-      if (e.type !== 'file' || e.links > 1) {
-        const reason =
-          e.type === 'link'
-            ? 'is a symbolic link (links are never followed)'
-            : e.type === 'other'
-              ? 'is not a regular file'
-              : 'has other hard links';
-        skipped.push({ file: rel(e.path), reason });
+    } else if (isLiveLogName(name) && skipReason(e) !== null) {
+      // As locally: a log name that is not a regular file is reported whatever its size.
+      skipped.push({ file: rel(e.path), reason: skipReason(e) as string });
+    } else if (isLiveLogName(name) && e.type === 'file' && e.size > policy.maxBytes) {
+      if (e.links > 1) {
+        skipped.push({ file: rel(e.path), reason: `is a file with ${e.links} hard links` });
         continue;
       }
       let seq = 0;
@@ -191,7 +209,14 @@ export async function rotateThroughHelper(
   podman: Podman,
   stack: Stack,
   spec: VolumeSpec,
-  policy: { maxBytes: number; keep: number; compress: boolean; now?: Date },
+  policy: {
+    maxBytes: number;
+    keep: number;
+    compress: boolean;
+    now?: Date;
+    /** Why every log counts as open (the HOW column); default: the machine's processes cannot be seen. */
+    heldBy?: string;
+  },
 ): Promise<RotationReport> {
   const image = await helperImages(podman, stack)(spec);
   if (image === null) {
@@ -255,20 +280,22 @@ export async function rotateThroughHelper(
         const from = plan.ops.find(
           (x): x is Extract<RotateOp, { op: 'copytrunc' }> => x.op === 'copytrunc' && x.to === o.to,
         );
-        report.rotated.push(rotatedFile(rel(from?.from ?? o.to), to, bytes, Number(size)));
+        report.rotated.push(rotatedFile(rel(from?.from ?? o.to), to, bytes, Number(size), policy.heldBy));
       }
     }
   }
   return report;
 }
 
-function rotatedFile(file: string, to: string, bytes: number, storedBytes: number): RotatedFile {
-  return {
-    file,
-    to,
-    bytes,
-    storedBytes,
-    method: 'copy-truncate',
-    heldBy: 'a remote podman: processes on the machine cannot be seen, so every log counts as open',
-  };
+/** The HOW of a remote copy+truncate when no running container explains it. */
+const UNSEEN_HOLDERS = "the machine's processes cannot be seen from here";
+
+function rotatedFile(
+  file: string,
+  to: string,
+  bytes: number,
+  storedBytes: number,
+  heldBy = UNSEEN_HOLDERS,
+): RotatedFile {
+  return { file, to, bytes, storedBytes, method: 'copy-truncate', heldBy };
 }
