@@ -45,7 +45,12 @@ export async function buildCli(outdir: string): Promise<Metafile> {
   const started = Date.now();
   await rm(outdir, { recursive: true, force: true });
   const result = await build({
-    entryPoints: { 'phoenix-volumes': join(HERE, 'src', 'index.ts'), ...NS_MAINS },
+    // launch: what the bin loads first (a rootless namespace command starts the CLI inside podman unshare).
+    entryPoints: {
+      'phoenix-volumes': join(HERE, 'src', 'index.ts'),
+      launch: join(HERE, 'src', 'launch.ts'),
+      ...NS_MAINS,
+    },
     ...NODE_BUNDLE,
     outdir,
     splitting: true,

@@ -13,4 +13,11 @@ if (bundle === undefined && !process.features.typescript) {
 // Before any module of the CLI loads: later runs reuse the compiled modules (see src/compile-cache.js).
 const { useCompileCache } = await import('../src/compile-cache.js');
 useCompileCache();
-await import(bundle ?? '../src/index.ts');
+// A rootless backup create, restore or cleanup runs the CLI once, inside podman unshare: this process then
+// loads only the launcher, waits and passes SIGINT/SIGTERM on (see src/launch.ts).
+const { launchInUserNamespace } = await import(
+  bundle === undefined ? '../src/launch.ts' : new URL('../dist/launch.js', import.meta.url).href
+);
+const code = await launchInUserNamespace(process.argv.slice(2));
+if (code === undefined) await import(bundle ?? '../src/index.ts');
+else process.exitCode = code;

@@ -62,6 +62,9 @@ describe('the CLI bundle', () => {
       JSON.stringify({ builtAt, root: '..', inputs: ['source.ts'] }),
     );
     await utimes(source, new Date(builtAt - 10_000), new Date(builtAt - 10_000));
+    // Built before the bin loaded a launcher first: no dist/launch.js, the sources run.
+    expect(freshBundle(dist, {})).toBeUndefined();
+    await writeFile(join(dist, 'launch.js'), '');
     expect(freshBundle(dist, {})).toBe(join(dist, 'phoenix-volumes.js'));
     expect(freshBundle(dist, { PHOENIX_VOLUMES_SOURCES: '1' })).toBeUndefined();
     await utimes(source, new Date(), new Date(builtAt + 1_000)); // edited, or changed by git pull, after the build

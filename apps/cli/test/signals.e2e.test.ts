@@ -3,7 +3,7 @@
 // itself inside `podman unshare` (node → podman → node), so each signal must reach the node inside.
 // The outer exits 143/130 only once the inner one has cleaned up; nothing partial stays, the lock is
 // released, no process of the tree survives.
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE } from '@phoenix-hydra/backup';
@@ -34,6 +34,42 @@ beforeAll(async () => {
 });
 
 afterAll(() => tearDownProject(stack));
+
+// Records, one a line, "PID URL" for every module each Node process of the command resolves.
+const recordImports = `data:text/javascript,${encodeURIComponent(`
+import { registerHooks } from 'node:module';
+import { appendFileSync } from 'node:fs';
+registerHooks({ resolve(specifier, context, next) {
+  const resolved = next(specifier, context);
+  appendFileSync(process.env.RECORD_IMPORTS, process.pid + ' ' + resolved.url + '\\n');
+  return resolved;
+} });`)}`;
+
+describe('a rootless backup create starts the CLI once', () => {
+  it('the outer process loads only the launcher; the CLI runs inside podman unshare', async () => {
+    const record = join(stack?.state ?? '', 'imports.txt');
+    const backup = tree.startInOwnGroup([binPath, 'backup', 'create', '--volume', 'logs'], {
+      cwd,
+      env: {
+        ...process.env,
+        ...cliEnv,
+        ...env,
+        NO_COLOR: '1',
+        RECORD_IMPORTS: record,
+        NODE_OPTIONS: `--import=${recordImports}`,
+      },
+    });
+    expect(await backup.exited, backup.stderr()).toBe(0);
+    const lines = (await readFile(record, 'utf8')).split('\n').filter(Boolean);
+    const outer = lines.filter((l) => l.startsWith(`${backup.child.pid} `)).map((l) => l.split(' ')[1]);
+    const inner = lines.filter((l) => !l.startsWith(`${backup.child.pid} `)).map((l) => l.split(' ')[1]);
+    expect(outer.some((url) => /launch\.(ts|js)$/.test(url ?? ''))).toBe(true);
+    // Before: the outer process loaded commander and the registrations, then re-ran itself.
+    const cli = /commander|\/cli\.ts$|\/dist\/phoenix-volumes\.js$|\/register\//;
+    expect(outer.filter((url) => cli.test(url ?? ''))).toEqual([]);
+    expect(inner.some((url) => /commander|backup-create/.test(url ?? ''))).toBe(true);
+  }, 60_000);
+});
 
 describe('backup create stopped by a signal (rootless: node → podman unshare → node)', () => {
   it.each(tree.STOPS)(
