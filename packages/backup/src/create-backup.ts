@@ -31,6 +31,8 @@ export type BackupVolume =
        * helper container sends it); the archive is then rewritten from that stream (archiveFromTar).
        */
       tar?: ((signal?: AbortSignal) => AsyncIterable<Buffer>) | undefined;
+      /** Names in the volume's root to leave out of the archive, by prefix (an nginx deploy's kept copies). */
+      leaveOut?: readonly string[] | undefined;
     }
   | {
       name: string;
@@ -50,6 +52,19 @@ export interface CreateBackupOptions {
   exec?: Exec | undefined;
   onProgress?: OnProgress | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * Takes the archive volumes (read from their paths) instead of archiving them: called once the dumps
+   * and the manifest (which then lists the dumps only) are written to `dir`, before the backup is
+   * committed, while the caller's containers are still stopped. An off-host snapshot reads the trees.
+   */
+  trees?: ((dir: string, manifest: Manifest, trees: TreeVolume[]) => Promise<void>) | undefined;
+}
+
+/** An archive volume handed to `trees`. */
+export interface TreeVolume {
+  name: string;
+  path: string;
+  about: VolumeAbout | null;
 }
 
 async function checkPaths(volumes: BackupVolume[]): Promise<void> {
@@ -115,8 +130,12 @@ export async function createBackup(options: CreateBackupOptions): Promise<Manife
   try {
     temp = await beginTempDir(options.backupDir, id);
     const volumes: ManifestVolume[] = [];
-    for (const volume of options.volumes)
-      volumes.push(await backupVolume(temp.path, volume, compression, options));
+    const trees: TreeVolume[] = [];
+    for (const volume of options.volumes) {
+      if (options.trees && volume.strategy === 'archive' && !volume.tar)
+        trees.push({ name: volume.name, path: volume.path, about: volume.about ?? null });
+      else volumes.push(await backupVolume(temp.path, volume, compression, options));
+    }
     const manifest: Manifest = {
       schemaVersion: 3,
       id,
@@ -129,6 +148,7 @@ export async function createBackup(options: CreateBackupOptions): Promise<Manife
       durationSeconds: Math.round(performance.now() - started) / 1000,
     };
     await writeManifest(temp.path, manifest);
+    await options.trees?.(temp.path, manifest, trees);
     await temp.commit();
     return manifest;
   } catch (error) {
@@ -181,8 +201,17 @@ async function backupVolume(
         volume: volume.name,
         onProgress,
         signal,
+        leaveOut: volume.leaveOut,
       })
-    : await writeArchive({ root: volume.path, out, compression, volume: volume.name, onProgress, signal });
+    : await writeArchive({
+        root: volume.path,
+        out,
+        compression,
+        volume: volume.name,
+        onProgress,
+        signal,
+        leaveOut: volume.leaveOut,
+      });
   return { name: volume.name, about, strategy: 'archive', artifact, compression, ...stats, postgres: null };
 }
 

@@ -1,6 +1,11 @@
 // The documented API (README.md, "API") and what the CLI, agent, operations and offsite use; the rest is internal.
 export { isBackupId } from './backup-id.ts';
-export { type BackupVolume, type CreateBackupOptions, createBackup } from './create-backup.ts';
+export {
+  type BackupVolume,
+  type CreateBackupOptions,
+  createBackup,
+  type TreeVolume,
+} from './create-backup.ts';
 export { checkForHelperRestore, plainTarStream } from './helper-restore.ts';
 export {
   describeJournal,
@@ -34,6 +39,7 @@ export {
 export {
   checkDumpTarget,
   checkRoom,
+  type RestoreFileSystems,
   type RestoreOptions,
   type RestoreResult,
   restoreBackup,

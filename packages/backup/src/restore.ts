@@ -29,6 +29,12 @@ export interface RestoreOptions {
   journal?: Journal | undefined;
   /** Set numeric owners from the archive; default: when running as root (including inside `podman unshare`). */
   preserveOwner?: boolean | undefined;
+  /**
+   * Fills the staging directory of an archive volume instead of extracting its artifact (an off-host
+   * snapshot that holds the volume as a tree): `staging` must become the volume's root, checked by the
+   * caller entry by entry; the counts it returns are compared with the manifest, then the usual swap.
+   */
+  stage?: ((staging: string) => Promise<{ entries: number; bytes: number }>) | undefined;
   onProgress?: OnProgress | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -63,10 +69,12 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   // A dump is read in full here; an archive is checked (sha256, every entry) while it is extracted.
   const problems =
     volume.strategy === 'archive'
-      ? await stat(join(backupPath, volume.artifact)).then(
-          () => [],
-          () => [`${volume.name}: artifact ${volume.artifact} is missing`],
-        )
+      ? options.stage
+        ? []
+        : await stat(join(backupPath, volume.artifact)).then(
+            () => [],
+            () => [`${volume.name}: artifact ${volume.artifact} is missing`],
+          )
       : await verifyVolume(backupPath, volume, { signal: options.signal, onProgress: options.onProgress });
   if (problems.length > 0) {
     const unsafe = problems.some((p) => p.includes('unsafe entry'));
@@ -144,18 +152,35 @@ async function freeBytes(dir: string): Promise<number> {
   return s.bavail * s.bsize;
 }
 
+/** Where a restore writes: the file system of a directory and its free bytes (this host's by default). */
+export interface RestoreFileSystems {
+  /** The file system holding DIR (any value equal for equal file systems); rejects when DIR does not exist. */
+  device(dir: string): Promise<number | string>;
+  /** Bytes free on the file system holding DIR, for an unprivileged writer. */
+  freeBytes(dir: string): Promise<number>;
+}
+
+const localFileSystems: RestoreFileSystems = {
+  device: async (dir) => (await stat(dir)).dev,
+  freeBytes,
+};
+
 /**
  * NO_SPACE unless each file system a restore writes to has room for the volumes it receives (content
- * bytes, a block per entry, and a reserve): checked before anything is written.
+ * bytes, a block per entry, and a reserve): checked before anything is written. FILESYSTEMS says how to
+ * see them (a remote podman's machine, for one); this host's by default.
  */
-export async function checkRoom(items: readonly { volume: ManifestVolume; target: string }[]): Promise<void> {
+export async function checkRoom(
+  items: readonly { volume: ManifestVolume; target: string }[],
+  filesystems: RestoreFileSystems = localFileSystems,
+): Promise<void> {
   const byDevice = new Map<
-    number,
+    number | string,
     { dir: string; need: number; names: string[]; bytes: number; entries: number }
   >();
   for (const { volume, target } of items) {
     const dir = dirname(target);
-    const { dev } = await stat(dir).catch((error: unknown) => {
+    const dev = await filesystems.device(dir).catch((error: unknown) => {
       throw new PhoenixError('RESTORE_FAILED', `cannot restore ${volume.name}: ${dir} does not exist`, {
         hint: `create ${dir} first (the volume's parent directory must exist)`,
         cause: error,
@@ -169,7 +194,7 @@ export async function checkRoom(items: readonly { volume: ManifestVolume; target
     byDevice.set(dev, group);
   }
   for (const { dir, need, names, bytes, entries } of byDevice.values()) {
-    const free = await freeBytes(dir);
+    const free = await filesystems.freeBytes(dir);
     if (free >= need) continue;
     throw new PhoenixError(
       'NO_SPACE',
@@ -217,24 +242,29 @@ async function restoreArchive(
     });
   }
   try {
-    const meter = progressMeter(options.onProgress, {
-      operation: 'restore',
-      volume: volume.name,
-      bytesTotal: volume.artifactBytes,
-    });
-    const tap = hashTap((bytes) => meter.add(bytes));
-    const extracted = await extractArchive({
-      artifact: join(backupPath, volume.artifact),
-      compression: volume.compression,
-      staging,
-      preserveOwner: options.preserveOwner ?? process.getuid?.() === 0,
-      onRaw: tap.update,
-      signal: options.signal,
-      // The room checked above is for what the manifest records: never write more than that.
-      limits: { entries: volume.entries ?? 0, bytes: volume.bytes },
-    });
-    meter.finish();
-    const problems = digestProblems(volume, tap.digest());
+    let extracted: { entries: number; bytes: number };
+    let problems: string[] = [];
+    if (options.stage) extracted = await options.stage(staging);
+    else {
+      const meter = progressMeter(options.onProgress, {
+        operation: 'restore',
+        volume: volume.name,
+        bytesTotal: volume.artifactBytes,
+      });
+      const tap = hashTap((bytes) => meter.add(bytes));
+      extracted = await extractArchive({
+        artifact: join(backupPath, volume.artifact),
+        compression: volume.compression,
+        staging,
+        preserveOwner: options.preserveOwner ?? process.getuid?.() === 0,
+        onRaw: tap.update,
+        signal: options.signal,
+        // The room checked above is for what the manifest records: never write more than that.
+        limits: { entries: volume.entries ?? 0, bytes: volume.bytes },
+      });
+      meter.finish();
+      problems = digestProblems(volume, tap.digest());
+    }
     if (extracted.entries !== volume.entries)
       problems.push(`${volume.name}: ${extracted.entries} entries, manifest says ${volume.entries}`);
     if (extracted.bytes !== volume.bytes)

@@ -37,7 +37,7 @@ export interface BackupToRepoOptions {
 }
 
 /**
- * Uploads one local backup as one restic snapshot: its manifest and artifacts at the snapshot's root,
+ * Layout 1 (archives): uploads one local backup as one restic snapshot: its manifest and artifacts at the snapshot's root,
  * tagged phoenix-volumes, project, id, how it was taken and each volume. Plain tar and uncompressed
  * dumps deduplicate against earlier snapshots; restic compresses and encrypts them.
  */
@@ -47,6 +47,11 @@ export async function backupToRepo(options: BackupToRepoOptions): Promise<RepoBa
   const args = ['backup', '--json', '--host', options.host ?? hostname()];
   for (const tag of snapshotTags(manifest)) args.push('--tag', tag);
   const stdout = await restic(options.access, { args: [...args, '.'], cwd: dir });
+  return summaryOf(stdout, manifest);
+}
+
+/** What restic's `backup --json` summary says one upload of `manifest` added. */
+export function summaryOf(stdout: string, manifest: Manifest): RepoBackupResult {
   const summary = stdout
     .split('\n')
     .map((line) => summarySchema.safeParse(safeJson(line)))

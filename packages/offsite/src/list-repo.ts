@@ -1,7 +1,7 @@
 import { PhoenixError } from '@phoenix-hydra/errors';
 import { z } from 'zod';
 import { type RepoAccess, restic, shownRepo } from './restic.ts';
-import { OWN_TAG, tagValue, tagValues } from './tags.ts';
+import { type Layout, layoutOf, OWN_TAG, tagValue, tagValues } from './tags.ts';
 
 const snapshotSchema = z.object({
   id: z.string().regex(/^[0-9a-f]{64}$/),
@@ -22,6 +22,8 @@ export interface RepoBackup {
   volumes: string[];
   host: string;
   time: string;
+  /** 1: archives; 2: volume trees (see tags.ts). */
+  layout: Layout;
 }
 
 /** phoenix-volumes' snapshots in the repository, newest first; `project` keeps one project's. */
@@ -49,6 +51,7 @@ export async function listRepo(access: RepoAccess, project?: string | undefined)
       volumes: tagValues(tags, 'volume'),
       host: s.hostname,
       time: s.time,
+      layout: layoutOf(tags),
     });
   }
   return backups.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));

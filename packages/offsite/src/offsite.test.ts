@@ -57,6 +57,7 @@ describe('a restic repository as a backup target', { timeout: 120_000 }, () => {
       taken: 'offline',
       volumes: ['logs'],
       host: 'host-a',
+      layout: 1, // the tar layout written before layout 2: still listed, fetched, verified and restored
     });
 
     // 1% more log lines: the second snapshot adds a small fraction of the first.

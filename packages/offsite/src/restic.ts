@@ -80,6 +80,8 @@ function reason(stderr: string): string {
 export interface ResticRun {
   args: readonly string[];
   cwd?: string | undefined;
+  /** A command restic runs under (argument array), e.g. a private mount namespace with bind mounts. */
+  wrap?: readonly string[] | undefined;
 }
 
 /**
@@ -90,7 +92,9 @@ export interface ResticRun {
 export async function restic(access: RepoAccess, run: ResticRun): Promise<string> {
   const { env, secrets } = resticEnv(access);
   const shown = shownRepo(access.repo);
-  const result = await execa(access.bin ?? 'restic', run.args, {
+  const bin = access.bin ?? 'restic';
+  const [file, ...args] = [...(run.wrap ?? []), bin, ...run.args] as [string, ...string[]];
+  const result = await execa(file, args, {
     env,
     extendEnv: false,
     stdin: 'ignore',

@@ -1,6 +1,8 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type VerifyOptions, verifyBackup } from '@phoenix-hydra/backup';
 import { isPhoenixError } from '@phoenix-hydra/errors';
-import { fetchFromRepo } from './fetch-from-repo.ts';
+import { type FetchedBackup, fetchFromRepo } from './fetch-from-repo.ts';
 import { findRepoBackup, listRepo } from './list-repo.ts';
 import { type RepoAccess, restic } from './restic.ts';
 
@@ -22,10 +24,28 @@ export interface VerifyRepoOptions extends Pick<VerifyOptions, 'onProgress'> {
   readData?: boolean | undefined;
 }
 
+/** A layout 2 tree restored into a scratch directory and walked as a restore would; its problems. */
+async function verifyTree(fetched: FetchedBackup, name: string): Promise<string[]> {
+  const staging = join(fetched.backupDir, `.verify-${name}`);
+  await mkdir(staging, { mode: 0o700 });
+  try {
+    await fetched.stage(name)?.(staging);
+    return [];
+  } catch (error) {
+    if (!isPhoenixError(error)) throw error;
+    const details = error.details as { problems?: unknown } | undefined;
+    return Array.isArray(details?.problems) ? details.problems.map(String) : [error.message];
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
 /**
  * `restic check` of the repository's structure, then our own walk of each selected backup: fetched
  * (restic authenticates every blob), then every artifact hashed and every tar entry read and vetted
- * against its manifest, as `backup verify` does locally. A damaged snapshot is a failed result.
+ * against its manifest, as `backup verify` does locally; a layout 2 tree restored into a scratch
+ * directory and every entry compared with the snapshot's listing (type, mode, owner, size), unsafe
+ * entries refused. A damaged snapshot is a failed result.
  */
 export async function verifyRepo(
   access: RepoAccess,
@@ -52,7 +72,9 @@ export async function verifyRepo(
         project: options.project,
       });
       const result = await verifyBackup(fetched.backupDir, backup.id, { onProgress: options.onProgress });
-      results.push({ ...base, ok: result.ok, problems: result.problems });
+      const problems = [...result.problems];
+      for (const tree of fetched.trees) problems.push(...(await verifyTree(fetched, tree.name)));
+      results.push({ ...base, ok: problems.length === 0, problems });
     } catch (error) {
       if (!isPhoenixError(error)) throw error;
       results.push({ ...base, ok: false, problems: [error.message] });

@@ -2,6 +2,7 @@ import {
   acquireLock,
   type BackupVolume,
   type Compression,
+  type CreateBackupOptions,
   createBackup,
   type Manifest,
   type OnProgress,
@@ -18,12 +19,14 @@ import {
 } from '@phoenix-hydra/core';
 import {
   findVolumeUsers,
+  isNginxConfig,
   observeStack,
   type StackObservation,
   type VolumeUser,
 } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { isEmptyDir } from '../adopt/tree-summary.ts';
+import { DEPLOY_KEPT_PREFIXES } from '../nginx/kept-copies.ts';
 import { podmanExec, postgresConnection } from './podman-exec.ts';
 import { throughHelpers } from './remote-tar.ts';
 import { type StopHooks, withStoppedContainers } from './stopped-containers.ts';
@@ -58,6 +61,8 @@ export interface BackupStackOptions {
   stopHooks?: StopHooks | undefined;
   /** Aborts the backup: the partial backup is removed, stopped containers are started again. */
   signal?: AbortSignal | undefined;
+  /** Takes the archived volumes' trees instead of archives, containers still stopped (createBackup's `trees`). */
+  trees?: CreateBackupOptions['trees'];
 }
 
 /** What a finished backup produced, and how the data was taken. */
@@ -161,7 +166,14 @@ export async function backupStack(
         });
         dumps += 1;
       } else {
-        volumes.push({ name: spec.name, strategy: 'archive', path: spec.hostPath, about: aboutVolume(spec) });
+        volumes.push({
+          name: spec.name,
+          strategy: 'archive',
+          path: spec.hostPath,
+          about: aboutVolume(spec),
+          // A remote deploy's kept copies: restoring them would bring back configurations long replaced.
+          ...(isNginxConfig(spec) ? { leaveOut: DEPLOY_KEPT_PREFIXES } : {}),
+        });
       }
     }
     const toStop = options.stop ? users.filter((u) => u.running).map((u) => u.container) : [];
@@ -192,6 +204,7 @@ export async function backupStack(
             exec: podmanExec(podman),
             onProgress: options.onProgress,
             signal: options.signal,
+            trees: options.trees,
           }),
         options.stopHooks,
       );
