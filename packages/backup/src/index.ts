@@ -39,7 +39,6 @@ export {
 export {
   checkDumpTarget,
   checkRoom,
-  type RestoreFileSystems,
   type RestoreOptions,
   type RestoreResult,
   restoreBackup,

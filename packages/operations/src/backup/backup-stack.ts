@@ -19,14 +19,12 @@ import {
 } from '@phoenix-hydra/core';
 import {
   findVolumeUsers,
-  isNginxConfig,
   observeStack,
   type StackObservation,
   type VolumeUser,
 } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { isEmptyDir } from '../adopt/tree-summary.ts';
-import { DEPLOY_KEPT_PREFIXES } from '../nginx/kept-copies.ts';
 import { podmanExec, postgresConnection } from './podman-exec.ts';
 import { throughHelpers } from './remote-tar.ts';
 import { type StopHooks, withStoppedContainers } from './stopped-containers.ts';
@@ -61,10 +59,10 @@ export interface BackupStackOptions {
   stopHooks?: StopHooks | undefined;
   /** Aborts the backup: the partial backup is removed, stopped containers are started again. */
   signal?: AbortSignal | undefined;
-  /** Takes the archived volumes' trees instead of archives, containers still stopped (createBackup's `trees`). */
-  trees?: CreateBackupOptions['trees'];
 }
 
+  /** Takes the archived volumes' trees instead of archives, containers still stopped (createBackup's `trees`). */
+  trees?: CreateBackupOptions['trees'];
 /** What a finished backup produced, and how the data was taken. */
 export interface BackupStackResult {
   manifest: Manifest;
@@ -166,14 +164,7 @@ export async function backupStack(
         });
         dumps += 1;
       } else {
-        volumes.push({
-          name: spec.name,
-          strategy: 'archive',
-          path: spec.hostPath,
-          about: aboutVolume(spec),
-          // A remote deploy's kept copies: restoring them would bring back configurations long replaced.
-          ...(isNginxConfig(spec) ? { leaveOut: DEPLOY_KEPT_PREFIXES } : {}),
-        });
+        volumes.push({ name: spec.name, strategy: 'archive', path: spec.hostPath, about: aboutVolume(spec) });
       }
     }
     const toStop = options.stop ? users.filter((u) => u.running).map((u) => u.container) : [];
@@ -204,7 +195,6 @@ export async function backupStack(
             exec: podmanExec(podman),
             onProgress: options.onProgress,
             signal: options.signal,
-            trees: options.trees,
           }),
         options.stopHooks,
       );
@@ -214,6 +204,7 @@ export async function backupStack(
       await emit({ type: 'backup.failed', project: stack.project, volumes: names, error: { code, message } });
       throw error;
     }
+            trees: options.trees,
     const bytes = manifest.volumes.reduce((sum, v) => sum + v.artifactBytes, 0);
     await emit({
       type: 'backup.completed',
