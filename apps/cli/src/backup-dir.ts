@@ -1,4 +1,5 @@
 import { defaultBackupDir, resolveStack } from '@phoenix-hydra/core';
+import type { CommandIO } from './context.ts';
 import { type StackOptions, stackRequest } from './stack-options.ts';
 import { stackOriginLine } from './stack-origin.ts';
 
@@ -29,4 +30,22 @@ export async function projectScope(
   const { stack, source } = await resolveStack(stackRequest(options, cwd));
   (options.stderr ?? process.stderr).write(`${stackOriginLine({ stack, source }, cwd)}\n`);
   return stack.project;
+}
+
+/** The options of the commands that work on one project's backups: backup ls, verify and prune. */
+export interface BackupScopeOptions extends BackupDirOptions, StackOptions, CommandIO {
+  json?: boolean;
+  /** Every project's backups, not only the stack's. */
+  allProjects?: boolean;
+}
+
+/** Where backup ls/verify/prune write, which directory they read and the project they keep to. */
+export async function backupScope(
+  options: BackupScopeOptions,
+): Promise<{ stdout: NodeJS.WritableStream; backupDir: string; project: string | undefined }> {
+  return {
+    stdout: options.stdout ?? process.stdout,
+    backupDir: backupDirOf(options),
+    project: await projectScope(options),
+  };
 }

@@ -1,21 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { createFakePodman, fakeVolume } from '@phoenix-hydra/podman-adapter/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lsCommand } from '../src/commands/ls.ts';
+import { tempDirs } from './temp-dirs.ts';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('phx-inject-');
 
 describe('commands take an injected podman', () => {
   it('ls marks a volume whose data lives in podman storage instead of the base directory', async () => {
-    const cwd = await mkdtemp(join(tmpdir(), 'phx-inject-'));
-    dirs.push(cwd);
+    const cwd = await tempDir();
     const baseDir = join(cwd, 'base');
     const podman = createFakePodman({
       volumes: [

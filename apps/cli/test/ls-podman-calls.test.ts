@@ -1,22 +1,17 @@
 // What ls costs in podman round trips (issue 17): each is a podman process (~50 ms here), so ls asks for
 // every named volume in one `podman volume inspect` and lists the containers beside it.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createFakePodman, fakeContainer, fakeVolume } from '@phoenix-hydra/podman-adapter/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lsCommand } from '../src/commands/ls.ts';
+import { tempDirs } from './temp-dirs.ts';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('phx-ls-calls-');
 
 describe('ls podman round trips', () => {
   it('asks podman twice whatever the number of volumes: one volume inspect for all, one container listing', async () => {
-    const cwd = await mkdtemp(join(tmpdir(), 'phx-ls-calls-'));
-    dirs.push(cwd);
+    const cwd = await tempDir();
     const baseDir = join(cwd, 'base');
     const podman = createFakePodman({
       volumes: [

@@ -49,20 +49,23 @@ export async function removeBackupDir(backupDir: string, id: string): Promise<vo
   await rm(hidden, { recursive: true, force: true });
 }
 
+/** The names in a backup directory; none while it does not exist (nothing was backed up there yet). */
+export async function namesIn(backupDir: string): Promise<string[]> {
+  try {
+    return await readdir(backupDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
 /**
  * Removes `.tmp-*` leftovers of killed writers: the marker names a dead pid on this host, or there is
  * no marker and the directory is old. Returns the names removed. Live writers' dirs are untouched.
  */
 export async function removeStaleTempDirs(backupDir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(backupDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
   const removed: string[] = [];
-  for (const name of names.filter((n) => n.startsWith(TEMP_PREFIX))) {
+  for (const name of (await namesIn(backupDir)).filter((n) => n.startsWith(TEMP_PREFIX))) {
     const path = join(backupDir, name);
     if (await isStale(path)) {
       await rm(path, { recursive: true, force: true });

@@ -1,6 +1,5 @@
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeStaleTempDirs } from './atomic-dir.ts';
+import { namesIn, removeStaleTempDirs } from './atomic-dir.ts';
 import { isBackupId } from './backup-id.ts';
 import { type Manifest, readManifest, readVerification, type Verification } from './manifest.ts';
 
@@ -15,15 +14,8 @@ export type ListedBackup =
  */
 export async function listBackups(backupDir: string): Promise<ListedBackup[]> {
   await removeStaleTempDirs(backupDir);
-  let names: string[];
-  try {
-    names = await readdir(backupDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
   const listed: ListedBackup[] = [];
-  for (const id of names.filter(isBackupId)) {
+  for (const id of (await namesIn(backupDir)).filter(isBackupId)) {
     const path = join(backupDir, id);
     try {
       const manifest = await readManifest(path);

@@ -4,7 +4,6 @@
 # is named dx-fixture* and removed at the end. Re-run it when podman, nginx or postgres change; review the diff.
 set -euo pipefail
 
-E2E_USER=${E2E_USER:-phoenix-e2e}
 PROBE=localhost/phoenix-hydra-test:latest
 POSTGRES=docker.io/library/postgres:15
 NGINX=docker.io/library/nginx:stable
@@ -12,16 +11,11 @@ PROJECT=dx-fixture
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=$HERE/fixtures
 REPO=$(cd "$HERE/../../.." && pwd)
-E2E_UID=$(id -u "$E2E_USER")
-E2E_HOME=$(getent passwd "$E2E_USER" | cut -d: -f6)
+EXTRA_PATH=$REPO/node_modules/.bin
+# shellcheck source=../../../tooling/e2e/as-test-user.sh
+source "$REPO/tooling/e2e/as-test-user.sh"
 WORK=$E2E_HOME/$PROJECT
 ISO=
-
-as_user() {
-  (cd "$E2E_HOME" && runuser -u "$E2E_USER" -- env -i HOME="$E2E_HOME" USER="$E2E_USER" LOGNAME="$E2E_USER" \
-    PATH="$REPO/node_modules/.bin:/usr/local/bin:/usr/bin:/bin" XDG_RUNTIME_DIR="/run/user/$E2E_UID" "$@")
-}
-podman_user() { as_user podman "$@"; }
 probe() { podman_user run --rm --network none "$@"; }
 
 cleanup() {
@@ -29,9 +23,7 @@ cleanup() {
   podman_user volume rm --force "${PROJECT}_db_data" "${PROJECT}_nginx_config" "${PROJECT}_logs" >/dev/null 2>&1 || true
   podman_user unshare umount "$WORK/small" 2>/dev/null || true
   podman_user unshare rm -rf --one-file-system "$WORK" 2>/dev/null || true
-  [ -n "$ISO" ] || return 0
-  if [ -f "$ISO/xdg/libpod/tmp/pause.pid" ]; then kill "$(cat "$ISO/xdg/libpod/tmp/pause.pid")" 2>/dev/null || true; fi
-  rm -rf --one-file-system "$ISO"
+  remove_iso
 }
 trap cleanup EXIT
 cleanup

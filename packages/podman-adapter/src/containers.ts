@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { filterArgs } from './filters.ts';
+import { stringMapSchema } from './podman-json.ts';
 import { assertSuccess, call, callAllowFail, callJson, parseOutput, type RunnerConfig } from './runner.ts';
 
 /** The project label podman-compose puts on every container; other front ends name containers differently. */
@@ -9,18 +10,13 @@ export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
 /** The compose file's directory, shared by podman-compose and docker compose: tells two same-named projects apart. */
 export const COMPOSE_WORKING_DIR_LABEL = 'com.docker.compose.project.working_dir';
 
-const labelsSchema = z
-  .record(z.string(), z.string())
-  .nullish()
-  .transform((v) => v ?? {});
-
 /** One row of `podman ps --format json` (4.3). */
 export const psEntrySchema = z.object({
   Id: z.string(),
   Names: z.array(z.string()),
   Image: z.string(),
   State: z.string(),
-  Labels: labelsSchema,
+  Labels: stringMapSchema,
 });
 
 /** A container found by `ps`, with its compose project and service when labelled. */
@@ -82,7 +78,7 @@ export const containerInspectSchema = z.object({
       .transform((v) => v ?? null),
   }),
   RestartCount: z.number().int().optional(),
-  Config: z.object({ User: z.string().optional(), Labels: labelsSchema }),
+  Config: z.object({ User: z.string().optional(), Labels: stringMapSchema }),
   Mounts: z
     .array(mountSchema)
     .nullish()

@@ -3,13 +3,9 @@ import { Readable } from 'node:stream';
 import { PhoenixError } from '@phoenix-hydra/core';
 import { z } from 'zod';
 import { type Filters, filterArgs } from './filters.ts';
+import { stringMapSchema } from './podman-json.ts';
 import { assertSuccess, call, callAllowFail, callJson, parseOutput, type RunnerConfig } from './runner.ts';
 import { callStream } from './stream.ts';
-
-const stringMap = z
-  .record(z.string(), z.string())
-  .nullish()
-  .transform((v) => v ?? {});
 
 /** One volume as `podman volume inspect/ls --format json` (4.3) prints it. */
 export const volumeSchema = z.object({
@@ -17,8 +13,8 @@ export const volumeSchema = z.object({
   Driver: z.string(),
   Mountpoint: z.string(),
   CreatedAt: z.string().optional(),
-  Labels: stringMap,
-  Options: stringMap,
+  Labels: stringMapSchema,
+  Options: stringMapSchema,
 });
 
 /** A named volume; `device` is where a bind-backed volume's data really lives (null for a plain volume). */

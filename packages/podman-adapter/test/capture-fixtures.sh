@@ -5,28 +5,20 @@
 # pa-fixture* and removed at the end. Re-run it when podman is upgraded, then review the diff.
 set -euo pipefail
 
-E2E_USER=${E2E_USER:-phoenix-e2e}
 IMAGE=localhost/phoenix-hydra-test:latest
 PROJECT=pa-fixture
-OUT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/fixtures
-E2E_UID=$(id -u "$E2E_USER")
-E2E_HOME=$(getent passwd "$E2E_USER" | cut -d: -f6)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OUT=$HERE/fixtures
+# shellcheck source=../../../tooling/e2e/as-test-user.sh
+source "$HERE/../../../tooling/e2e/as-test-user.sh"
 WORK=$E2E_HOME/$PROJECT
 ISO=
-
-as_user() {
-  (cd "$E2E_HOME" && runuser -u "$E2E_USER" -- env -i HOME="$E2E_HOME" USER="$E2E_USER" LOGNAME="$E2E_USER" \
-    PATH=/usr/local/bin:/usr/bin:/bin XDG_RUNTIME_DIR="/run/user/$E2E_UID" "$@")
-}
-podman_user() { as_user podman "$@"; }
 
 cleanup() {
   podman_user rm --force --ignore --time 0 "${PROJECT}_db_1" >/dev/null 2>&1 || true
   podman_user volume rm --force "${PROJECT}_db_data" "${PROJECT}_plain" >/dev/null 2>&1 || true
   podman_user unshare rm -rf --one-file-system "$WORK" 2>/dev/null || true
-  [ -n "$ISO" ] || return 0
-  if [ -f "$ISO/xdg/libpod/tmp/pause.pid" ]; then kill "$(cat "$ISO/xdg/libpod/tmp/pause.pid")" 2>/dev/null || true; fi
-  rm -rf --one-file-system "$ISO"
+  remove_iso
 }
 trap cleanup EXIT
 cleanup

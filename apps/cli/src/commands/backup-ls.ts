@@ -1,21 +1,13 @@
 import { listBackups } from '@phoenix-hydra/backup';
-import { type BackupDirOptions, backupDirOf, projectScope } from '../backup-dir.ts';
-import type { CommandIO } from '../context.ts';
+import { type BackupScopeOptions, backupScope } from '../backup-dir.ts';
 import { formatBytes } from '../format-bytes.ts';
 import { formatTable } from '../format-table.ts';
-import type { StackOptions } from '../stack-options.ts';
 
-export interface BackupLsOptions extends BackupDirOptions, StackOptions, CommandIO {
-  json?: boolean;
-  /** Every project's backups, not only the stack's. */
-  allProjects?: boolean;
-}
+export type BackupLsOptions = BackupScopeOptions;
 
 /** `phoenix-volumes backup ls`: complete backups, newest first, with when each was last verified. */
 export async function backupLsCommand(options: BackupLsOptions): Promise<void> {
-  const stdout = options.stdout ?? process.stdout;
-  const backupDir = backupDirOf(options);
-  const project = await projectScope(options);
+  const { stdout, backupDir, project } = await backupScope(options);
   // A broken backup's project is unknown: it is listed whatever the scope, so it gets attention.
   const backups = (await listBackups(backupDir)).filter(
     (b) => project === undefined || b.status === 'broken' || b.manifest.project === project,

@@ -1,20 +1,13 @@
 import { acquireLock, pruneBackups, type RetentionPolicy } from '@phoenix-hydra/backup';
-import { type BackupDirOptions, backupDirOf, projectScope } from '../backup-dir.ts';
-import type { CommandIO } from '../context.ts';
-import type { StackOptions } from '../stack-options.ts';
+import { type BackupScopeOptions, backupScope } from '../backup-dir.ts';
 
-export interface BackupPruneOptions extends BackupDirOptions, StackOptions, CommandIO, RetentionPolicy {
+export interface BackupPruneOptions extends BackupScopeOptions, RetentionPolicy {
   dryRun?: boolean;
-  json?: boolean;
-  /** Every project's backups, not only the stack's. */
-  allProjects?: boolean;
 }
 
 /** `phoenix-volumes backup prune --keep-*`: restic's retention rules; never removes the newest verified backup. */
 export async function backupPruneCommand(options: BackupPruneOptions): Promise<void> {
-  const stdout = options.stdout ?? process.stdout;
-  const backupDir = backupDirOf(options);
-  const project = await projectScope(options);
+  const { stdout, backupDir, project } = await backupScope(options);
   const policy = Object.fromEntries(
     Object.entries(options).filter(([key, value]) => key.startsWith('keep') && value !== undefined),
   ) as RetentionPolicy;

@@ -1,23 +1,16 @@
 import { type VerifyResult, verifyAll, verifyBackup } from '@phoenix-hydra/backup';
 import { PhoenixError } from '@phoenix-hydra/core';
-import { type BackupDirOptions, backupDirOf, projectScope } from '../backup-dir.ts';
-import type { CommandIO } from '../context.ts';
+import { type BackupScopeOptions, backupScope } from '../backup-dir.ts';
 import { progressBar } from '../progress-bar.ts';
-import type { StackOptions } from '../stack-options.ts';
 
-export interface BackupVerifyOptions extends BackupDirOptions, StackOptions, CommandIO {
+export interface BackupVerifyOptions extends BackupScopeOptions {
   id?: string;
   all?: boolean;
-  json?: boolean;
-  /** Every project's backups, not only the stack's. */
-  allProjects?: boolean;
 }
 
 /** `phoenix-volumes backup verify ID|--all`: rehash, decompress and walk every entry; exit 1 when any backup is damaged. */
 export async function backupVerifyCommand(options: BackupVerifyOptions): Promise<number> {
-  const stdout = options.stdout ?? process.stdout;
-  const backupDir = backupDirOf(options);
-  const project = await projectScope(options);
+  const { stdout, backupDir, project } = await backupScope(options);
   if (!options.all && !options.id) {
     throw new PhoenixError('USAGE', 'name a backup to verify, or pass --all', {
       hint: 'phoenix-volumes backup ls lists the ids',

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
+import { type RecordedLog, recognisesRecordedLogs } from '../../../test/recorded-signatures.ts';
 import { GENERIC_SIGNATURES } from './generic.ts';
-import { recognise } from './recognise.ts';
 
 // Recorded on rootless podman 4.3: podman's own errors (create/start) and a real initdb on a full tmpfs.
-const cases: [id: string, log: string, line: RegExp][] = [
+const cases: RecordedLog[] = [
   [
     'PHX-LOG-RUN-001',
     'podman-create-image-missing',
@@ -23,13 +23,5 @@ const cases: [id: string, log: string, line: RegExp][] = [
 ];
 
 describe('generic failure signatures (real podman and initdb output)', () => {
-  it.each(cases)('%s names the line in %s', (id, log, line) => {
-    const found = recognise(log);
-    expect(found?.signature.id).toBe(id);
-    expect(found?.line).toMatch(line);
-  });
-
-  it('every generic signature has a recorded output', () => {
-    expect(GENERIC_SIGNATURES.map((s) => s.id)).toEqual(cases.map(([id]) => id));
-  });
+  recognisesRecordedLogs(GENERIC_SIGNATURES, cases);
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { type RecordedLog, recognisesRecordedLogs } from '../../../test/recorded-signatures.ts';
 import { NGINX_SIGNATURES } from './nginx.ts';
 import { recognise } from './recognise.ts';
 
 // Each log was recorded from a real container on rootless podman 4.3 (nginx:stable test image) in that state.
-const cases: [id: string, log: string, line: RegExp][] = [
+const cases: RecordedLog[] = [
   [
     'PHX-LOG-NGINX-001',
     'nginx-bind-privileged-port',
@@ -34,17 +35,9 @@ const cases: [id: string, log: string, line: RegExp][] = [
 ];
 
 describe('nginx failure signatures (real logs)', () => {
-  it.each(cases)('%s names the line in %s', (id, log, line) => {
-    const found = recognise(log);
-    expect(found?.signature.id).toBe(id);
-    expect(found?.line).toMatch(line);
-  });
+  recognisesRecordedLogs(NGINX_SIGNATURES, cases);
 
   it('file and line of a configuration error are captured for the hint', () => {
     expect(recognise('nginx-syntax-error')?.groups).toEqual(['/etc/nginx/conf.d/default.conf', '5']);
-  });
-
-  it('every nginx signature has a recorded log', () => {
-    expect(new Set(cases.map(([id]) => id))).toEqual(new Set(NGINX_SIGNATURES.map((s) => s.id)));
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { type RecordedLog, recognisesRecordedLogs } from '../../../test/recorded-signatures.ts';
 import { POSTGRES_SIGNATURES } from './postgres.ts';
 import { recognise } from './recognise.ts';
 
 // Each log was recorded from a real container on rootless podman 4.3 (postgres:15 test image) in that state.
-const cases: [id: string, log: string, line: RegExp][] = [
+const cases: RecordedLog[] = [
   [
     'PHX-LOG-PG-001',
     'pg-initdb-permission-denied',
@@ -26,17 +27,9 @@ const cases: [id: string, log: string, line: RegExp][] = [
 ];
 
 describe('PostgreSQL failure signatures (real logs)', () => {
-  it.each(cases)('%s names the line in %s', (id, log, line) => {
-    const found = recognise(log);
-    expect(found?.signature.id).toBe(id);
-    expect(found?.line).toMatch(line);
-  });
+  recognisesRecordedLogs(POSTGRES_SIGNATURES, cases);
 
   it('a healthy start matches nothing', () => {
     expect(recognise('pg-healthy')).toBeNull();
-  });
-
-  it('every PostgreSQL signature has a recorded log', () => {
-    expect(POSTGRES_SIGNATURES.map((s) => s.id)).toEqual(cases.map(([id]) => id));
   });
 });
