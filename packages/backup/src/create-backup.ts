@@ -146,9 +146,9 @@ export async function createBackup(options: CreateBackupOptions): Promise<Manife
       durationSeconds: Math.round(performance.now() - started) / 1000,
     };
     await writeManifest(temp.path, manifest);
+    await options.trees?.(temp.path, manifest, trees);
     await temp.commit();
     return manifest;
-    await options.trees?.(temp.path, manifest, trees);
   } catch (error) {
     await temp?.discard();
     throw asBackupError(error, options);

@@ -59,10 +59,10 @@ export interface BackupStackOptions {
   stopHooks?: StopHooks | undefined;
   /** Aborts the backup: the partial backup is removed, stopped containers are started again. */
   signal?: AbortSignal | undefined;
-}
-
   /** Takes the archived volumes' trees instead of archives, containers still stopped (createBackup's `trees`). */
   trees?: CreateBackupOptions['trees'];
+}
+
 /** What a finished backup produced, and how the data was taken. */
 export interface BackupStackResult {
   manifest: Manifest;
@@ -195,6 +195,7 @@ export async function backupStack(
             exec: podmanExec(podman),
             onProgress: options.onProgress,
             signal: options.signal,
+            trees: options.trees,
           }),
         options.stopHooks,
       );
@@ -204,7 +205,6 @@ export async function backupStack(
       await emit({ type: 'backup.failed', project: stack.project, volumes: names, error: { code, message } });
       throw error;
     }
-            trees: options.trees,
     const bytes = manifest.volumes.reduce((sum, v) => sum + v.artifactBytes, 0);
     await emit({
       type: 'backup.completed',
