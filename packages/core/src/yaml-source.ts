@@ -12,6 +12,7 @@ import {
   visit,
 } from 'yaml';
 import { fastParseYaml } from './fast-yaml.ts';
+import { plainParseYaml } from './plain-yaml.ts';
 
 /** A parsed YAML file that can still tell where a value came from, for error messages. */
 export interface YamlSource {
@@ -182,11 +183,13 @@ function refuseDeepFlow(file: string, text: string): void {
 
 /**
  * Parses YAML keeping positions; malformed or hostile YAML throws COMPOSE_YAML `<file>:<line>:<col>: <message>`.
- * js-yaml reads the file when it can be trusted to agree (fast-yaml.ts); otherwise `yaml` does.
+ * A line scanner reads the plain YAML most files are written in (plain-yaml.ts), js-yaml what else it
+ * can be trusted to agree on (fast-yaml.ts); otherwise `yaml` does.
  */
 export function parseYaml(file: string, text: string): { data: unknown; source: YamlSource } {
   refuseDeepFlow(file, text);
-  const fast = fastParseYaml(text, { maxDepth: MAX_YAML_DEPTH, maxAliasNodes: MAX_YAML_ALIAS_NODES });
+  const limits = { maxDepth: MAX_YAML_DEPTH, maxAliasNodes: MAX_YAML_ALIAS_NODES };
+  const fast = plainParseYaml(text, limits) ?? fastParseYaml(text, limits);
   if (fast !== undefined)
     return { data: fast.data, source: new LazyYamlSource(file, text, fast.legacyOctal) };
   return parseYamlWithDocument(file, text);
