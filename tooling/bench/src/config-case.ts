@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { largeCompose } from './compose-dataset.ts';
-import { measure } from './measure.ts';
+import { measureInterleaved } from './measure.ts';
 import { summarizeRuns } from './report.ts';
 
 /** Services in the compose file `config` reads: issue 16 asks for under 0.5 s at this size. */
@@ -62,18 +62,12 @@ export async function runConfigCase(
       : []),
   ];
   if (cases.length === 1) log('python3 with PyYAML is missing: config is timed without a peer');
-  const samples = cases.map(() => [] as { seconds: number; cpuSeconds: number; peakRssMB: number | null }[]);
-  for (let run = 0; run < runs; run += 1) {
-    for (let step = 0; step < cases.length; step += 1) {
-      const index = (step + run) % cases.length;
-      const c = cases[index];
-      if (c === undefined) continue;
-      rmSync(report, { force: true });
-      const sample = await measure(c.script, { reportFile: report });
-      samples[index]?.push(sample);
-      log(`config run ${run + 1}/${runs} ${c.tool}: ${sample.seconds.toFixed(2)} s`);
-    }
-  }
+  const samples = await measureInterleaved(cases, runs, {
+    name: 'config',
+    reportFile: report,
+    digits: 2,
+    log,
+  });
   rmSync(dir, { recursive: true, force: true });
   return {
     operation: 'config',

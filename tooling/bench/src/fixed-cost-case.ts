@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2E_USER, lookupUser, testUserEnv } from '../../e2e/host.ts';
 import { writeCompose } from './cases.ts';
-import { measure } from './measure.ts';
+import { measureInterleaved, type Sample } from './measure.ts';
 import { summarizeRuns } from './report.ts';
 
 /** Issue 17's targets for what every command costs whatever its data. */
@@ -76,19 +76,15 @@ export async function runFixedCostCase(
     { tool: 'phoenix-volumes check --no-probe', ours: true, script: cli('check --no-probe') },
     { tool: 'podman volume ls', ours: false, script: as('podman volume ls >/dev/null') },
   ];
-  const samples = cases.map(() => [] as { seconds: number; cpuSeconds: number; peakRssMB: number | null }[]);
+  let samples: Sample[][];
   try {
-    for (let run = 0; run < runs; run += 1) {
-      for (let step = 0; step < cases.length; step += 1) {
-        const index = (step + run) % cases.length;
-        const c = cases[index];
-        if (c === undefined) continue;
-        rmSync(report, { force: true });
-        const sample = await measure(c.script, { cwd: dir, reportFile: report });
-        samples[index]?.push(sample);
-        log(`fixed cost run ${run + 1}/${runs} ${c.tool}: ${sample.seconds.toFixed(3)} s`);
-      }
-    }
+    samples = await measureInterleaved(cases, runs, {
+      name: 'fixed cost',
+      cwd: dir,
+      reportFile: report,
+      digits: 3,
+      log,
+    });
   } finally {
     podman(
       `podman volume rm -f ${quote(volume)}; podman unshare rm -rf ${quote(data)} ${quote(join(dir, 'backups'))}`,

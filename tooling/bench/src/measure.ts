@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 
 /** One timed run of a command. */
 export interface Sample {
@@ -69,6 +69,32 @@ function childCpu(times: string): number {
   for (const [, minutes, seconds] of line.matchAll(/(\d+)m([\d.]+)s/g))
     total += Number(minutes) * 60 + Number(seconds);
   return total;
+}
+
+/**
+ * Times each case's script RUNS times, interleaved (the order rotates every run, so a change in the machine's
+ * load falls on every case alike), logging `NAME run I/N TOOL: S s`; returns each case's samples.
+ */
+export async function measureInterleaved(
+  cases: readonly { tool: string; script: string }[],
+  runs: number,
+  options: { name: string; reportFile: string; cwd?: string; digits: number; log: (line: string) => void },
+): Promise<Sample[][]> {
+  const samples = cases.map((): Sample[] => []);
+  for (let run = 0; run < runs; run += 1) {
+    for (let step = 0; step < cases.length; step += 1) {
+      const index = (step + run) % cases.length;
+      const c = cases[index];
+      if (c === undefined) continue;
+      rmSync(options.reportFile, { force: true });
+      const sample = await measure(c.script, options);
+      samples[index]?.push(sample);
+      options.log(
+        `${options.name} run ${run + 1}/${runs} ${c.tool}: ${sample.seconds.toFixed(options.digits)} s`,
+      );
+    }
+  }
+  return samples;
 }
 
 /**
