@@ -59,15 +59,31 @@ export function belongsToStack(
   return labels[COMPOSE_PROJECT_LABEL] === stack.project;
 }
 
-/** Every service of the stack with its container, found by compose labels (service + working dir). */
-export async function findServiceContainers(stack: Stack, podman: Podman): Promise<ServiceContainer[]> {
+/**
+ * Every service of the stack with its container, found by compose labels (service + working dir). `all`:
+ * every container already inspected (`podman.inspectAllContainers()`, as status starts it for the volumes'
+ * users), so no podman call is made here; without it, `podman ps` then an inspect per container found.
+ */
+export async function findServiceContainers(
+  stack: Stack,
+  podman: Podman,
+  all?: Promise<readonly ContainerInfo[]>,
+): Promise<ServiceContainer[]> {
   const names = new Set(stack.services.map((s) => s.name));
-  const found = (await podman.ps({ all: true })).filter(
-    (c) => c.service !== null && names.has(c.service) && belongsToStack(stack, c.labels),
-  );
-  const inspected = (await Promise.all(found.map((c) => podman.inspectContainer(c.id)))).filter(
-    (c): c is ContainerInfo => c !== null,
-  );
+  const ours = (service: string | null | undefined, labels: Record<string, string>) =>
+    service != null && names.has(service) && belongsToStack(stack, labels);
+  const inspected =
+    all === undefined
+      ? (
+          await Promise.all(
+            (
+              await podman.ps({ all: true })
+            )
+              .filter((c) => ours(c.service, c.labels))
+              .map((c) => podman.inspectContainer(c.id)),
+          )
+        ).filter((c): c is ContainerInfo => c !== null)
+      : (await all).filter((c) => ours(c.labels[COMPOSE_SERVICE_LABEL], c.labels));
   return stack.services.flatMap((service): ServiceContainer[] => {
     const mine = inspected.filter((c) => c.labels[COMPOSE_SERVICE_LABEL] === service.name);
     return mine.length === 0
