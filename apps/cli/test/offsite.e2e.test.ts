@@ -96,8 +96,24 @@ describe('backups in a restic repository', () => {
     expect(second.exitCode, second.stderr).toBe(0);
     const listed = await run(['backup', 'ls', '--repo', rest, '--json']);
     expect(JSON.parse(listed.stdout)).toEqual([
-      expect.objectContaining({ id, project, taken: 'logical-dump', volumes: ['db_data', 'logs'] }),
+      expect.objectContaining({
+        id,
+        project,
+        taken: 'logical-dump',
+        volumes: ['db_data', 'logs'],
+        layout: 2,
+      }),
     ]);
+    // Layout 2: restic read the logs volume itself inside podman unshare, owners as the container sees them.
+    const node = await execa('restic', ['ls', '--json', '--repo', rest, 'latest', '/trees/logs/access.log'], {
+      env,
+    });
+    expect(JSON.parse(node.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({
+      path: '/trees/logs/access.log',
+      uid: 101,
+      gid: 101,
+      permissions: '-rw-r-----',
+    });
     const verified = await run(['backup', 'verify', '--repo', rest, id]);
     outputs.push(verified.stdout, verified.stderr);
     expect(verified.exitCode, verified.stdout + verified.stderr).toBe(0);

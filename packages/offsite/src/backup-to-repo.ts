@@ -44,7 +44,8 @@ export interface BackupToRepoOptions {
 export async function backupToRepo(options: BackupToRepoOptions): Promise<RepoBackupResult> {
   const dir = join(options.backupDir, options.id);
   const manifest: Manifest = await readManifest(dir);
-  const args = ['backup', '--json', '--host', options.host ?? hostname()];
+  // --quiet: no progress lines (thousands for many small files, all buffered here); the summary stays.
+  const args = ['backup', '--json', '--quiet', '--host', options.host ?? hostname()];
   for (const tag of snapshotTags(manifest)) args.push('--tag', tag);
   const stdout = await restic(options.access, { args: [...args, '.'], cwd: dir });
   return summaryOf(stdout, manifest);

@@ -72,7 +72,8 @@ export async function backupTreesToRepo(options: BackupTreesOptions): Promise<Re
     await mkdir(point, { recursive: true, mode: 0o700 });
     mounts.push(tree.path, point);
   }
-  const args = ['backup', '--json', '--host', options.host ?? hostname()];
+  // --quiet: no progress lines (thousands for many small files, all buffered here); the summary stays.
+  const args = ['backup', '--json', '--quiet', '--host', options.host ?? hostname()];
   for (const tag of snapshotTags(
     options.manifest,
     descriptor.trees.map((t) => t.name),

@@ -63,8 +63,8 @@ async function bundleChild(dir: string): Promise<string> {
 }
 
 /**
- * Off-host backups of each dataset (a private copy): ours (offsite-child.ts, bundled: plain tar staged,
- * then restic backup of the staging directory, as `backup create --repo`) against `restic backup` of the
+ * Off-host backups of each dataset (a private copy): ours (offsite-child.ts, bundled: manifest staged,
+ * the directory bind-mounted at trees/data and read by restic, as `backup create --repo`) against `restic backup` of the
  * same directory, each into an empty repository, alternating, `runs` times. Then the copy changes (log
  * lines appended; rows updated with the server stopped after) and one more backup of each into its
  * repository says how much the change adds after deduplication.
@@ -169,7 +169,7 @@ export function offsiteTable(results: OffsiteResult[]): string {
       `| ${r.description} (${mb(r.bytes)} MB) | ${r.seconds.ours.toFixed(2)} | ${r.seconds.restic.toFixed(2)} | ${r.seconds.ratio.toFixed(2)}x | ${mb(r.firstAdded.ours)} / ${mb(r.firstAdded.restic)} | ${r.change} | ${mb(r.secondAdded.ours)} (${share(r.secondAdded.ours, r.firstAdded.ours)}) | ${mb(r.secondAdded.restic)} (${share(r.secondAdded.restic, r.firstAdded.restic)}) |`,
   );
   return [
-    'off-host backup into a local restic repository: ours (plain tar staged, then restic) against `restic backup` of the directory; targets: ours / restic <= 1.2x, and for the logs the second backup adds <= 10% of the first',
+    'off-host backup into a local restic repository: ours (layout 2: manifest staged, restic reads the tree itself) against `restic backup` of the directory; targets: ours / restic <= 1.2x, and for the logs the second backup adds <= 10% of the first',
     '',
     '| dataset | ours s | restic s | ours / restic | first backup added MB (ours / restic) | change | second added MB, ours (share of first) | restic alone (share) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -1,4 +1,4 @@
-import { type Manifest, openJournal } from '@phoenix-hydra/backup';
+import { type CreateBackupOptions, type Manifest, openJournal } from '@phoenix-hydra/backup';
 import { lockDir } from '@phoenix-hydra/core';
 import { backupStack } from '@phoenix-hydra/operations/backup';
 import { type BackupDirOptions, backupDirOf } from '../backup-dir.ts';
@@ -23,6 +23,8 @@ export interface BackupCreateOptions extends BackupDirOptions, StackOptions, Com
   pgDatabase?: string;
   /** Name of an environment variable holding the database password (never the password itself). */
   pgPasswordEnv?: string;
+  /** `--repo`: the archived volumes go to restic as trees (backupStack's `trees`), not as archives. */
+  trees?: CreateBackupOptions['trees'];
 }
 
 /**
@@ -57,6 +59,7 @@ export async function backupCreateCommand(options: BackupCreateOptions): Promise
       log: err,
       stopHooks: journaledStops(journal),
       signal: interrupt.signal,
+      trees: options.trees,
     });
   } finally {
     await journal.close();

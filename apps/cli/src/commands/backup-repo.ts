@@ -4,6 +4,8 @@ import type { Manifest, RetentionPolicy } from '@phoenix-hydra/backup';
 import { isPhoenixError, PhoenixError, resolveStack } from '@phoenix-hydra/core';
 import {
   backupToRepo,
+  backupTreesToRepo,
+  canReadTrees,
   fetchFromRepo,
   listRepo,
   pruneRepo,
@@ -36,39 +38,56 @@ async function workDir(options: BackupDirOptions): Promise<string> {
 }
 
 /**
- * `backup create --repo`: the usual backup (same locks, pg_dump, --stop) written uncompressed to a
- * private staging directory, uploaded as one restic snapshot, then the staging copy removed. Records
- * offsite.done or offsite.failed in the event log (the agent forwards them to hooks, as its own job's).
+ * `backup create --repo`: the usual backup (same locks, pg_dump, --stop) with the dumps written
+ * uncompressed to a private staging directory and, inside podman unshare (or as root), the archived
+ * volumes read by restic where they lie (layout 2, bind-mounted under `trees/`) while the containers
+ * are still stopped: one restic snapshot, then the staging copy removed. Elsewhere (no namespace) the
+ * volumes are staged as plain tar (layout 1). Records offsite.done or offsite.failed in the event log
+ * (the agent forwards them to hooks, as its own job's).
  */
 export async function backupCreateToRepo(options: BackupCreateOptions & RepoCommand): Promise<void> {
   const started = performance.now();
   const repository = shownRepo(options.repo);
   let manifest: Manifest | undefined;
-  let result: Awaited<ReturnType<typeof backupToRepo>>;
+  let result: Awaited<ReturnType<typeof backupToRepo>> | undefined;
+  const treeNames: string[] = [];
+  /** Known once the dumps are staged: a failed restic run inside backup create still names it. */
+  let stagedId: string | undefined;
   try {
     await resticVersion();
     const staging = await workDir(options);
     try {
       const { backupCreateCommand } = await import('./backup-create.ts');
       const { to: _to, ...rest } = options;
+      const access = repoAccess(options);
       manifest = await backupCreateCommand({
         ...rest,
         backupDir: staging,
         compression: 'none',
         json: true,
         stdout: devNull(),
+        ...(canReadTrees()
+          ? {
+              trees: async (dir, staged, trees) => {
+                stagedId = staged.id;
+                treeNames.push(...trees.map((t) => t.name));
+                result = await backupTreesToRepo({ access, dir, manifest: staged, trees });
+              },
+            }
+          : {}),
       });
-      result = await backupToRepo({ access: repoAccess(options), backupDir: staging, id: manifest.id });
+      result ??= await backupToRepo({ access, backupDir: staging, id: manifest.id });
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
   } catch (error) {
     const project = manifest?.project ?? (await quietProject(options));
+    const backupId = manifest?.id ?? stagedId;
     if (project !== undefined)
       await raiseEvent({
         type: 'offsite.failed',
         project,
-        ...(manifest === undefined ? {} : { backupId: manifest.id }),
+        ...(backupId === undefined ? {} : { backupId }),
         repository,
         error: {
           code: isPhoenixError(error) ? error.code : 'INTERNAL',
@@ -89,7 +108,13 @@ export async function backupCreateToRepo(options: BackupCreateOptions & RepoComm
   });
   const out = lineTo(options.stdout);
   if (options.json) {
-    out(JSON.stringify({ repo: repository, ...result, manifest }, null, 2));
+    out(
+      JSON.stringify(
+        { repo: repository, ...result, layout: treeNames.length > 0 ? 2 : 1, trees: treeNames, manifest },
+        null,
+        2,
+      ),
+    );
     return;
   }
   out(
@@ -97,6 +122,7 @@ export async function backupCreateToRepo(options: BackupCreateOptions & RepoComm
   );
   for (const v of manifest.volumes)
     out(`  ${v.name.padEnd(14)} ${v.artifact.padEnd(24)} ${formatBytes(v.artifactBytes).padStart(9)}`);
+  for (const name of treeNames) out(`  ${name.padEnd(14)} trees/${name}/ (read by restic)`);
   out(
     `Read ${formatBytes(result.bytesProcessed)}, added ${formatBytes(result.bytesAdded)} to the repository in ${result.durationSeconds.toFixed(1)} s.`,
   );
@@ -203,16 +229,24 @@ export async function backupPruneRepo(
 
 /**
  * `restore ID --repo`: the backup fetched from the repository into a private directory (restic
- * authenticates every blob), then the local restore path: manifest checks, staging, verify, swap.
+ * authenticates every blob), then the local restore path: manifest checks, staging, verify, swap. A
+ * layout 2 tree is restored by restic straight into the volume's staging directory, then walked entry
+ * by entry against the snapshot (owners, modes, sizes; unsafe entries refused) before the swap.
  */
 export async function restoreFromRepo(options: RestoreCommandOptions & RepoCommand): Promise<void> {
   await resticVersion();
   const dir = await workDir(options);
   try {
     const fetched = await fetchFromRepo(repoAccess(options), options.id, { workDir: dir });
+    await fetched.withTrees();
     const { restoreCommand } = await import('./restore.ts');
     const { from: _from, to: _to, ...rest } = options;
-    await restoreCommand({ ...rest, id: fetched.backup.id, backupDir: fetched.backupDir });
+    await restoreCommand({
+      ...rest,
+      id: fetched.backup.id,
+      backupDir: fetched.backupDir,
+      stageArchive: (volume) => fetched.stage(volume),
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

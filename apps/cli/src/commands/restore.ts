@@ -5,6 +5,7 @@ import {
   checkRoom,
   type Manifest,
   openJournal,
+  type RestoreOptions,
   type RestoreResult,
   readManifest,
   restoreBackup,
@@ -47,6 +48,8 @@ export interface RestoreCommandOptions
   /** Accept a backup of this other project (its volumes are restored into this stack's). */
   fromProject?: string;
   confirm?: (question: string) => Promise<string>;
+  /** `restore --repo`, layout 2: what fills an archive volume's staging directory (restoreBackup's `stage`). */
+  stageArchive?: (volume: string) => RestoreOptions['stage'];
 }
 
 async function loadManifest(backupDir: string, id: string) {
@@ -203,6 +206,7 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
                     }
                   : {}),
                 journal,
+                stage: options.stageArchive?.(spec.name),
                 ...(bar.onProgress ? { onProgress: bar.onProgress } : {}),
                 signal: interrupt.signal,
               }),

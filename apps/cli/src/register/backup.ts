@@ -94,6 +94,8 @@ export function registerBackup(program: Command, setExitCode: (code: number) => 
       .option('--json', 'print results as JSON on stdout'),
   ).action(async (id: string | undefined, options) => {
     if (wantsRepo(options)) {
+      // A layout 2 tree is restored into a scratch directory with its owners: inside the namespace.
+      if (await entersUserNamespace()) return setExitCode(await rerunInUserNamespace(process.argv.slice(2)));
       const { backupVerifyRepo } = await import('../commands/backup-repo.ts');
       return setExitCode(await backupVerifyRepo({ ...(await withRepo(options)), ...(id ? { id } : {}) }));
     }
