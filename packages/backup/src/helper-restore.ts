@@ -7,7 +7,7 @@ import { normalizeEntryPath, unsafeReason } from './entry-safety.ts';
 import type { ManifestVolume } from './manifest.ts';
 import { plainContent, scanArchive } from './read-archive.ts';
 import type { TarEntry } from './tar-format.ts';
-import { verifyVolume } from './verify.ts';
+import { refuseDamaged, verifyVolume } from './verify.ts';
 
 /**
  * An entry whose path runs through a symlink the archive made earlier (`a -> /`, then `a/etc/x`): local
@@ -51,17 +51,7 @@ export async function checkForHelperRestore(
     });
     for (const reason of scan.unsafe.slice(0, 5)) problems.push(`${volume.name}: unsafe entry: ${reason}`);
   }
-  if (problems.length > 0) {
-    const unsafe = problems.some((p) => p.includes('unsafe entry'));
-    throw new PhoenixError(
-      unsafe ? 'BACKUP_UNSAFE_ENTRY' : 'BACKUP_CORRUPT',
-      `refusing to restore ${volume.name}: ${problems.join('; ')}`,
-      {
-        hint: 'nothing was changed; restore an older backup (list the backups to choose one)',
-        details: { problems },
-      },
-    );
-  }
+  refuseDamaged(volume.name, problems);
 }
 
 /** The archive's plain tar bytes, decompressed as they are read (copied: the pipe keeps them): what a helper's `tar -x` reads. */

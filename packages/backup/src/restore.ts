@@ -10,7 +10,7 @@ import { type ManifestVolume, readManifest } from './manifest.ts';
 import { type PostgresTarget, restorePostgres } from './postgres.ts';
 import { progressMeter } from './progress.ts';
 import type { Exec, OnProgress } from './types.ts';
-import { digestProblems, verifyVolume } from './verify.ts';
+import { digestProblems, refuseDamaged, verifyVolume } from './verify.ts';
 
 export interface RestoreOptions {
   backupDir: string;
@@ -76,17 +76,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
             () => [`${volume.name}: artifact ${volume.artifact} is missing`],
           )
       : await verifyVolume(backupPath, volume, { signal: options.signal, onProgress: options.onProgress });
-  if (problems.length > 0) {
-    const unsafe = problems.some((p) => p.includes('unsafe entry'));
-    throw new PhoenixError(
-      unsafe ? 'BACKUP_UNSAFE_ENTRY' : 'BACKUP_CORRUPT',
-      `refusing to restore ${options.volume}: ${problems.join('; ')}`,
-      {
-        hint: 'nothing was changed; restore an older backup (list the backups to choose one)',
-        details: { problems },
-      },
-    );
-  }
+  refuseDamaged(options.volume, problems);
   const base = { id: options.id, volume: volume.name };
   if (volume.strategy === 'postgres-logical') {
     await restoreDump(backupPath, volume, options);

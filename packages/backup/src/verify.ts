@@ -87,6 +87,23 @@ export async function verifyVolume(
   return [...problems, ...digestProblems(volume, digest)];
 }
 
+/**
+ * BACKUP_CORRUPT (BACKUP_UNSAFE_ENTRY when an entry is unsafe) naming PROBLEMS, before a restore of VOLUME
+ * changes anything; nothing when there are none.
+ */
+export function refuseDamaged(volume: string, problems: readonly string[]): void {
+  if (problems.length === 0) return;
+  const unsafe = problems.some((p) => p.includes('unsafe entry'));
+  throw new PhoenixError(
+    unsafe ? 'BACKUP_UNSAFE_ENTRY' : 'BACKUP_CORRUPT',
+    `refusing to restore ${volume}: ${problems.join('; ')}`,
+    {
+      hint: 'nothing was changed; restore an older backup (list the backups to choose one)',
+      details: { problems },
+    },
+  );
+}
+
 /** How an artifact's size and sha256 differ from what the manifest recorded (empty: they match). */
 export function digestProblems(volume: ManifestVolume, digest: { sha256: string; bytes: number }): string[] {
   const problems: string[] = [];
