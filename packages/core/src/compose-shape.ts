@@ -38,7 +38,8 @@ function isRecord(value: unknown): value is Mapping {
 
 function allValues(value: unknown, check: (item: unknown) => boolean): boolean {
   if (!isRecord(value)) return false;
-  for (const key in value) if (Object.hasOwn(value, key) && !check(value[key])) return false;
+  // Object.values, not for...in: services and volumes of a large file are dictionary-mode objects.
+  for (const item of Object.values(value)) if (!check(item)) return false;
   return true;
 }
 
@@ -74,7 +75,7 @@ function isVolume(value: unknown): boolean {
     return false;
   if (x === undefined) return true;
   if (!isRecord(x)) return false;
-  for (const key in x) if (Object.hasOwn(x, key) && !X_VOLUME_KEYS.has(key)) return false;
+  for (const key of Object.keys(x)) if (!X_VOLUME_KEYS.has(key)) return false;
   return (
     oneOf(volumeKinds, x.kind) &&
     stringOrNumber(x.mode) &&

@@ -50,7 +50,7 @@ function braced(state: State, live: boolean): string {
   const isSet = value !== undefined && !(op.startsWith(':') && value === '');
   const kind = op.at(-1);
   // The word is only evaluated (warnings, errors) on the branch that uses it, as in compose.
-  const word = expand(state, kind === '+' ? live && isSet : live && !isSet, true);
+  const word = expandWord(state, kind === '+' ? live && isSet : live && !isSet);
   state.pos += 1;
   if (kind === '-') return isSet ? value : word;
   if (kind === '+') return isSet ? word : '';
@@ -80,15 +80,16 @@ function dollar(state: State, live: boolean): string {
   return name === '' ? '$' : lookup(state, name, live);
 }
 
-function expand(state: State, live: boolean, inBraces: boolean): string {
+/** The word after an operator (`${NAME:-word}`), up to the "}" that closes the variable. */
+function expandWord(state: State, live: boolean): string {
   let out = '';
   // Braces inside a default (`${JSON:-{"a":1}}`) pair up before the one that closes the variable.
   let depth = 0;
   while (state.pos < state.text.length) {
     const char = state.text[state.pos];
-    if (inBraces && char === '}' && depth === 0) return out;
-    if (inBraces && char === '{') depth += 1;
-    if (inBraces && char === '}') depth -= 1;
+    if (char === '}' && depth === 0) return out;
+    if (char === '{') depth += 1;
+    if (char === '}') depth -= 1;
     if (char === '$') {
       out += dollar(state, live);
     } else {
@@ -96,7 +97,20 @@ function expand(state: State, live: boolean, inBraces: boolean): string {
       state.pos += 1;
     }
   }
-  if (inBraces) throw invalid(state, 'missing closing "}"');
+  throw invalid(state, 'missing closing "}"');
+}
+
+/** The whole value: the text between two "$" is copied in one piece, not character by character. */
+function expand(state: State, live: boolean): string {
+  const { text } = state;
+  let out = '';
+  for (let next = text.indexOf('$', state.pos); next !== -1; next = text.indexOf('$', state.pos)) {
+    out += text.slice(state.pos, next);
+    state.pos = next;
+    out += dollar(state, live);
+  }
+  out += text.slice(state.pos);
+  state.pos = text.length;
   return out;
 }
 
@@ -107,6 +121,6 @@ function expand(state: State, live: boolean, inBraces: boolean): string {
  */
 export function interpolate(text: string, env: Env): Interpolated {
   const state: State = { text, env, unset: [], pos: 0 };
-  const value = expand(state, true, false);
+  const value = expand(state, true);
   return { value, unset: state.unset };
 }

@@ -1,7 +1,17 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
+/** An absolute path resolve() returns unchanged: no empty, "." or ".." segment, no trailing "/" (segments starting with "." are left to resolve). */
+const isNormal = (path: string) =>
+  path.startsWith('/') &&
+  !path.includes('//') &&
+  !path.includes('/.') &&
+  (path === '/' || !path.endsWith('/'));
+
 /** True when `path` is strictly below `base`; compares path segments, so /a/bc is not inside /a/b. */
 export function isInside(base: string, path: string): boolean {
+  // Normal paths need no resolve() and relative() (config on 2,000 volumes calls this ~10,000 times).
+  if (isNormal(base) && isNormal(path))
+    return base === '/' ? path !== '/' : path.length > base.length + 1 && path.startsWith(`${base}/`);
   const rel = relative(resolve(base), resolve(path));
   return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
 }

@@ -13,16 +13,38 @@ import { YamlBuilder } from './yaml-builder.ts';
 
 /** Characters outside these (controls, tab, CR, NEL, LS, PS, byte order mark, surrogates) leave the file to js-yaml. */
 const OUTSIDE = /[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
-const KEY = /<<|[A-Za-z0-9_][A-Za-z0-9_./-]*/y;
-const ANCHOR = /[A-Za-z0-9_-]+/y;
 /** First characters of a plain scalar this reader leaves to js-yaml: indicators and quotes. */
 const NOT_PLAIN_FIRST = new Set('-?:,[]{}#&*!|>\'"%@`');
-/** Characters it leaves to js-yaml anywhere in a plain scalar of a flow collection. */
-const FLOW_PLAIN_END = /[,\]}]/g;
 
 const SPACE = 32;
 const HASH = 35;
 const COLON = 58;
+
+const isWordCode = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+
+/**
+ * The end of the key at `at`: `<<`, or a letter, digit or "_" then those, ".", "/" and "-"; `at` itself
+ * when there is none. Scanned by hand: a regular expression's match array per key is garbage.
+ */
+function keyEnd(text: string, at: number): number {
+  if (text.startsWith('<<', at)) return at + 2;
+  if (!isWordCode(text.charCodeAt(at))) return at;
+  let end = at + 1;
+  for (let code = text.charCodeAt(end); isWordCode(code) || code === 46 || code === 47 || code === 45; ) {
+    end += 1;
+    code = text.charCodeAt(end);
+  }
+  return end;
+}
+
+/** The end of the anchor or alias name at `at` (letters, digits, "_", "-"). */
+function nameEnd(text: string, at: number): number {
+  let end = at;
+  for (let code = text.charCodeAt(end); isWordCode(code) || code === 45; code = text.charCodeAt(end))
+    end += 1;
+  return end;
+}
 
 /** Without its trailing spaces (only spaces: trimEnd would also drop a no-break space, which YAML keeps). */
 function trimSpaces(value: string): string {
@@ -92,10 +114,10 @@ class PlainScanner {
       }
       if (indents[indents.length - 1] !== indent) return undefined;
       if (mappings[mappings.length - 1]) {
-        KEY.lastIndex = at;
-        const key = KEY.exec(text)?.[0];
-        if (key === undefined || key.length > 1000) return undefined;
-        at += key.length;
+        const end = keyEnd(text, at);
+        if (end === at || end - at > 1000) return undefined;
+        const key = text.slice(at, end);
+        at = end;
         if (text.charCodeAt(at) !== COLON) return undefined;
         at += 1;
         if (at < eol && text.charCodeAt(at) !== SPACE) return undefined;
@@ -107,10 +129,10 @@ class PlainScanner {
       at = this.#skipSpaces(at, eol);
       let anchor: string | undefined;
       if (text.charCodeAt(at) === 38) {
-        ANCHOR.lastIndex = at + 1;
-        anchor = ANCHOR.exec(text)?.[0];
-        if (anchor === undefined) return undefined;
-        at += 1 + anchor.length;
+        const end = nameEnd(text, at + 1);
+        if (end === at + 1) return undefined;
+        anchor = text.slice(at + 1, end);
+        at = end;
         if (at < eol && text.charCodeAt(at) !== SPACE) return undefined;
         at = this.#skipSpaces(at, eol);
         if (at === eol && !mappings[mappings.length - 1]) return undefined;
@@ -174,10 +196,9 @@ class PlainScanner {
     const first = text.charCodeAt(at);
     if (first === 42) {
       if (anchor !== undefined) return -1;
-      ANCHOR.lastIndex = at + 1;
-      const name = ANCHOR.exec(text)?.[0];
-      if (name === undefined || !this.#builder.alias(name)) return -1;
-      return at + 1 + name.length;
+      const end = nameEnd(text, at + 1);
+      if (end === at + 1 || !this.#builder.alias(text.slice(at + 1, end))) return -1;
+      return end;
     }
     const close = text.indexOf(text.charAt(at), at + 1);
     if (close === -1 || close >= eol) return -1;
@@ -204,10 +225,9 @@ class PlainScanner {
           at = this.#node(at, eol, undefined);
           if (at === -1) return -1;
         } else {
-          KEY.lastIndex = at;
-          const key = KEY.exec(text)?.[0];
-          if (key === undefined || !builder.scalar(key, true, undefined)) return -1;
-          at += key.length;
+          const end = keyEnd(text, at);
+          if (end === at || !builder.scalar(text.slice(at, end), true, undefined)) return -1;
+          at = end;
         }
         if (text.charCodeAt(at) !== COLON || text.charCodeAt(at + 1) !== SPACE) return -1;
         at = this.#skipSpaces(at + 2, eol);
@@ -231,9 +251,9 @@ class PlainScanner {
     if (first === 123 || first === 91) return this.#flow(at, eol, undefined);
     if (first === 42 || first === 34 || first === 39) return this.#node(at, eol, undefined);
     if (NOT_PLAIN_FIRST.has(text.charAt(at))) return -1;
-    FLOW_PLAIN_END.lastIndex = at;
-    const match = FLOW_PLAIN_END.exec(text);
-    const end = match === null || match.index > eol ? eol : match.index;
+    let end = at;
+    for (let code = text.charCodeAt(end); end < eol && code !== 44 && code !== 93 && code !== 125; )
+      code = text.charCodeAt(++end); // up to ",", "]" or "}"
     const value = trimSpaces(text.slice(at, end));
     if (value === '' || /[:#[{"']/.test(value)) return -1;
     return this.#builder.scalar(value, true, undefined) ? at + value.length : -1;

@@ -92,17 +92,23 @@ function yamlError(file: string, at: { line: number; col: number }, message: str
 
 /** Offset where flow brackets (`[[[[…`) nest deeper than MAX_YAML_DEPTH, found before the recursive parser sees them. */
 function tooDeepFlow(text: string): number | undefined {
+  // The next of each bracket, found by indexOf: a loop over every character of a large file costs more,
+  // mostly before the JIT has compiled it, and a regular expression allocates a match per bracket.
+  const next = [...'[{]}'].map((bracket) => text.indexOf(bracket));
   let depth = 0;
-  // The regular expression skips to the next bracket: a loop over every character of a large file
-  // costs more, mostly before the JIT has compiled it.
-  const brackets = /[[\]{}]/g;
-  for (let match = brackets.exec(text); match !== null; match = brackets.exec(text)) {
-    const char = text.charCodeAt(match.index);
-    if (char === 0x5b || char === 0x7b) depth += 1;
+  for (;;) {
+    let which = -1;
+    for (let index = 0; index < 4; index += 1) {
+      const at = next[index] as number;
+      if (at !== -1 && (which === -1 || at < (next[which] as number))) which = index;
+    }
+    if (which === -1) return undefined;
+    const at = next[which] as number;
+    if (which < 2) depth += 1;
     else if (depth > 0) depth -= 1;
-    if (depth > MAX_YAML_DEPTH * 4) return match.index;
+    if (depth > MAX_YAML_DEPTH * 4) return at;
+    next[which] = text.indexOf('[{]}'.charAt(which), at + 1);
   }
-  return undefined;
 }
 
 /**
