@@ -6,9 +6,9 @@ import {
   removeJournal,
   repairSwap,
 } from '@phoenix-hydra/backup';
-import { isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
-import { composeUp, finishRebind } from '@phoenix-hydra/operations/adopt';
-import { startAndCheck } from '@phoenix-hydra/operations/backup';
+import { isPhoenixError, lockDir, PhoenixError, type Stack } from '@phoenix-hydra/core';
+import { adoptFilesFor, composeUp, finishRebind } from '@phoenix-hydra/operations/adopt';
+import { repairSwapOnMachine, startAndCheck } from '@phoenix-hydra/operations/backup';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { needsUserNamespace } from './user-namespace.ts';
 
@@ -16,14 +16,15 @@ import { needsUserNamespace } from './user-namespace.ts';
  * Finishes or undoes what a killed operation of the project left (see backup's journal): puts a
  * volume renamed away back, removes staging copies, starts the containers it stopped, and says so
  * on stderr. Run by the commands that take the project's lock, before they take it; a journal of an
- * operation still running (its lock is held) is left alone.
+ * operation still running (its lock is held) is left alone. Through a remote podman the directories are
+ * on the machine: helper containers of the stack's images look at them and rename or remove them.
  */
 export async function repairInterrupted(
-  project: string,
+  stack: Stack,
   podman: Podman,
   err: (line: string) => void,
 ): Promise<void> {
-  const dir = lockDir(project);
+  const dir = lockDir(stack.project);
   if ((await readJournal(dir)) === null) return;
   let lock: Lock;
   try {
@@ -37,11 +38,15 @@ export async function repairInterrupted(
     if (state === null) return;
     err(`warning: ${describeJournal(state)}; repairing it now:`);
     const failed: string[] = [];
+    const remote = (await podman.remote()).remote;
     for (const swap of state.swaps) {
       try {
         // Outside the user namespace (setup), trees owned by container users are removed through it.
         const remove = needsUserNamespace() ? (path: string) => podman.unshare.rmrf(path) : undefined;
-        for (const line of await repairSwap(swap, remove, state.operation)) err(`  ${line}`);
+        const lines = remote
+          ? await repairSwapOnMachine(podman, stack, swap, state.operation)
+          : await repairSwap(swap, remove, state.operation);
+        for (const line of lines) err(`  ${line}`);
       } catch (error) {
         failed.push(`${swap.target}: ${(error as Error).message}`);
       }
@@ -49,7 +54,8 @@ export async function repairInterrupted(
     // Adopt: the copy is in place; bind the volume to it and bring the containers back (finished, not undone).
     for (const rebind of state.rebind) {
       try {
-        for (const line of await finishRebind(podman, rebind)) err(`  ${line}`);
+        const files = await adoptFilesFor(podman, stack);
+        for (const line of await finishRebind(podman, rebind, files)) err(`  ${line}`);
       } catch (error) {
         failed.push(`${rebind.volume}: ${(error as Error).message}`);
       }

@@ -9,7 +9,6 @@ describe('the remote-podman refusal', () => {
     for (const [command, options] of [
       ['restore', { repo: '/srv/restic' }],
       ['backup create', { offsite: true }],
-      ['adopt', {}],
     ] as const) {
       await expect(refuseRemotePodman(command, options, remote)).rejects.toMatchObject({
         code: 'PODMAN_REMOTE_UNSUPPORTED',
@@ -34,6 +33,7 @@ describe('the remote-podman refusal', () => {
       ['backup ls', {}],
       ['backup create', {}], // archives stream out of helper containers, dumps through podman exec
       ['restore', {}], // checked in Node, extracted and swapped in a helper container
+      ['adopt', {}], // copied, verified and swapped on the machine by helper containers
     ] as const) {
       await expect(refuseRemotePodman(command, options, remote)).resolves.toBeUndefined();
     }
@@ -47,15 +47,23 @@ describe('the remote-podman refusal', () => {
       vi.restoreAllMocks();
     });
 
-    it('exits 2 for `adopt` before its module loads, naming podman machine ssh', async () => {
+    it('exits 2 for `restore --repo` before its module loads, naming podman machine ssh', async () => {
       vi.stubEnv('CONTAINER_HOST', remote.CONTAINER_HOST);
       let stderr = '';
       vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
         stderr += String(chunk);
         return true;
       });
-      expect(await run(['adopt', '--yes', '--compose', '/nonexistent/podman-compose.yaml'])).toBe(2);
-      expect(stderr).toMatch(/^error: adopt needs podman's user namespace/m);
+      const args = [
+        'restore',
+        'x',
+        '--repo',
+        '/nonexistent/restic',
+        '--compose',
+        '/nonexistent/podman-compose.yaml',
+      ];
+      expect(await run(args)).toBe(2);
+      expect(stderr).toMatch(/^error: restore needs podman's user namespace/m);
       expect(stderr).toMatch(/^hint: .*podman machine ssh/m);
     });
   });

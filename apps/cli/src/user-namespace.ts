@@ -39,7 +39,7 @@ export async function rerunInUserNamespace(argv: readonly string[]): Promise<num
 /**
  * The commands that change files through podman's user namespace, and the options with which they do:
  * the one list the remote-podman refusal reads (their actions re-run in `podman unshare` or call it).
- * setup, doctor --fix, logs rotate, nginx deploy and cleanup are not here: through a remote podman they work in helper containers (see volumeFilesFor).
+ * setup, doctor --fix, logs rotate, nginx deploy, cleanup and adopt are not here: through a remote podman they work in helper containers (see volumeFilesFor).
  */
 const viaRepo = (o: Record<string, unknown>) => o.repo !== undefined || o.offsite === true;
 
@@ -47,12 +47,11 @@ const NEEDS_NAMESPACE: Readonly<Record<string, (options: Record<string, unknown>
   // Without a restic repository they stream archives through helper containers (not yet with one).
   'backup create': viaRepo,
   restore: viaRepo,
-  adopt: () => true,
 };
 
 /** What works through a remote podman today, and how to run the rest: shown with PODMAN_REMOTE_UNSUPPORTED. */
 export const REMOTE_HINT =
-  'config, setup, status, check, doctor (with --fix), logs rotate, nginx deploy, cleanup, backup create and restore (without --repo/--offsite) work through a remote podman; for the rest run ' +
+  'config, setup, status, check, doctor (with --fix), logs rotate, nginx deploy, cleanup, adopt, backup create and restore (without --repo/--offsite) work through a remote podman; for the rest run ' +
   'phoenix-volumes on the machine that runs the containers: podman machine ssh, then the same command there';
 
 /**

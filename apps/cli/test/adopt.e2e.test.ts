@@ -49,9 +49,13 @@ beforeAll(async () => {
   const up = await compose('up', '-d', 'db');
   expect(up.exitCode, up.all).toBe(0);
   await waitForPostgres();
+  // pg_isready answers while the image's entrypoint still creates the database: wait until it is there.
+  for (let i = 0; i < 120 && (await psql('select 1')) !== '1'; i++)
+    await new Promise((r) => setTimeout(r, 500));
   expect((await inspect()).device).toBe('');
   await psql('create table rows(id int primary key, note text)');
   await psql("insert into rows select g, 'row ' || g from generate_series(1, 20000) g");
+  expect(await psql('select count(*) from rows')).toBe('20000');
   // Enough bytes that the copy takes a while, so a kill lands in the middle of it.
   await writeRandomFile(join((await inspect()).mountpoint, 'zz-filler'), 400);
 }, 300_000);

@@ -1,7 +1,7 @@
 // podman machine's situation on this Linux host: the CLI talks to a rootless `podman system service`
 // through CONTAINER_HOST, so podman is a remote client and `podman unshare` cannot run. setup works in
-// helper containers through the named volumes; the other commands that need the user namespace refuse
-// up front (exit 2, nothing created); read-only ones keep working.
+// helper containers through the named volumes; the restic options (--repo, --offsite), which still need the
+// user namespace, refuse up front (exit 2, nothing created); read-only ones keep working.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { access, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
@@ -96,7 +96,7 @@ describe('through a remote podman client (CONTAINER_HOST)', () => {
   it('the commands that still need the namespace refuse, with a stable code in --json', async () => {
     for (const args of [
       ['restore', 'x', '--repo', '/nonexistent/restic'],
-      ['adopt', '--yes'],
+      ['backup', 'create', '--offsite'],
     ]) {
       const r = await cli([...args, '--json'], { cwd, env: remote });
       expect({ args, exitCode: r.exitCode }).toEqual({ args, exitCode: 2 });

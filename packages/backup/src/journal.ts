@@ -153,14 +153,23 @@ export async function repairSwap(
   remove: (path: string) => Promise<void> = (path) => rm(path, { recursive: true, force: true }),
   /** The journaled operation (`restore`, `adopt` …), named in the sentences. */
   operation = 'restore',
+  /** Where the three paths are not on this computer (a remote podman's machine): how to look and rename. */
+  elsewhere?: {
+    exist(paths: readonly string[]): Promise<boolean[]>;
+    rename(from: string, to: string): Promise<void>;
+  },
 ): Promise<string[]> {
   const done: string[] = [];
-  const [hasTarget, hasPrevious, hasStaging] = await Promise.all(
-    [swap.target, swap.previous, swap.staging].map(exists),
-  );
+  const paths = [swap.target, swap.previous, swap.staging];
+  const [hasTarget, hasPrevious, hasStaging] = elsewhere
+    ? await elsewhere.exist(paths)
+    : await Promise.all(paths.map(exists));
   if (!hasTarget && hasPrevious) {
-    await rename(swap.previous, swap.target);
-    await fsyncDir(dirname(swap.target));
+    if (elsewhere) await elsewhere.rename(swap.previous, swap.target);
+    else {
+      await rename(swap.previous, swap.target);
+      await fsyncDir(dirname(swap.target));
+    }
     done.push(
       `put the previous data back into ${swap.target} (the ${operation} stopped between its two renames)`,
     );

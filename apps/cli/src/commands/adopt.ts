@@ -4,6 +4,7 @@ import { type AdoptPlan, type AdoptResult, adoptVolumes, planAdopt } from '@phoe
 import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { formatBytes } from '../format-bytes.ts';
+import { removeKeptCommand } from '../kept-note.ts';
 import { repairInterrupted } from '../repair-interrupted.ts';
 import type { StackOptions } from '../stack-options.ts';
 
@@ -40,20 +41,22 @@ function describePlan(plan: AdoptPlan, composeFile: string | null): string[] {
   return lines;
 }
 
-function keptLine(r: AdoptResult): string {
+function keptLine(r: AdoptResult, remote: boolean): string {
   return 'path' in r.kept
-    ? `  the old data is kept in ${r.kept.path}; once satisfied: podman unshare rm -rf ${r.kept.path}`
+    ? `  the old data is kept in ${r.kept.path}${remote ? ' on the machine' : ''}; once satisfied: ${removeKeptCommand(r.kept.path, remote)}`
     : `  the old volume ${r.kept.volume} is kept; once satisfied: podman volume rm ${r.kept.volume}`;
 }
 
 /**
  * `phoenix-volumes adopt`: moves the data of the original scripts from podman's storage (or another
  * project's volume) into the stack's host directories. Plans first and asks; the work is operations'
- * adoptVolumes, journaled so a killed adopt is undone or finished by the next command.
+ * adoptVolumes (in helper containers on the machine through a remote podman), journaled so a killed
+ * adopt is undone or finished by the next command.
  */
 export async function adoptCommand(options: AdoptCommandOptions): Promise<AdoptResult[]> {
   const { stack, podman, out, err } = await openStack(options);
-  await repairInterrupted(stack.project, podman, err);
+  const remote = (await podman.remote()).remote;
+  await repairInterrupted(stack, podman, err);
   const lock = await acquireLock(lockDir(stack.project), { operation: 'adopt' });
   try {
     const plan = await planAdopt(stack, podman, { volumes: options.volume, fromVolume: options.fromVolume });
@@ -84,7 +87,7 @@ export async function adoptCommand(options: AdoptCommandOptions): Promise<AdoptR
         out(
           `adopted ${r.volume} into ${r.target}: ${r.entries} entries, ${formatBytes(r.bytes)} verified${db}`,
         );
-        out(keptLine(r));
+        out(keptLine(r, remote));
       }
     }
     return results;

@@ -37,7 +37,7 @@ export async function backupCreateCommand(options: BackupCreateOptions): Promise
   const { stack, podman, out, err } = await openStack(options);
   const specs = selectVolumes(stack, options.volume, (v) => v.backup !== 'none');
   const backupDir = backupDirOf(options);
-  await repairInterrupted(stack.project, podman, err);
+  await repairInterrupted(stack, podman, err);
   // Written only while backupStack holds the lock, before each container it stops for --stop.
   const journal = await openJournal(lockDir(stack.project), 'backup');
   const bar = progressBar(process.stderr, !options.json);

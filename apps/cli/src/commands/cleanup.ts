@@ -25,7 +25,7 @@ export interface CleanupOptions extends BackupDirOptions, StackOptions, CommandI
 /** `phoenix-volumes cleanup`: lists what goes, asks for the project name, then removes directories and volumes. */
 export async function cleanupCommand(options: CleanupOptions): Promise<void> {
   const { stack, podman, out, err } = await openStack(options);
-  await repairInterrupted(stack.project, podman, err);
+  await repairInterrupted(stack, podman, err);
   const observation = await observeStack(stack, podman);
   const plan = await planCleanup(podman, observation);
   const total = plan.items.reduce((sum, i) => sum + i.bytes, 0);

@@ -23,6 +23,7 @@ import { askOnTerminal } from '../confirm.ts';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { interruptSignal } from '../interrupt.ts';
+import { removeKeptCommand } from '../kept-note.ts';
 import type { PgConnectionOptions } from '../pg-options.ts';
 import { progressBar } from '../progress-bar.ts';
 import { repairInterrupted } from '../repair-interrupted.ts';
@@ -106,7 +107,7 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
         return volume?.strategy === 'archive' ? [{ volume, target: spec.hostPath }] : [];
       }),
     );
-  await repairInterrupted(stack.project, podman, err);
+  await repairInterrupted(stack, podman, err);
   const lock = await acquireLock(lockDir(stack.project), { operation: 'restore' });
   const names = specs.map((s) => s.name);
   try {
@@ -246,9 +247,7 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
         out(`restored ${r.volume}${r.targetPath ? ` into ${r.targetPath}` : ' into the running database'}`);
         if (r.preRestorePath) {
           out(
-            remote
-              ? `  the previous data is kept in ${r.preRestorePath} on the machine; once satisfied: podman machine ssh podman unshare rm -rf ${r.preRestorePath}`
-              : `  the previous data is kept in ${r.preRestorePath}; once satisfied: podman unshare rm -rf ${r.preRestorePath}`,
+            `  the previous data is kept in ${r.preRestorePath}${remote ? ' on the machine' : ''}; once satisfied: ${removeKeptCommand(r.preRestorePath, remote)}`,
           );
         }
       }

@@ -13,7 +13,7 @@ export interface SetupOptions extends StackOptions, CommandIO {
 export async function setupCommand(options: SetupOptions): Promise<void> {
   const { stack, podman, out, err } = await openStack(options);
   // Before planning: a volume a killed restore had renamed away must be put back, not created empty.
-  if (!options.dryRun) await repairInterrupted(stack.project, podman, err);
+  if (!options.dryRun) await repairInterrupted(stack, podman, err);
   // Chosen once: podman unshare here, helper containers through a remote podman (podman machine).
   const files = await volumeFilesFor(podman);
   const observation = await observeStack(stack, podman, undefined, files);

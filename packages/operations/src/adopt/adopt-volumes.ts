@@ -1,13 +1,10 @@
-import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Journal } from '@phoenix-hydra/backup';
 import { formatOwner, PhoenixError, type Stack } from '@phoenix-hydra/core';
 import { probeImage } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { type AdoptFiles, type AdoptSwap, adoptFilesFor } from './adopt-files.ts';
 import { composeUp, finishRebind } from './finish-adopt.ts';
 import type { AdoptItem, AdoptPlan } from './plan-adopt.ts';
-import { runTool } from './run-tool.ts';
-import { summarizeTree } from './tree-summary.ts';
 
 /** What an adopt did, per volume, and what the user may remove once satisfied. */
 export interface AdoptResult {
@@ -31,6 +28,7 @@ async function clusterState(
   podman: Podman,
   item: AdoptItem,
   dir: string,
+  files: AdoptFiles,
 ): Promise<string | null> {
   if (item.spec.kind !== 'database') return null;
   const image = probeImage(stack, item.spec);
@@ -38,7 +36,7 @@ async function clusterState(
   const result = await podman.run(image, ['/pgdata'], {
     entrypoint: 'pg_controldata',
     user: formatOwner(item.spec.owner),
-    mounts: [{ source: dir, target: '/pgdata', options: ['ro'] }],
+    mounts: [{ source: files.mountPath(dir), target: '/pgdata', options: ['ro'] }],
   });
   const state = /^Database cluster state:\s*(.+)$/m.exec(result.stdout)?.[1]?.trim();
   if (result.exitCode !== 0 || state === undefined) {
@@ -57,18 +55,19 @@ async function copyVolume(
   item: AdoptItem,
   journal: Journal,
   stamp: string,
+  files: AdoptFiles,
 ): Promise<Omit<AdoptResult, 'kept'>> {
   const target = item.spec.hostPath;
   const swap = { target, staging: `${target}.adopt-${stamp}`, previous: `${target}.pre-adopt-${stamp}` };
-  await mkdir(dirname(target), { recursive: true });
+  await files.prepare(target);
   await journal.update((s) => {
     s.swaps.push(swap);
   });
   try {
-    return await copyAndSwap(stack, podman, item, swap, journal);
+    return await copyAndSwap(stack, podman, item, swap, journal, files);
   } catch (error) {
     // Nothing is in place yet: the staging copy goes, the source volume was only read.
-    await rm(swap.staging, { recursive: true, force: true });
+    await files.drop(swap.staging);
     await journal.update((s) => {
       s.swaps = s.swaps.filter((w) => w.staging !== swap.staging);
     });
@@ -80,14 +79,12 @@ async function copyAndSwap(
   stack: Stack,
   podman: Podman,
   item: AdoptItem,
-  swap: { target: string; staging: string; previous: string },
+  swap: AdoptSwap,
   journal: Journal,
+  files: AdoptFiles,
 ): Promise<Omit<AdoptResult, 'kept'>> {
   const { target } = swap;
-  // cp -a inside the user namespace keeps owners (999:999 as the container sees them), modes and times.
-  await runTool(['cp', '-a', '--reflink=auto', '--no-target-directory', item.sourcePath, swap.staging]);
-  // The source is read again now that its containers are stopped (a database's shutdown rewrote it).
-  const [copy, source] = await Promise.all([summarizeTree(swap.staging), summarizeTree(item.sourcePath)]);
+  const { copy, source } = await files.copy({ volume: item.sourceVolume, path: item.sourcePath }, swap);
   if (copy.digest !== source.digest) {
     throw new PhoenixError(
       'ADOPT_FAILED',
@@ -95,7 +92,7 @@ async function copyAndSwap(
       { hint: 'nothing was changed; is something still writing to the volume?' },
     );
   }
-  const state = await clusterState(stack, podman, item, swap.staging);
+  const state = await clusterState(stack, podman, item, swap.staging, files);
   if (state !== null && state !== 'shut down') {
     throw new PhoenixError(
       'ADOPT_FAILED',
@@ -105,11 +102,7 @@ async function copyAndSwap(
       },
     );
   }
-  await rename(target, swap.previous).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
-  });
-  await rename(swap.staging, target);
-  await rmdir(swap.previous).catch(() => undefined);
+  await files.swap(swap);
   await journal.update((s) => {
     s.swaps = s.swaps.filter((w) => w.staging !== swap.staging);
   });
@@ -127,9 +120,10 @@ export async function adoptVolumes(
   stack: Stack,
   podman: Podman,
   plan: AdoptPlan,
-  options: { journal: Journal; log: (line: string) => void; now?: Date },
+  options: { journal: Journal; log: (line: string) => void; now?: Date; files?: AdoptFiles },
 ): Promise<AdoptResult[]> {
   const { journal, log } = options;
+  const files = options.files ?? (await adoptFilesFor(podman, stack));
   const stamp = stampOf(options.now ?? new Date());
   const running = plan.users.filter((u) => u.running).map((u) => u.container);
   const rebinds = plan.items.filter((i) => i.rebind);
@@ -153,7 +147,7 @@ export async function adoptVolumes(
     }
     for (const item of plan.items) {
       log(`copying ${item.sourceVolume} (${item.source.entries} entries) into ${item.spec.hostPath}`);
-      results.push(await copyVolume(stack, podman, item, journal, stamp));
+      results.push(await copyVolume(stack, podman, item, journal, stamp, files));
     }
     if (rebinds.length > 0 && stack.composeFile !== null) {
       const file = stack.composeFile;
@@ -176,7 +170,7 @@ export async function adoptVolumes(
         log(`removing container ${user.container} (podman-compose creates it again)`);
         await podman.removeContainer(user.container);
       }
-      for (const entry of entries) for (const line of await finishRebind(podman, entry)) log(line);
+      for (const entry of entries) for (const line of await finishRebind(podman, entry, files)) log(line);
       await journal.update((s) => {
         s.rebind = [];
       });

@@ -1,7 +1,8 @@
 import { PhoenixError, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
 import { findVolumeUsers, observeStack, type VolumeUser } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
-import { isEmptyDir, summarizeTree, type TreeSummary } from './tree-summary.ts';
+import { type AdoptFiles, adoptFilesFor, localAdoptFiles } from './adopt-files.ts';
+import type { TreeSummary } from './tree-summary.ts';
 
 /** One volume whose data lives in podman's storage and moves into its bind directory. */
 export interface AdoptItem {
@@ -32,18 +33,22 @@ export interface PlanAdoptOptions {
   volumes?: readonly string[] | undefined;
   /** Take the data from this podman volume (e.g. of another project name); needs exactly one volume. */
   fromVolume?: string | undefined;
+  /** How the trees are read (default: chosen from `podman.remote()`). */
+  files?: AdoptFiles | undefined;
 }
 
 /**
  * Finds the data of the original scripts: a stack volume that podman-compose created without the
  * bind options (data in podman's storage), or the volume `fromVolume` names. Refuses a target
- * directory that already holds data: adopt never merges or overwrites. Run inside the user namespace.
+ * directory that already holds data: adopt never merges or overwrites. Run inside the user namespace
+ * locally; through a remote podman helper containers read the trees on the machine.
  */
 export async function planAdopt(
   stack: Stack,
   podman: Podman,
   options: PlanAdoptOptions = {},
 ): Promise<AdoptPlan> {
+  const files = options.files ?? (await adoptFilesFor(podman, stack));
   const observation = await observeStack(stack, podman);
   const wanted = options.volumes?.length ? options.volumes : undefined;
   for (const name of wanted ?? []) {
@@ -81,17 +86,21 @@ export async function planAdopt(
     }
     if (source === null) continue;
     const sourcePath = source.device ?? source.mountpoint;
-    const summary = await summarizeTree(sourcePath);
+    const summary = await files.summarize({ volume: source.name, path: sourcePath }, v.spec.hostPath);
     if (summary.entries === 0) {
       skipped.push({ volume: v.spec.name, reason: `${source.name} is empty` });
       continue;
     }
-    if (!(await isEmptyDir(v.spec.hostPath))) {
+    if (!(await files.isEmptyDir(v.spec.hostPath))) {
+      const moveAway =
+        files === localAdoptFiles
+          ? `podman unshare mv ${v.spec.hostPath} ${v.spec.hostPath}.old`
+          : `on the machine that runs podman (podman machine ssh), rename ${v.spec.hostPath} to ${v.spec.hostPath}.old`;
       throw new PhoenixError(
         'ADOPT_FAILED',
         `${v.spec.hostPath} already holds data; adopt copies ${source.name} only into an empty directory`,
         {
-          hint: `look at both; if the host directory is the one to keep, nothing needs adopting. To take ${source.name}, move the host directory away first: podman unshare mv ${v.spec.hostPath} ${v.spec.hostPath}.old`,
+          hint: `look at both; if the host directory is the one to keep, nothing needs adopting. To take ${source.name}, move the host directory away first: ${moveAway}`,
           details: { volume: v.spec.name, source: source.name },
         },
       );
