@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from '@phoenix-hydra/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectConfigRefused } from '../../test/config-refused.ts';
 import { parseConfig } from '../config/load-config.ts';
 import { offsiteTarget } from './offsite-target.ts';
 
@@ -54,13 +55,7 @@ describe('offsite in the agent config', () => {
     ['offsite: { afterBackup: true, repo: "" }', /offsite\.repo/],
     ['offsite: { afterBackup: true, keep: 3 }', /offsite: .*"keep"|Unrecognized key.*keep/],
   ])('refuses %j', (text, message) => {
-    expect(() => parseConfig('/a.yaml', text, env)).toThrow(
-      expect.objectContaining({
-        code: 'CONFIG_INVALID',
-        exitCode: 2,
-        message: expect.stringMatching(message),
-      }),
-    );
+    expectConfigRefused(text, message);
   });
 });
 
