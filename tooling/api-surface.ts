@@ -4,15 +4,26 @@
 // section names (in backquotes). Exits 1 when an export is neither imported from outside nor documented: that
 // is internal, and belongs behind the entry point (`pnpm lint` runs this). --names lists the exported names
 // nobody outside imports; --json prints, for each entry point, its exported names and those imported from outside.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
-const root = join(import.meta.dirname, '..');
-const libraries = ['errors', 'core', 'podman-adapter', 'backup', 'diagnostics', 'operations', 'offsite'];
+// --root DIR measures another checkout (the unit test's fixture); default: this repository.
+const rootAt = process.argv.indexOf('--root');
+const root = rootAt > 0 ? resolve(process.argv[rootAt + 1] ?? '.') : join(import.meta.dirname, '..');
+const libraries = [
+  'errors',
+  'core',
+  'podman-adapter',
+  'backup',
+  'diagnostics',
+  'operations',
+  'offsite',
+].filter((library) => existsSync(join(root, 'packages', library, 'package.json')));
 
 function sourceFiles(dir: string): string[] {
   const files: string[] = [];
+  if (!existsSync(dir)) return files;
   for (const name of readdirSync(dir)) {
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
     const path = join(dir, name);
