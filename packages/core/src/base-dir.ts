@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { expandHome } from './expand-home.ts';
 import type { Env } from './interpolate.ts';
-import { isInside } from './is-inside.ts';
+import { isInside, isNormal } from './is-inside.ts';
 
 /** Where the base directory came from, reported so `config` can explain it. */
 export type BaseDirSource = 'option' | 'x-phoenix' | 'env' | 'devices' | 'default';
@@ -21,7 +21,7 @@ export function defaultBaseDir(env: Env, project: string): string {
 
 /** Deepest directory containing the parents of all paths; undefined for an empty list. */
 export function commonParent(paths: readonly string[]): string | undefined {
-  const parents = paths.map((path) => dirname(resolve(path)).split(sep));
+  const parents = paths.map((path) => dirname(isNormal(path) ? path : resolve(path)).split(sep));
   const [first, ...rest] = parents;
   if (first === undefined) return undefined;
   let length = first.length;

@@ -1,7 +1,10 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 
-/** An absolute path resolve() returns unchanged: no empty, "." or ".." segment, no trailing "/" (segments starting with "." are left to resolve). */
-const isNormal = (path: string) =>
+/**
+ * Whether resolve() would return `path` unchanged: absolute, no empty, "." or ".." segment, no trailing
+ * "/" (any segment starting with "." is left to resolve). Lets hot paths skip resolve().
+ */
+export const isNormal = (path: string): boolean =>
   path.startsWith('/') &&
   !path.includes('//') &&
   !path.includes('/.') &&

@@ -8,6 +8,7 @@ import { expandHome } from './expand-home.ts';
 import { findComposeFile } from './find-compose.ts';
 import { inferVolume } from './infer-volume.ts';
 import type { Env } from './interpolate.ts';
+import { isNormal } from './is-inside.ts';
 import type { ServiceSpec, Stack, VolumeSpec } from './model.ts';
 import { stackSchema } from './model.ts';
 import { resolveProjectName } from './project-name.ts';
@@ -99,7 +100,8 @@ async function fromCompose(
           'to podman unchanged, so write an absolute path',
       );
     }
-    devices.set(volume.name, resolve(model.dir, expandHome(volume.device, home)));
+    const device = expandHome(volume.device, home);
+    devices.set(volume.name, isNormal(device) ? device : resolve(model.dir, device));
   }
   const { baseDir } = resolveBaseDir({
     option: options.baseDir,

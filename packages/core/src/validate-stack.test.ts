@@ -86,6 +86,12 @@ describe('validateStack', () => {
       hostPath: '/home/ana/.local/share/phoenix-hydra/db_data/logs',
     });
     expect(errorOf(nested).message).toMatch(/^volumes db_data and logs use nested directories/);
+    // The parent after its child, the child's path written unresolved (/./, //, a trailing /).
+    const [first, ...rest] = nested.volumes;
+    const child = { ...(first as VolumeSpec), name: 'child', hostPath: `${first?.hostPath}/./x//db/` };
+    expect(errorOf({ ...nested, volumes: [child, first as VolumeSpec, ...rest] }).message).toMatch(
+      /^volumes child and db_data use nested directories/,
+    );
   });
 
   it('rejects an external volume that contains the base directory', () => {

@@ -1,8 +1,8 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { PhoenixErrorCode } from '@phoenix-hydra/errors';
 import { PhoenixError } from '@phoenix-hydra/errors';
 import { composeError } from './compose-error.ts';
-import { isInside, pathsOverlap } from './is-inside.ts';
+import { isInside, isNormal, pathsOverlap } from './is-inside.ts';
 import type { Stack, VolumeSpec } from './model.ts';
 import { formatMode, MAX_ID, NAME_PATTERN } from './model.ts';
 import { MAX_MODE } from './parse-mode.ts';
@@ -26,11 +26,12 @@ function firstOverlap(volumes: readonly VolumeSpec[]): [VolumeSpec, VolumeSpec] 
   const exact = new Map<string, VolumeSpec>();
   const below = new Map<string, VolumeSpec>();
   for (const volume of volumes) {
-    const path = resolve(volume.hostPath);
+    const path = isNormal(volume.hostPath) ? volume.hostPath : resolve(volume.hostPath);
     const ancestors: string[] = [];
-    for (let dir = dirname(path), child = path; dir !== child; child = dir, dir = dirname(dir)) {
-      ancestors.push(dir);
-    }
+    // dirname() of a resolved path, by slicing.
+    for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1))
+      ancestors.push(path.slice(0, end));
+    if (path !== '/') ancestors.push('/');
     let earlier = exact.get(path) ?? below.get(path);
     for (let index = 0; earlier === undefined && index < ancestors.length; index++) {
       earlier = exact.get(ancestors[index] as string);
