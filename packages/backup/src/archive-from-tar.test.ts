@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeSampleVolume, run, snapshotTree, tempDir } from '../test/helpers.ts';
@@ -105,5 +105,46 @@ describe('archiveFromTar', () => {
     await expect(
       archiveFromTar({ input: cut, out: join(dir, 'a.tar.zst'), compression: 'zstd', volume: 'v' }),
     ).rejects.toMatchObject({ code: 'BACKUP_FAILED' });
+  });
+});
+
+describe('leaving out the copies a deploy keeps in the volume', () => {
+  it('both writers leave out top-level names with a given prefix and everything under them, nothing deeper', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, '.phoenix-previous-20260101T000000000Z', 'sub'), { recursive: true });
+    await writeFile(join(root, '.phoenix-previous-20260101T000000000Z', 'sub', 'old.conf'), 'old');
+    await mkdir(join(root, '.phoenix-failed-20260102T000000000Z'));
+    await writeFile(join(root, 'default.conf'), 'live');
+    await mkdir(join(root, 'sites'));
+    await writeFile(join(root, 'sites', '.phoenix-previous-kept.conf'), 'a file of the user, deeper');
+    const leaveOut = ['.phoenix-previous-', '.phoenix-failed-'];
+    const out = await tempDir();
+    const local = await writeArchive({
+      root,
+      out: join(out, 'local.tar'),
+      compression: 'none',
+      volume: 'nginx_config',
+      leaveOut,
+    });
+    const remote = await archiveFromTar({
+      input: gnuTar(root),
+      out: join(out, 'remote.tar'),
+      compression: 'none',
+      volume: 'nginx_config',
+      leaveOut,
+    });
+    const names = (file: string) =>
+      run('tar', ['-tf', join(out, file)])
+        .trim()
+        .split('\n')
+        .sort();
+    expect(names('local.tar')).toEqual([
+      './',
+      './default.conf',
+      './sites/',
+      './sites/.phoenix-previous-kept.conf',
+    ]);
+    expect(names('remote.tar')).toEqual(names('local.tar'));
+    expect(remote).toMatchObject({ entries: local.entries, bytes: local.bytes, skipped: [] });
   });
 });

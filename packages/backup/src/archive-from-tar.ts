@@ -4,6 +4,7 @@ import { PhoenixError } from '@phoenix-hydra/errors';
 import { FRAME_BYTES, frameLane } from './compression.ts';
 import { EntryListHash } from './entry-list.ts';
 import { normalizeEntryPath, unsafeReason } from './entry-safety.ts';
+import { leftOut } from './pack-tree.ts';
 import { progressMeter } from './progress.ts';
 import { BLOCK, encodeHeader, padded, type TarEntry, type WritableType } from './tar-format.ts';
 import { TarParser } from './tar-parser.ts';
@@ -19,6 +20,8 @@ export interface ArchiveFromTarOptions {
   volume: string;
   onProgress?: OnProgress | undefined;
   signal?: AbortSignal | undefined;
+  /** Root names to leave out, by prefix, as writeArchive does. */
+  leaveOut?: readonly string[] | undefined;
 }
 
 const WRITTEN: Record<string, WritableType> = {
@@ -68,6 +71,17 @@ export async function archiveFromTar(options: ArchiveFromTarOptions): Promise<Ar
   const parser = new TarParser({
     entry(entry: TarEntry) {
       const type = WRITTEN[entry.type];
+      if (leftOut(normalizeEntryPath(entry.path), options.leaveOut)) {
+        copying = false;
+        return;
+      }
+      if (type === 'Link' && leftOut(normalizeEntryPath(entry.linkpath), options.leaveOut)) {
+        throw new PhoenixError(
+          'BACKUP_FAILED',
+          `${entry.path} in volume ${options.volume} is a hard link into ${entry.linkpath}, which backups leave out`,
+          { hint: 'replace the hard link by a copy of the file, then back up again' },
+        );
+      }
       if (type === undefined) {
         stats.skipped.push(normalizeEntryPath(entry.path));
         copying = false;

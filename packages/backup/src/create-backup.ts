@@ -31,6 +31,8 @@ export type BackupVolume =
        * helper container sends it); the archive is then rewritten from that stream (archiveFromTar).
        */
       tar?: ((signal?: AbortSignal) => AsyncIterable<Buffer>) | undefined;
+      /** Names in the volume's root to leave out of the archive, by prefix (an nginx deploy's kept copies). */
+      leaveOut?: readonly string[] | undefined;
     }
   | {
       name: string;
@@ -50,8 +52,6 @@ export interface CreateBackupOptions {
   exec?: Exec | undefined;
   onProgress?: OnProgress | undefined;
   signal?: AbortSignal | undefined;
-}
-
   /**
    * Takes the archive volumes (read from their paths) instead of archiving them: called once the dumps
    * and the manifest (which then lists the dumps only) are written to `dir`, before the backup is
@@ -65,6 +65,8 @@ export interface TreeVolume {
   name: string;
   path: string;
   about: VolumeAbout | null;
+}
+
 async function checkPaths(volumes: BackupVolume[]): Promise<void> {
   for (const volume of volumes) {
     if (volume.strategy !== 'archive' || volume.tar) continue;
@@ -199,8 +201,17 @@ async function backupVolume(
         volume: volume.name,
         onProgress,
         signal,
+        leaveOut: volume.leaveOut,
       })
-    : await writeArchive({ root: volume.path, out, compression, volume: volume.name, onProgress, signal });
+    : await writeArchive({
+        root: volume.path,
+        out,
+        compression,
+        volume: volume.name,
+        onProgress,
+        signal,
+        leaveOut: volume.leaveOut,
+      });
   return { name: volume.name, about, strategy: 'archive', artifact, compression, ...stats, postgres: null };
 }
 

@@ -48,6 +48,15 @@ export interface TreePackerOptions {
    * files packed about 70 ms faster). Default: on the main thread; workers cannot change directory.
    */
   chdir?: boolean | undefined;
+  /** Names in the root starting with one of these are left out with everything under them (see leftOut). */
+  leaveOut?: readonly string[] | undefined;
+}
+
+/** True for an entry path (`./a/b`, `a/b`) under a root name starting with one of `prefixes`. */
+export function leftOut(path: string, prefixes: readonly string[] | undefined): boolean {
+  if (!prefixes?.length) return false;
+  const top = (path.startsWith('./') ? path.slice(2) : path).split('/')[0] ?? '';
+  return top !== '' && top !== '.' && prefixes.some((p) => top.startsWith(p));
 }
 
 interface OpenFile {
@@ -95,6 +104,7 @@ export class TreePacker {
   readonly #stack: Dir[] = [];
   readonly #links = new Map<string, string>();
   readonly #chdir: boolean;
+  readonly #leaveOut: readonly string[] | undefined;
   #file: OpenFile | null = null;
   #pending: Pending | null = null;
   /** The directory the process is in during a `fill` (null: not moved, use absolute paths). */
@@ -113,6 +123,7 @@ export class TreePacker {
   constructor(root: string, options: TreePackerOptions = {}) {
     this.#root = resolve(root);
     this.#chdir = (options.chdir ?? true) && isMainThread;
+    this.#leaveOut = options.leaveOut;
   }
 
   /** True once the whole tree and the end-of-archive blocks were written. */
@@ -313,6 +324,8 @@ export class TreePacker {
       throw treeChanged(this.#abs(pending.path)); // its header is written: it cannot be left out now
     }
     const { dev, ino } = pending.stat;
+    if (pending.path === '.' && this.#leaveOut?.length)
+      names = names.filter((n) => !leftOut(n, this.#leaveOut));
     this.#stack.push({ path: pending.path, dev, ino, names: names.sort(compareNames), next: 0, raw });
   }
 

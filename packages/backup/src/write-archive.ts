@@ -41,6 +41,8 @@ export interface WriteArchiveOptions {
   signal?: AbortSignal | undefined;
   /** Frames compressed at once; default: the number of CPUs, at most 4. */
   threads?: number | undefined;
+  /** Root names to leave out, by prefix (a deploy's kept copies in the nginx volume; see TreePacker). */
+  leaveOut?: readonly string[] | undefined;
 }
 
 export interface ArchiveStats {
@@ -90,7 +92,7 @@ export async function writeArchive(options: WriteArchiveOptions): Promise<Archiv
   const threads = Math.max(1, options.threads ?? Math.min(availableParallelism(), 4));
   const blocks = Array.from({ length: threads + 1 }, () => Buffer.allocUnsafeSlow(FRAME_BYTES));
   const lanes = Array.from({ length: threads }, () => frameLane(options.compression));
-  const packer = new TreePacker(root);
+  const packer = new TreePacker(root, { leaveOut: options.leaveOut });
   const hash = createHash('sha256');
   let artifactBytes = 0;
   const handle = await open(options.out, 'wx', 0o600);

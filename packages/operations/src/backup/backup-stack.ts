@@ -19,12 +19,14 @@ import {
 } from '@phoenix-hydra/core';
 import {
   findVolumeUsers,
+  isNginxConfig,
   observeStack,
   type StackObservation,
   type VolumeUser,
 } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { isEmptyDir } from '../adopt/tree-summary.ts';
+import { DEPLOY_KEPT_PREFIXES } from '../nginx/kept-copies.ts';
 import { podmanExec, postgresConnection } from './podman-exec.ts';
 import { throughHelpers } from './remote-tar.ts';
 import { type StopHooks, withStoppedContainers } from './stopped-containers.ts';
@@ -164,7 +166,14 @@ export async function backupStack(
         });
         dumps += 1;
       } else {
-        volumes.push({ name: spec.name, strategy: 'archive', path: spec.hostPath, about: aboutVolume(spec) });
+        volumes.push({
+          name: spec.name,
+          strategy: 'archive',
+          path: spec.hostPath,
+          about: aboutVolume(spec),
+          // A remote deploy's kept copies: restoring them would bring back configurations long replaced.
+          ...(isNginxConfig(spec) ? { leaveOut: DEPLOY_KEPT_PREFIXES } : {}),
+        });
       }
     }
     const toStop = options.stop ? users.filter((u) => u.running).map((u) => u.container) : [];
