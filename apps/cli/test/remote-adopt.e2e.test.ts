@@ -61,7 +61,7 @@ const helpersLeft = async () =>
   ).stdout.trim();
 
 beforeAll(async () => {
-  cwd = await isolatedProjectDir(project, 18700 + (process.pid % 100));
+  cwd = await isolatedProjectDir(project, 18098);
   state = await mkdtemp(join(tmpdir(), `${project}-state-`));
   wrapperDir = await mkdtemp(join(tmpdir(), `${project}-bin-`));
   const real = (await execa('sh', ['-c', 'command -v podman'])).stdout.trim();
