@@ -344,7 +344,10 @@ describe('fast path (js-yaml) against yaml', () => {
   });
 
   it('reads the plain YAML of compose files with its line scanner, as yaml does', () => {
-    for (const text of [fixtures[0], fixtures[1], fixtures[4], largeCompose(2000)])
+    // A compose file as people write them: merges, flows, quoted and unquoted values, labels, comments.
+    const handWritten = read('../test/fixtures/hand-written.compose.yaml');
+    same(handWritten);
+    for (const text of [fixtures[0], fixtures[1], fixtures[4], handWritten, largeCompose(2000)])
       expect(plainParseYaml(text ?? '', LIMITS), 'plain scanner taken').toBeDefined();
     const plain = [
       '# c\n\na: b # c\n  # deeper comment\nc: d\n',
