@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { binPath, cliEnv, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { binPath, cliEnv, isolatedProjectDir, remoteMode } from '@phoenix-hydra/e2e/cli-harness';
 import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,7 +213,10 @@ describe('backup and restore through the CLI', () => {
     await expectNothingLeft(backup.pattern, before);
   });
 
-  it('reports a full disk clearly and leaves no partial backup', async () => {
+  // The small file system exists only inside podman's user namespace, where a local CLI writes its backup; a
+  // remote CLI (podman machine) writes on the client, which has no such mount. ENOSPC of the writer itself is
+  // covered by packages/backup's unit tests.
+  it.skipIf(remoteMode)('reports a full disk clearly and leaves no partial backup', async () => {
     // A real 64 MB filesystem: tmpfs can be mounted inside the rootless user namespace, where the CLI's backup runs.
     const small = await mkdtemp(join(tmpdir(), 'phx-small-'));
     await execa('podman', ['unshare', 'mount', '-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', small]);

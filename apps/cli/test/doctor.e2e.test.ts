@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { cli, designCompose } from '@phoenix-hydra/e2e/cli-harness';
+import { cli, designCompose, remoteMode } from '@phoenix-hydra/e2e/cli-harness';
 import { stackTools } from '@phoenix-hydra/e2e/stack-tools';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,28 +197,37 @@ describe('doctor on real rootless podman', () => {
     const mode = (await unshare(['stat', '-c', '%a', join(base, 'db_data')])).stdout.trim();
     const repaired = await doctor(['--fix', '--yes', '--check', 'PHX-MODE-001']); // before asserting: later tests need it
     expect(refused.exitCode).toBe(2);
-    expect(refused.stdout).toMatch(/\[PHX-MODE-001\] chmod 0700 .*db_data \(now 0750\) via podman unshare/);
+    // Through a remote podman (podman machine) the fix runs in a helper container: it has no podman unshare.
+    const via = remoteMode ? 'a helper container' : 'podman unshare';
+    expect(refused.stdout).toMatch(
+      new RegExp(`\\[PHX-MODE-001\\] chmod 0700 .*db_data \\(now 0750\\) via ${via}`),
+    );
     expect(refused.stderr).toMatch(/error: .* needs a confirmation, but there is no terminal to ask/);
     expect(refused.stderr).toMatch(/hint: .*pass --yes/);
     expect(mode).toBe('750');
     expect(repaired.exitCode).toBe(0);
   });
 
-  it('reports a user with no subuid range (PHOENIX_SUBUID_FILE) and skips what needs the range', async () => {
-    const file = join(state, 'subuid');
-    await writeFile(file, 'someone-else:100000:65536\n');
-    const { exitCode, report } = await doctor([], { PHOENIX_SUBUID_FILE: file });
-    expect(exitCode).toBe(1);
-    expect(problems(report)).toEqual(['PHX-SUBID-001 -']);
-    expect(report.findings[0]).toMatchObject({
-      evidence: { file, user: userInfo().username, uid: userInfo().uid },
-      hint: `sudo usermod --add-subuids 100000-165535 ${userInfo().username} && podman system migrate`,
-    });
-    expect(report.findings.find((f) => f.check === 'PHX-OWNER-001')).toMatchObject({
-      status: 'skip',
-      message: 'not checked: your user has no subordinate id range (see PHX-SUBID-001)',
-    });
-  });
+  // Through a remote podman the machine's id maps count and the client has no subuid file at all (every CLI
+  // of the remote run has none): covered there by remote-podman.e2e. This is the local user's range.
+  it.skipIf(remoteMode)(
+    'reports a user with no subuid range (PHOENIX_SUBUID_FILE) and skips what needs the range',
+    async () => {
+      const file = join(state, 'subuid');
+      await writeFile(file, 'someone-else:100000:65536\n');
+      const { exitCode, report } = await doctor([], { PHOENIX_SUBUID_FILE: file });
+      expect(exitCode).toBe(1);
+      expect(problems(report)).toEqual(['PHX-SUBID-001 -']);
+      expect(report.findings[0]).toMatchObject({
+        evidence: { file, user: userInfo().username, uid: userInfo().uid },
+        hint: `sudo usermod --add-subuids 100000-165535 ${userInfo().username} && podman system migrate`,
+      });
+      expect(report.findings.find((f) => f.check === 'PHX-OWNER-001')).toMatchObject({
+        status: 'skip',
+        message: 'not checked: your user has no subordinate id range (see PHX-SUBID-001)',
+      });
+    },
+  );
 
   it('reports low space and inodes on the logs volume when it sits on a small tmpfs', async () => {
     // An unprivileged user cannot mount on the host, but may inside podman's user namespace, which is

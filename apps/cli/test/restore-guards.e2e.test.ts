@@ -270,7 +270,8 @@ async function killDuringWork(args: string[], which: 'inner' | 'outer' | null, d
     await sleep(5);
   }
   const landed = which !== null && child.exitCode === null && child.signalCode === null;
-  if (landed && which === 'inner') for (const pid of inner) process.kill(pid, 'SIGKILL');
+  // A process found a moment ago may have finished since (short-lived helpers through a remote podman).
+  if (landed && which === 'inner') for (const pid of inner) killIfAlive(pid);
   if (landed) child.kill('SIGKILL');
   await exited;
   // Killing the outer process leaves podman unshare and the inner Node to finish (or stop) on their
@@ -279,6 +280,14 @@ async function killDuringWork(args: string[], which: 'inner' | 'outer' | null, d
   for (let i = 0; i < 1200 && inner.some(alive); i++) await sleep(50);
   expect(inner.filter(alive)).toEqual([]);
   return { landed, stderr, exitCode: child.exitCode, workMs: workStarted > 0 ? exitedAt - workStarted : 0 };
+}
+
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
 }
 
 /** After an interrupted command: the next one repairs (and says so), nginx runs, nothing is left over. */

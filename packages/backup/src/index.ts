@@ -39,6 +39,7 @@ export {
 export {
   checkDumpTarget,
   checkRoom,
+  type RestoreFileSystems,
   type RestoreOptions,
   type RestoreResult,
   restoreBackup,

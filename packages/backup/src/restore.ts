@@ -142,18 +142,35 @@ async function freeBytes(dir: string): Promise<number> {
   return s.bavail * s.bsize;
 }
 
+/** Where a restore writes: the file system of a directory and its free bytes (this host's by default). */
+export interface RestoreFileSystems {
+  /** The file system holding DIR (any value equal for equal file systems); rejects when DIR does not exist. */
+  device(dir: string): Promise<number | string>;
+  /** Bytes free on the file system holding DIR, for an unprivileged writer. */
+  freeBytes(dir: string): Promise<number>;
+}
+
+const localFileSystems: RestoreFileSystems = {
+  device: async (dir) => (await stat(dir)).dev,
+  freeBytes,
+};
+
 /**
  * NO_SPACE unless each file system a restore writes to has room for the volumes it receives (content
- * bytes, a block per entry, and a reserve): checked before anything is written.
+ * bytes, a block per entry, and a reserve): checked before anything is written. FILESYSTEMS says how to
+ * see them (a remote podman's machine, for one); this host's by default.
  */
-export async function checkRoom(items: readonly { volume: ManifestVolume; target: string }[]): Promise<void> {
+export async function checkRoom(
+  items: readonly { volume: ManifestVolume; target: string }[],
+  filesystems: RestoreFileSystems = localFileSystems,
+): Promise<void> {
   const byDevice = new Map<
-    number,
+    number | string,
     { dir: string; need: number; names: string[]; bytes: number; entries: number }
   >();
   for (const { volume, target } of items) {
     const dir = dirname(target);
-    const { dev } = await stat(dir).catch((error: unknown) => {
+    const dev = await filesystems.device(dir).catch((error: unknown) => {
       throw new PhoenixError('RESTORE_FAILED', `cannot restore ${volume.name}: ${dir} does not exist`, {
         hint: `create ${dir} first (the volume's parent directory must exist)`,
         cause: error,
@@ -167,7 +184,7 @@ export async function checkRoom(items: readonly { volume: ManifestVolume; target
     byDevice.set(dev, group);
   }
   for (const { dir, need, names, bytes, entries } of byDevice.values()) {
-    const free = await freeBytes(dir);
+    const free = await filesystems.freeBytes(dir);
     if (free >= need) continue;
     throw new PhoenixError(
       'NO_SPACE',

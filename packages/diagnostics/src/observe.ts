@@ -196,9 +196,10 @@ async function observeThroughHelpers(
       const name = `${stack.project}_${spec.name}`;
       const namedVolume = (await named)[i] ?? null;
       const nginx = isNginxConfig(spec);
-      // Without its named volume the directory may still be on the machine (the original scripts made
-      // it with mkdir): the helper mounts the path itself; podman refuses a missing one (read as missing).
-      const source = namedVolume ? name : spec.hostPath;
+      // Through its named volume when that is bound to the directory. Otherwise the directory may still be
+      // on the machine (the original scripts made it with mkdir; a drifted volume keeps its data elsewhere):
+      // the helper mounts the path itself, and podman refuses a missing one (read as missing).
+      const source = namedVolume?.device === spec.hostPath ? name : spec.hostPath;
       const [dir = null, conf = null] = await stat(
         { source, path: spec.hostPath },
         nginx ? ['', 'default.conf'] : [''],

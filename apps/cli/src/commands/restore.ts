@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   acquireLock,
   checkDumpTarget,
+  checkForHelperRestore,
   checkRoom,
   type Manifest,
   openJournal,
@@ -13,6 +14,7 @@ import {
 import { isPhoenixError, lockDir, PhoenixError } from '@phoenix-hydra/core';
 import { findVolumeUsers, observeStack } from '@phoenix-hydra/diagnostics';
 import {
+  machineFileSystems,
   podmanExec,
   postgresConnection,
   restoreThroughHelper,
@@ -98,15 +100,17 @@ export async function restoreCommand(options: RestoreCommandOptions): Promise<Re
   }
   checkProject(manifest, stack.project, options.fromProject);
   const manifestVolume = (name: string) => manifest.volumes.find((v) => v.name === name);
-  // Through a remote podman the volumes are on the machine: free space there is not known from here.
+  // Through a remote podman the volumes are on the machine: its free space is read by a helper, and each
+  // archive is checked whole (hashes, entries) here, before any container is stopped.
   const remote = (await podman.remote()).remote;
-  if (!remote)
-    await checkRoom(
-      specs.flatMap((spec) => {
-        const volume = manifestVolume(spec.name);
-        return volume?.strategy === 'archive' ? [{ volume, target: spec.hostPath }] : [];
-      }),
-    );
+  const archives = specs.flatMap((spec) => {
+    const volume = manifestVolume(spec.name);
+    return volume?.strategy === 'archive' ? [{ volume, target: spec.hostPath }] : [];
+  });
+  await checkRoom(archives, remote ? machineFileSystems(podman, stack) : undefined);
+  if (remote) {
+    for (const { volume } of archives) await checkForHelperRestore(join(backupDir, manifest.id), volume);
+  }
   await repairInterrupted(stack, podman, err);
   const lock = await acquireLock(lockDir(stack.project), { operation: 'restore' });
   const names = specs.map((s) => s.name);

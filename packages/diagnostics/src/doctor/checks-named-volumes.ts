@@ -44,9 +44,9 @@ async function plainVolumeEntries(
   }
   const image = await helperImages(ctx.podman, ctx.stack)(v.spec);
   if (image === null) return Number.POSITIVE_INFINITY;
-  const listed = await ctx.run(image, ['ls', '-A', '/volume'], {
+  const listed = await ctx.run(image, ['-A', '/volume'], {
     user: '0:0',
-    entrypoint: '',
+    entrypoint: 'ls',
     mounts: [{ source: v.podmanVolumeName, target: '/volume', options: ['ro'] }],
   });
   return listed.exitCode === 0

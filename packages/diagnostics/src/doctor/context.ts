@@ -13,6 +13,7 @@ import { observeStack, type StackObservation } from '../observe.ts';
 import { findServiceContainers, type ServiceContainer } from '../service-states.ts';
 import { findVolumeUsers, type VolumeUser } from '../usage/volume-users.ts';
 import { readUserNamespace, type UserNamespace } from '../user-namespace.ts';
+import { helperImages } from '../volume-targets.ts';
 import { DEFAULT_MIN_FREE_BYTES } from './checks-space.ts';
 import { SkipCheck } from './finding.ts';
 
@@ -111,11 +112,47 @@ export interface DoctorContext {
 }
 
 /**
- * What a check that reads inside the volumes with `podman unshare` says through a remote podman, where
- * that cannot run: plainly what was not looked at and where to look (instead of podman's raw refusal).
+ * What a check that reads inside the volumes says through a remote podman when no helper container could
+ * do it: plainly what was not looked at and where to look (instead of podman's raw refusal).
  */
 const REMOTE_UNSEEN =
-  'it reads the files inside the volumes with podman unshare, which a remote podman cannot run; to see it, run phoenix-volumes doctor on the machine (podman machine ssh)';
+  'it reads the files inside the volumes, which a remote podman can only do in a helper container, and none could run it; to see it, run phoenix-volumes doctor on the machine (podman machine ssh)';
+
+/**
+ * `podman unshare ARGV` through a remote podman, which has none: ARGV runs as root (the same user namespace
+ * root) in a throwaway container of the stack's own image, every volume directory that exists mounted
+ * read-only at its own path (through its named volume when that is bound there), so the same command
+ * sees the same files, owners and filesystems. Checks only read.
+ */
+export function remoteUnshare(
+  stack: Stack,
+  podman: Podman,
+  observation: () => Promise<StackObservation>,
+): (argv: readonly string[]) => Promise<ProcessResult> {
+  const helper = once(async () => {
+    const image = await helperImages(podman, stack)();
+    const { volumes } = await observation();
+    const mounts = volumes
+      .filter((v) => v.dir !== null)
+      .map((v) => ({
+        source: v.namedVolume?.device === v.spec.hostPath ? v.podmanVolumeName : v.spec.hostPath,
+        target: v.spec.hostPath,
+        options: ['ro'],
+      }));
+    return { image, mounts };
+  });
+  return async (argv) => {
+    const { image, mounts } = await helper();
+    const [cmd, ...args] = argv;
+    if (image === null || cmd === undefined) throw new SkipCheck(REMOTE_UNSEEN);
+    const r = await podman.run(image, args, { user: '0:0', entrypoint: cmd, mounts }).catch(() => {
+      throw new SkipCheck(REMOTE_UNSEEN);
+    });
+    // 125-127: the helper did not start or the image lacks the tool (a busybox image): not a finding.
+    if (r.exitCode >= 125 && r.exitCode <= 127) throw new SkipCheck(REMOTE_UNSEEN);
+    return r;
+  };
+}
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let promise: Promise<T> | undefined;
@@ -137,6 +174,7 @@ export function createDoctorContext(
   );
   const observation = once(async () => observeStack(stack, podman, await namespace()));
   const services = once(() => findServiceContainers(stack, podman));
+  const throughHelper = remoteUnshare(stack, podman, observation);
   const containers = once(async () =>
     (await services()).flatMap((s) => (s.container === null ? [] : [s.container])),
   );
@@ -155,7 +193,7 @@ export function createDoctorContext(
     imageExists: async (image) =>
       (await callAllowFail(podman.config, ['image', 'exists', '--', image])).exitCode === 0,
     unshare: async (argv) => {
-      if ((await podman.remote()).remote) throw new SkipCheck(REMOTE_UNSEEN);
+      if ((await podman.remote()).remote) return throughHelper(argv);
       return callAllowFail(podman.config, ['unshare', ...argv]);
     },
     run: (image, argv, runOptions) => podman.run(image, argv, runOptions),

@@ -1,38 +1,61 @@
-import { defaultStack } from '@phoenix-hydra/core';
 import { createFakePodman } from '@phoenix-hydra/podman-adapter/testing';
 import { describe, expect, it } from 'vitest';
-import { createDoctorContext } from './context.ts';
-import { type DoctorCheck, runCheck } from './run-doctor.ts';
+import { observation, stack } from '../../test/doctor-fakes.ts';
+import { remoteUnshare } from './context.ts';
+import { SkipCheck } from './finding.ts';
 
 const reason = 'CONTAINER_HOST=unix:///run/user/1000/podman/podman.sock';
 
-/** A check that reads inside a volume the way the space, logs and postgres checks do. */
-const readsInside: DoctorCheck = {
-  id: 'PHX-TEST-001',
-  title: 'reads inside a volume',
-  severity: 'warning',
-  why: 'test',
-  async run(ctx) {
-    const r = await ctx.unshare(['du', '-s', '-b', '--', '/somewhere']);
-    if (r.exitCode !== 0) throw new Error(r.stderr);
-    return [];
-  },
-};
-
-describe('the doctor context through a remote podman', () => {
-  it('says plainly what it could not look at remotely instead of quoting podman unshare’s refusal', async () => {
+describe('what a check runs in podman unshare, through a remote podman (podman machine)', () => {
+  it('runs in a helper container of the stack image as root, every existing volume directory read-only at its own path', async () => {
+    const calls: unknown[] = [];
     const podman = createFakePodman({
       overrides: {
         remote: async () => ({ remote: true, reason }),
-        // Never run: nothing may reach podman unshare through a remote podman.
-        config: { bin: 'false-podman-never-run', timeoutMs: 1000, streamTimeoutMs: 1000, env: {} },
+        run: async (image, argv, options) => {
+          calls.push({ image, argv, options });
+          return { exitCode: 0, stdout: '4096\t/x\n', stderr: '' };
+        },
       },
     });
-    const ctx = createDoctorContext(defaultStack(), podman, { env: {} });
-    const [found] = await runCheck(readsInside, ctx);
-    expect(found).toMatchObject({ check: 'PHX-TEST-001', status: 'skip', severity: 'info' });
-    expect(found?.message).toMatch(/^not checked: it reads the files inside the volumes with podman unshare/);
-    expect(found?.message).toMatch(/podman machine ssh/);
-    expect(found?.message).not.toMatch(/cannot use command/);
+    // nginx_config is not on the machine; logs' named volume keeps its data elsewhere (mounted by path).
+    const seen = observation({
+      nginx_config: { dir: null },
+      logs: { namedVolume: null },
+    });
+    const unshare = remoteUnshare(stack, podman, async () => seen);
+    const db = stack.volumes.find((v) => v.name === 'db_data');
+    const logs = stack.volumes.find((v) => v.name === 'logs');
+    const r = await unshare(['du', '-s', '-b', '--', db?.hostPath ?? '']);
+    expect(r).toEqual({ exitCode: 0, stdout: '4096\t/x\n', stderr: '' });
+    expect(calls).toEqual([
+      {
+        image: stack.services[0]?.image,
+        argv: ['-s', '-b', '--', db?.hostPath],
+        options: {
+          user: '0:0',
+          entrypoint: 'du',
+          mounts: [
+            { source: `${stack.project}_db_data`, target: db?.hostPath, options: ['ro'] },
+            { source: logs?.hostPath, target: logs?.hostPath, options: ['ro'] },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('says plainly what it could not look at when the image lacks the tool, instead of a finding', async () => {
+    const podman = createFakePodman({
+      overrides: {
+        remote: async () => ({ remote: true, reason }),
+        run: async () => ({ exitCode: 127, stdout: '', stderr: 'exec: "find": executable file not found' }),
+      },
+    });
+    const unshare = remoteUnshare(stack, podman, async () => observation());
+    const refused = unshare(['find', '/x', '-printf', 'x']);
+    await expect(refused).rejects.toBeInstanceOf(SkipCheck);
+    await expect(refused).rejects.toThrow(
+      /remote podman can only do in a helper container.*podman machine ssh/,
+    );
   });
 });
