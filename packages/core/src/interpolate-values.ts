@@ -93,14 +93,10 @@ export function interpolateValues(
         const name = keys[index] as string;
         const item = record[name];
         const changed = walk(item, link, name);
-        if (out === undefined && changed !== item) {
-          out = {};
-          for (let before = 0; before < index; before++) {
-            const earlier = keys[before] as string;
-            setOwn(out, earlier, record[earlier]);
-          }
-        }
-        if (out !== undefined) setOwn(out, name, changed);
+        if (changed === item) continue;
+        // A spread copies in key order and keeps a "__proto__" key a plain key; only changed values are set.
+        out ??= { ...record };
+        setOwn(out, name, changed);
       }
       return out ?? value;
     }
