@@ -16,7 +16,8 @@ export interface TreeOrigin {
   label: string;
 }
 
-function refused(origin: TreeOrigin, rel: string, what: string): PhoenixError {
+/** USAGE naming an entry of a configuration tree that nginx deploy will not copy (also the remote helper's refusals). */
+export function refusedEntry(origin: TreeOrigin, rel: string, what: string): PhoenixError {
   return new PhoenixError('USAGE', `${origin.label} has ${rel} ${what}; nginx deploy does not copy it`, {
     hint: `remove ${join(origin.path, rel)} (or replace it with the file itself) and deploy again`,
     details: { entry: join(origin.path, rel) },
@@ -45,7 +46,7 @@ async function copyDir(
     if (st.isSymbolicLink()) {
       const target = await readlink(dir.at(name));
       if (!staysInside(entry, target))
-        throw refused(origin, `${entry} -> ${target}`, 'that leaves the configuration directory');
+        throw refusedEntry(origin, `${entry} -> ${target}`, 'that leaves the configuration directory');
       await symlink(target, dest);
     } else if (st.isDirectory()) {
       const sub = await dir.sub(name);
@@ -58,11 +59,11 @@ async function copyDir(
       }
     } else if (st.isFile()) {
       if (st.size > MAX_CONFIG_FILE_BYTES) {
-        throw refused(origin, entry, `of ${st.size} bytes (a configuration file is at most 64 MiB)`);
+        throw refusedEntry(origin, entry, `of ${st.size} bytes (a configuration file is at most 64 MiB)`);
       }
       const opened = await dir.openFile(name, { write: false, single: false }).catch((error: unknown) => {
         if (error instanceof UnsafeEntryError)
-          throw refused(origin, entry, `that changed while being read (${error.message})`);
+          throw refusedEntry(origin, entry, `that changed while being read (${error.message})`);
         throw error;
       });
       try {
@@ -77,7 +78,7 @@ async function copyDir(
         await opened.handle.close();
       }
     } else {
-      throw refused(origin, entry, `which is ${describeType(st)}`);
+      throw refusedEntry(origin, entry, `which is ${describeType(st)}`);
     }
   }
 }
@@ -113,7 +114,7 @@ async function checkLinksResolveInside(tree: string, origin: TreeOrigin): Promis
     if (real === null) continue;
     const rel = relative(top, real);
     if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) {
-      throw refused(
+      throw refusedEntry(
         origin,
         `${relative(tree, link)} -> ${await readlink(link)}`,
         'that leaves the configuration directory',
