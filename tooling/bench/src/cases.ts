@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from './datasets.ts';
 import type { Sample } from './measure.ts';
@@ -13,6 +14,12 @@ export interface Tools {
   reportRss: string;
   /** False when podman is missing: the CLI (which asks podman which containers use a volume) is skipped. */
   cli: boolean;
+  /**
+   * The e2e host's rootless user, when the bench runs as root and it exists: the CLI case then also runs
+   * as that user on a copy of the dataset owned by its subordinate ids (issue 17: the namespace re-run is
+   * inside the measurement), with the user's environment.
+   */
+  rootless?: { name: string; uid: number; gid: number; env: NodeJS.ProcessEnv };
 }
 
 export type Operation = 'backup' | 'restore' | 'usage scan';
@@ -121,6 +128,8 @@ export function casesFor(dataset: Dataset, work: string, tools: Tools): Case[] {
       },
     });
   }
+  if (tools.cli && tools.rootless)
+    cases.push(rootlessCliCase(dataset, dir('rootless'), tools, tools.rootless));
   cases.push(
     {
       operation: 'backup',
@@ -183,3 +192,47 @@ export const PEERS: Record<Operation, string[]> = {
   restore: ['zstd -d | tar -x'],
   'usage scan': ['du -sk'],
 };
+
+/**
+ * `backup create` as the rootless user, as issue 17 measures it: a copy of the dataset owned by the
+ * container's uid 999 (a subordinate id on the host, as a postgres data directory is), so the CLI re-runs
+ * inside `podman unshare` to read it. `dir` must be reachable by the user (its parents 0711). The copy is
+ * made once, outside the timing; the bench's scratch cleanup (as root) removes it.
+ */
+function rootlessCliCase(
+  dataset: Dataset,
+  dir: string,
+  tools: Tools,
+  user: NonNullable<Tools['rootless']>,
+): Case {
+  const data = join(dir, 'data');
+  const backups = join(dir, 'backups');
+  const report = join(dir, 'report.json');
+  mkdirSync(dir, { mode: 0o755 });
+  chownSync(dir, user.uid, user.gid);
+  execFileSync('cp', ['-a', '--', dataset.path, data]);
+  execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, '--', data]);
+  const env = ['HOME', 'USER', 'LOGNAME', 'XDG_RUNTIME_DIR', 'PATH'].map(
+    (k) => `${k}=${quote(user.env[k] ?? '')}`,
+  );
+  const as = (command: string) => `runuser -u ${user.name} -- env ${env.join(' ')} bash -c ${quote(command)}`;
+  execFileSync('bash', ['-c', as(`podman unshare chown -R 999:999 ${quote(data)}`)], { stdio: 'pipe' });
+  const compose = writeCompose(dir, data, `phx-bench-rootless-${process.pid}`);
+  const node = quote(tools.node);
+  return {
+    operation: 'backup',
+    tool: 'phoenix-volumes backup create (CLI, rootless, subuid-owned data)',
+    ours: true,
+    prepare: () => {
+      execFileSync('bash', ['-c', as(`podman unshare rm -rf ${quote(backups)}; mkdir ${quote(backups)}`)]);
+    },
+    reads: () => data,
+    // The user cannot write the bench's report file (root's scratch): the CLI's goes beside it, copied after.
+    script: (out) =>
+      `rm -f ${quote(report)}; ${as(`BENCH_REPORT=${quote(report)} NODE_OPTIONS=--import=${quote(tools.reportRss)} ${node} ${quote(tools.cliBin)} backup create --compose ${quote(compose)} --to ${quote(backups)} --json >/dev/null`)} && cp ${quote(report)} ${quote(out)}`,
+    artifactBytes: () => {
+      const latest = latestArchive(backups);
+      return latest === null ? null : (statSync(latest.path, { throwIfNoEntry: false })?.size ?? null);
+    },
+  };
+}

@@ -3,14 +3,15 @@
 // small files, checks that the archives round-trip, times `config` on 2,000 services against PyYAML
 // (config-case.ts), times off-host backups into restic against restic alone (offsite-case.ts), prints
 // Markdown tables and writes JSON.
-// Options: --short, --runs N, --out FILE, --only offsite|fixed-cost|remote (that case alone; remote also runs in full mode, never in --short), --scratch DIR (where archives and restored trees go; default
+// Options: --short, --runs N, --out FILE, --only offsite|fixed-cost|remote|backup (that case alone; backup: the two datasets'
+// backup, restore and usage cases, without config, fixed cost, off-host and remote; remote also runs in full mode, never in --short), --scratch DIR (where archives and restored trees go; default
 // the system's temp dir: on a tmpfs, restores measure the tools rather than the file system's journal).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { E2E_USER, lookupUser } from '../../e2e/host.ts';
+import { E2E_USER, lookupUser, testUserEnv } from '../../e2e/host.ts';
 import { type Case, casesFor, type Tools } from './cases.ts';
 import { compareTrees } from './compare-trees.ts';
 import { type ConfigResult, configTable, runConfigCase } from './config-case.ts';
@@ -35,11 +36,12 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-if (values.only !== undefined && !['offsite', 'fixed-cost', 'remote'].includes(values.only))
-  throw new Error('--only takes: offsite, fixed-cost, remote');
+if (values.only !== undefined && !['offsite', 'fixed-cost', 'remote', 'backup'].includes(values.only))
+  throw new Error('--only takes: offsite, fixed-cost, remote, backup');
 const onlyOffsite = values.only === 'offsite';
 const onlyFixedCost = values.only === 'fixed-cost';
 const onlyRemote = values.only === 'remote';
+const onlyBackup = values.only === 'backup';
 const short = values.short ?? false;
 const runs = Number(values.runs ?? (short ? 1 : 5));
 const out =
@@ -67,6 +69,9 @@ for (const command of ['tar', 'zstd', 'du', 'gzip']) {
 const owners = process.getuid?.() === 0;
 const datasets = onlyFixedCost || onlyRemote ? [] : ensureDatasets(DATA, short, log);
 const work = mkdtempSync(join(values.scratch ?? tmpdir(), 'phx-bench-'));
+const e2eUser = owners ? lookupUser(E2E_USER) : undefined;
+// The rootless CLI case's copy lives below it: the e2e user must pass through (not list).
+if (e2eUser !== undefined) chmodSync(work, 0o711);
 /** The programs the cases run; builds the published form of the library into the scratch directory. */
 function prepareTools(): Tools {
   log('building the libraries as published (JavaScript) for the library cases');
@@ -79,6 +84,10 @@ function prepareTools(): Tools {
     entries: buildPublished(REPO, join(work, 'published')),
     reportRss: join(HERE, 'report-rss.mjs'),
     cli: has('podman'),
+    // Full mode only: CI's --short stays as it is.
+    ...(short || e2eUser === undefined || !has('podman')
+      ? {}
+      : { rootless: { name: e2eUser.name, uid: e2eUser.uid, gid: e2eUser.gid, env: testUserEnv(e2eUser) } }),
   };
   if (!tools.cli) log('podman is missing: the CLI case is skipped (the library case still runs)');
   return tools;
@@ -168,7 +177,9 @@ try {
   const tools = onlyOffsite ? undefined : prepareTools();
   if (tools) for (const dataset of datasets) results.push(await runDataset(dataset, tools));
   if (tools && onlyRemote) remote = await runRemoteCase(tools, Math.max(runs, 3), log);
-  else if (tools && onlyFixedCost) {
+  else if (onlyBackup) {
+    // the datasets' cases only, run above
+  } else if (tools && onlyFixedCost) {
     if (tools.cli) fixedCost = await runFixedCostCase(tools, Math.max(runs, 5), log);
   } else if (tools) {
     config = await runConfigCase(tools, work, runs, log);
