@@ -1,7 +1,7 @@
 // Runs the real agent binary as a user would (as the e2e user it re-runs itself inside `podman unshare`)
 // and reads its JSON log: tests wait for what it logs, fetch its /metrics and /healthz, and stop it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -108,4 +108,29 @@ export async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   if (address === null || typeof address === 'string') throw new Error('no TCP port');
   return address.port;
+}
+
+/**
+ * Writes FILE: an agent config for the stack in CWD that backs up the logs volume every second (gzip; a
+ * running backup may finish for GRACE seconds) and records every event in HOOKFILE, nothing else scheduled.
+ */
+export async function everySecondBackupConfig(
+  file: string,
+  cwd: string,
+  hookFile: string,
+  graceSeconds: number,
+): Promise<string> {
+  await writeFile(
+    file,
+    `stack: { compose: ${join(cwd, 'podman-compose.yaml')} }
+backup: { schedule: "* * * * * *", jitter: 1ms, volumes: [logs], compression: gzip, shutdownGrace: ${graceSeconds}s }
+verify: { schedule: null }
+prune: { schedule: null }
+checks: { schedule: null, atStart: false }
+monitor: { interval: 1s, podmanEvents: true }
+hooks: [{ name: record, command: [tee, -a, ${hookFile}], timeout: 10s }]
+metrics: { listen: "127.0.0.1:${await freePort()}" }
+`,
+  );
+  return file;
 }

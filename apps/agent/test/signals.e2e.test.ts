@@ -3,13 +3,13 @@
 // agent re-runs itself inside `podman unshare` (node → podman → node), so each signal must reach the
 // node inside. It stops its HTTP listener and scheduler within the shutdown grace, aborts the backup
 // (nothing partial stays), the outer exits 143/130 only after that, and no process of the tree survives.
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as tree from '@phoenix-hydra/e2e/process-tree';
 import { type SetUpProject, setUpProject, tearDownProject } from '@phoenix-hydra/e2e/stack-tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentBin, freePort, hookEvents } from './agent-harness.ts';
+import { agentBin, everySecondBackupConfig, hookEvents } from './agent-harness.ts';
 
 const project = 'phx-agent-signals';
 const base = join(homedir(), '.local/share', project);
@@ -32,21 +32,8 @@ const logLines = (stdout: string) =>
   });
 
 /** A backup of the 300 MB logs volume every second; a running one may finish for GRACE_S seconds. */
-async function writeConfig(hookFile: string): Promise<string> {
-  const file = join(scratch, `agent-${Date.now()}.yaml`);
-  await writeFile(
-    file,
-    `stack: { compose: ${join(cwd, 'podman-compose.yaml')} }
-backup: { schedule: "* * * * * *", jitter: 1ms, volumes: [logs], compression: gzip, shutdownGrace: ${GRACE_S}s }
-verify: { schedule: null }
-prune: { schedule: null }
-checks: { schedule: null, atStart: false }
-monitor: { interval: 1s, podmanEvents: true }
-hooks: [{ name: record, command: [tee, -a, ${hookFile}], timeout: 10s }]
-metrics: { listen: "127.0.0.1:${await freePort()}" }
-`,
-  );
-  return file;
+function writeConfig(hookFile: string): Promise<string> {
+  return everySecondBackupConfig(join(scratch, `agent-${Date.now()}.yaml`), cwd, hookFile, GRACE_S);
 }
 
 beforeAll(async () => {

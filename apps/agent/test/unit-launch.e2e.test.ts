@@ -4,14 +4,14 @@
 // running backup cleanly (nothing partial stays) and exits 143, and the tree holds one Node process.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as tree from '@phoenix-hydra/e2e/process-tree';
 import { type SetUpProject, setUpProject, tearDownProject } from '@phoenix-hydra/e2e/stack-tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitCommand } from '../src/install/systemd-unit.ts';
-import { agentBin, freePort, hookEvents } from './agent-harness.ts';
+import { agentBin, everySecondBackupConfig, hookEvents } from './agent-harness.ts';
 
 const project = 'phx-agent-unit';
 const base = join(homedir(), '.local/share', project);
@@ -30,19 +30,7 @@ describe('the agent as the rootless unit runs it (podman unshare node)', () => {
     if (!stack) throw new Error('no stack');
     const { cwd, state, env, backupDir } = stack;
     const hookFile = join(state, 'hook-unit.jsonl');
-    const config = join(state, 'agent-unit.yaml');
-    await writeFile(
-      config,
-      `stack: { compose: ${join(cwd, 'podman-compose.yaml')} }
-backup: { schedule: "* * * * * *", jitter: 1ms, volumes: [logs], compression: gzip, shutdownGrace: 2s }
-verify: { schedule: null }
-prune: { schedule: null }
-checks: { schedule: null, atStart: false }
-monitor: { interval: 1s, podmanEvents: true }
-hooks: [{ name: record, command: [tee, -a, ${hookFile}], timeout: 10s }]
-metrics: { listen: "127.0.0.1:${await freePort()}" }
-`,
-    );
+    const config = await everySecondBackupConfig(join(state, 'agent-unit.yaml'), cwd, hookFile, 2);
     const before = (await readdir(backupDir).catch(() => [] as string[])).filter((n) => !n.startsWith('.'));
     const [program = '', ...args] = unitCommand({
       node: process.execPath,
