@@ -104,8 +104,19 @@ export async function restic(access: RepoAccess, run: ResticRun): Promise<string
     ...(access.signal ? { cancelSignal: access.signal } : {}),
   });
   if (result.exitCode === 0) return result.stdout;
-  if ((result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && result.exitCode === undefined)
-    throw resticMissing();
+  if (
+    (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' &&
+    result.exitCode === undefined
+  ) {
+    if (run.wrap === undefined) throw resticMissing();
+    throw new PhoenixError(
+      'RESTIC_MISSING',
+      `${file} is not installed (restic reads the volumes through it)`,
+      {
+        hint: 'install util-linux (it provides unshare and mount)',
+      },
+    );
+  }
   if (access.signal?.aborted)
     throw new PhoenixError('ABORTED', `restic ${run.args[0]} cancelled`, { cause: result.cause });
   const why = scrub(reason(String(result.stderr)), secrets);

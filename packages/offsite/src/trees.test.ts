@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, lstat, mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBackup, type Manifest, restoreBackup } from '@phoenix-hydra/backup';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { flipByteInRepo, newRepo, tempDir } from '../test/helpers.ts';
 import type { RepoBackupResult } from './backup-to-repo.ts';
 import { fetchFromRepo } from './fetch-from-repo.ts';
@@ -153,5 +153,23 @@ describe.runIf(canReadTrees())('layout 2: volume trees in the snapshot', { timeo
     await fetched.remove();
     const verified = await verifyRepo(access, { workDir: await tempDir() });
     expect(verified.results[0]?.ok).toBe(false);
+  });
+
+  it('without unshare on PATH, names what to install instead of blaming restic', async () => {
+    const { repo, passwordFile } = await newRepo();
+    const bin = await tempDir();
+    const found = execFileSync('sh', ['-c', 'command -v restic'], { encoding: 'utf8' }).trim();
+    await symlink(found, join(bin, 'restic'));
+    const volume = await makeVolume();
+    vi.stubEnv('PATH', bin);
+    try {
+      await expect(backupTrees({ repo, passwordFile }, volume)).rejects.toMatchObject({
+        code: 'RESTIC_MISSING',
+        message: expect.stringContaining('unshare is not installed'),
+        hint: expect.stringContaining('util-linux'),
+      });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
