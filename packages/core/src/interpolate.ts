@@ -16,7 +16,6 @@ interface State {
   pos: number;
 }
 
-const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 const OPERATORS = ['}', ':-', ':?', ':+', '-', '?', '+'] as const;
 
 function invalid(state: State, reason: string): PhoenixError {
@@ -25,12 +24,24 @@ function invalid(state: State, reason: string): PhoenixError {
   });
 }
 
+const isNameStart = (code: number) =>
+  (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+const isNameCode = (code: number) => isNameStart(code) || (code >= 48 && code <= 57);
+
+/** [A-Za-z_][A-Za-z0-9_]* at state.pos ('' when none), scanned by hand: no match array per variable. */
 function readName(state: State): string {
-  NAME.lastIndex = state.pos;
-  const match = NAME.exec(state.text);
-  const name = match?.[0] ?? '';
-  state.pos += name.length;
-  return name;
+  const { text } = state;
+  const start = state.pos;
+  if (!isNameStart(text.charCodeAt(start))) return '';
+  let end = start + 1;
+  while (isNameCode(text.charCodeAt(end))) end += 1;
+  state.pos = end;
+  return text.slice(start, end);
+}
+
+function readOperator(state: State): (typeof OPERATORS)[number] | undefined {
+  for (const candidate of OPERATORS) if (state.text.startsWith(candidate, state.pos)) return candidate;
+  return undefined;
 }
 
 function lookup(state: State, name: string, live: boolean): string {
@@ -42,7 +53,7 @@ function lookup(state: State, name: string, live: boolean): string {
 function braced(state: State, live: boolean): string {
   const name = readName(state);
   if (name === '') throw invalid(state, 'expected a variable name after "${"');
-  const op = OPERATORS.find((candidate) => state.text.startsWith(candidate, state.pos));
+  const op = readOperator(state);
   if (op === undefined) throw invalid(state, `unexpected character after "\${${name}"`);
   state.pos += op.length;
   if (op === '}') return lookup(state, name, live);
@@ -82,20 +93,27 @@ function dollar(state: State, live: boolean): string {
 
 /** The word after an operator (`${NAME:-word}`), up to the "}" that closes the variable. */
 function expandWord(state: State, live: boolean): string {
+  const { text } = state;
   let out = '';
   // Braces inside a default (`${JSON:-{"a":1}}`) pair up before the one that closes the variable.
   let depth = 0;
-  while (state.pos < state.text.length) {
-    const char = state.text[state.pos];
-    if (char === '}' && depth === 0) return out;
-    if (char === '{') depth += 1;
-    if (char === '}') depth -= 1;
-    if (char === '$') {
-      out += dollar(state, live);
-    } else {
-      out += char;
-      state.pos += 1;
+  while (state.pos < text.length) {
+    const code = text.charCodeAt(state.pos);
+    if (code === 0x24) {
+      out += dollar(state, live); // "$"
+      continue;
     }
+    if (code === 0x7d && depth === 0) return out; // "}"
+    if (code === 0x7b) depth += 1;
+    if (code === 0x7d) depth -= 1;
+    // This character and the run of ordinary ones after it, in one piece.
+    let end = state.pos + 1;
+    for (let next = text.charCodeAt(end); end < text.length; next = text.charCodeAt(end)) {
+      if (next === 0x24 || next === 0x7b || next === 0x7d) break;
+      end += 1;
+    }
+    out += text.slice(state.pos, end);
+    state.pos = end;
   }
   throw invalid(state, 'missing closing "}"');
 }
