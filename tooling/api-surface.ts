@@ -54,6 +54,9 @@ const program = ts.createProgram(
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     target: ts.ScriptTarget.ESNext,
+    // Export names need no types: without the default lib and @types the program builds in a fraction.
+    noLib: true,
+    types: [],
   },
 );
 const checker = program.getTypeChecker();

@@ -50,12 +50,12 @@ describe('api-surface', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('@phoenix-hydra/core helper');
     expect(stderr).not.toContain('StackOptions');
-  });
+  }, 60_000);
 
   it('passes once the README documents it as API', async () => {
     await put('packages/core/README.md', '# core\n\n## API\n\n`used`, `StackOptions`, `helper(x)`\n');
     const { code, stdout } = await surface();
     expect(stdout).toContain('core: 3 exported, 1 used outside, 2 more documented');
     expect(code).toBe(0);
-  });
+  }, 60_000);
 });
