@@ -112,7 +112,7 @@ describe('phoenix-volumes-agent off-host job', () => {
     expect(metrics).toMatch(new RegExp(`phoenix_offsite_duration_seconds\\{${labels}\\} \\d`));
     expect(metrics).toMatch(new RegExp(`phoenix_offsite_bytes_added\\{${labels}\\} [1-9]`));
     expect(metrics).toMatch(new RegExp(`phoenix_offsite_runs_total\\{${labels},result="success"\\} [1-9]`));
-    // The snapshot is there for restic alone: tagged with the project and the backup id, with the dump in it.
+    // The snapshot is there for restic alone: tagged with the project, the backup id and layout 2 (trees read in place).
     const snapshots = JSON.parse(
       (
         await execa('restic', ['snapshots', '--json', '--repo', repo], {
@@ -121,7 +121,7 @@ describe('phoenix-volumes-agent off-host job', () => {
       ).stdout,
     ) as { tags: string[] }[];
     expect(snapshots.map((s) => s.tags)).toContainEqual(
-      expect.arrayContaining([`project:${project}`, `id:${done.backupId}`]),
+      expect.arrayContaining([`project:${project}`, `id:${done.backupId}`, 'layout:2']),
     );
     // The staging copy is gone; only the local backup stays in the backup directory.
     const { stdout: left } = await execa('ls', ['-A', join(work, 'state/phoenix-hydra/backups')]);

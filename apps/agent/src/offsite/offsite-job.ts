@@ -1,16 +1,23 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPhoenixError } from '@phoenix-hydra/core';
-import { backupToRepo, listRepo } from '@phoenix-hydra/offsite';
+import {
+  backupToRepo,
+  backupTreesToRepo,
+  canReadTrees,
+  listRepo,
+  type RepoBackupResult,
+} from '@phoenix-hydra/offsite';
 import { backupStack } from '@phoenix-hydra/operations/backup';
 import type { AgentContext } from '../context.ts';
 import type { Job } from '../jobs/scheduler.ts';
 import type { OffsiteTarget } from './offsite-target.ts';
 
 /**
- * The scheduled off-host backup: its own backup of backup.volumes (pg_dump, plain tar: data restic can
- * deduplicate) staged in a private directory beside the backup directory, uploaded as one restic
- * snapshot, the staging copy removed. Raises offsite.done / offsite.failed and sets phoenix_offsite_*.
+ * The scheduled off-host backup: its own backup of backup.volumes (an uncompressed pg_dump staged in a
+ * private directory beside the backup directory; the other volumes' trees read by restic where they
+ * lie, layout 2, or plain tar staged when not in the namespace), uploaded as one restic snapshot, the
+ * staging copy removed. Raises offsite.done / offsite.failed and sets phoenix_offsite_*.
  */
 export function offsiteJob(ctx: AgentContext, target: OffsiteTarget): Job {
   const { config, stack, metrics } = ctx;
@@ -28,6 +35,8 @@ export function offsiteJob(ctx: AgentContext, target: OffsiteTarget): Job {
       await mkdir(ctx.backupDir, { recursive: true, mode: 0o700 });
       const staging = await mkdtemp(join(ctx.backupDir, '.offsite-'));
       try {
+        const access = { ...target.access, signal };
+        let uploaded: RepoBackupResult | undefined;
         const { manifest } = await backupStack(stack, ctx.podman, {
           volumes: stack.volumes.filter((v) => ctx.backupVolumes.includes(v.name)),
           backupDir: staging,
@@ -38,13 +47,18 @@ export function offsiteJob(ctx: AgentContext, target: OffsiteTarget): Job {
           pgPasswordEnv: config.backup.pgPasswordEnv,
           log: (line) => ctx.log.info({ job: 'offsite' }, line),
           signal,
+          // Layout 2: restic reads the volume trees themselves (the agent runs inside podman unshare).
+          ...(canReadTrees()
+            ? {
+                trees: async (dir, staged, trees) => {
+                  backupId = staged.id; // a failed upload still names the backup in offsite.failed
+                  uploaded = await backupTreesToRepo({ access, dir, manifest: staged, trees });
+                },
+              }
+            : {}),
         });
         backupId = manifest.id;
-        const result = await backupToRepo({
-          access: { ...target.access, signal },
-          backupDir: staging,
-          id: manifest.id,
-        });
+        const result = uploaded ?? (await backupToRepo({ access, backupDir: staging, id: manifest.id }));
         const durationSeconds = (performance.now() - started) / 1000;
         metrics.offsiteLastSuccess.set(labels, Date.now() / 1000);
         metrics.offsiteDuration.set(labels, durationSeconds);
