@@ -65,6 +65,8 @@ export interface TreeVolume {
   name: string;
   path: string;
   about: VolumeAbout | null;
+  /** Names in the tree's root to leave out, by prefix (as an archive's `leaveOut`). */
+  leaveOut?: readonly string[] | undefined;
 }
 
 async function checkPaths(volumes: BackupVolume[]): Promise<void> {
@@ -133,7 +135,12 @@ export async function createBackup(options: CreateBackupOptions): Promise<Manife
     const trees: TreeVolume[] = [];
     for (const volume of options.volumes) {
       if (options.trees && volume.strategy === 'archive' && !volume.tar)
-        trees.push({ name: volume.name, path: volume.path, about: volume.about ?? null });
+        trees.push({
+          name: volume.name,
+          path: volume.path,
+          about: volume.about ?? null,
+          ...(volume.leaveOut ? { leaveOut: volume.leaveOut } : {}),
+        });
       else volumes.push(await backupVolume(temp.path, volume, compression, options));
     }
     const manifest: Manifest = {

@@ -172,4 +172,32 @@ describe.runIf(canReadTrees())('layout 2: volume trees in the snapshot', { timeo
       vi.unstubAllEnvs();
     }
   });
+
+  it("leaves out an archive volume's leaveOut names (a remote deploy's kept copies), as archives do", async () => {
+    const { repo, passwordFile } = await newRepo();
+    const volume = join(await tempDir(), 'nginx_config');
+    await mkdir(join(volume, '.phoenix-previous-20261128T1200Z'), { recursive: true });
+    await writeFile(join(volume, '.phoenix-previous-20261128T1200Z/old.conf'), 'old');
+    await writeFile(join(volume, 'default.conf'), 'live');
+    let snapshot = '';
+    await createBackup({
+      backupDir: await tempDir(),
+      project: 'offsite-trees',
+      volumes: [
+        { name: 'nginx_config', strategy: 'archive', path: volume, leaveOut: ['.phoenix-previous-'] },
+      ],
+      taken: 'offline',
+      compression: 'none',
+      trees: async (dir, staged, trees) => {
+        const access = { repo, passwordFile };
+        snapshot = (await backupTreesToRepo({ access, dir, manifest: staged, trees })).snapshot;
+      },
+    });
+    const ls = execFileSync('restic', ['ls', '--repo', repo, snapshot], {
+      env: { ...process.env, RESTIC_PASSWORD_FILE: passwordFile },
+      encoding: 'utf8',
+    });
+    expect(ls).toContain('/trees/nginx_config/default.conf');
+    expect(ls).not.toContain('.phoenix-previous-');
+  });
 });

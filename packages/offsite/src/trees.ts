@@ -74,6 +74,11 @@ export async function backupTreesToRepo(options: BackupTreesOptions): Promise<Re
   }
   // --quiet: no progress lines (thousands for many small files, all buffered here); the summary stays.
   const args = ['backup', '--json', '--quiet', '--host', options.host ?? hostname()];
+  // Left out as archives leave them out: restic matches a pattern starting with / against the absolute
+  // path it reads, here the mount point under the staging directory (glob characters escaped).
+  for (const tree of options.trees)
+    for (const prefix of tree.leaveOut ?? [])
+      args.push('--exclude', `${globEscape(join(options.dir, TREES_DIR, tree.name, prefix))}*`);
   for (const tag of snapshotTags(
     options.manifest,
     descriptor.trees.map((t) => t.name),
@@ -94,6 +99,11 @@ export async function backupTreesToRepo(options: BackupTreesOptions): Promise<Re
   ];
   const stdout = await restic(options.access, { args: [...args, '.'], cwd: options.dir, wrap });
   return summaryOf(stdout, options.manifest);
+}
+
+/** A path as a literal in restic's patterns (Go's filepath.Match). */
+function globEscape(path: string): string {
+  return path.replace(/[\\*?[]/g, (c) => `\\${c}`);
 }
 
 /** One node of `restic ls --json`. */
