@@ -146,7 +146,12 @@ describe('phoenix-volumes-agent off-host job', () => {
       120_000,
       'offsite.failed',
     );
-    expect(failed).toMatchObject({ project, repository: repo, error: { code: 'RESTIC_FAILED' } });
+    expect(failed).toMatchObject({
+      project,
+      repository: repo,
+      backupId: expect.any(String), // the staged backup restic failed to store
+      error: { code: 'RESTIC_FAILED' },
+    });
     expect(String((failed.error as { message: string }).message)).toMatch(/restic backup failed on/);
     expect(await a.metrics()).toMatch(
       new RegExp(
