@@ -11,9 +11,10 @@ import {
 
 /**
  * The command of `argv` (without node and script) that runs inside the user namespace, as the
- * registrations decide it (register/backup.ts, restore.ts, cleanup.ts): `backup create`, `restore`, and
- * `cleanup` unless --no-backup. Undefined for anything else, and whenever help may be asked for (then
- * the CLI decides as before): a wrong guess here only costs the old re-run, never a different outcome.
+ * registrations decide it (register/backup.ts, restore.ts, cleanup.ts, adopt.ts): `backup create`,
+ * `restore`, `adopt`, `cleanup` unless --no-backup, and `backup verify` with --repo or --offsite. Undefined
+ * for anything else, and whenever help may be asked for: the CLI then decides as before, so a command
+ * missed here only costs the old re-run, never a different outcome.
  */
 export function namespaceCommand(argv: readonly string[]): string | undefined {
   const end = argv.indexOf('--');
@@ -23,6 +24,13 @@ export function namespaceCommand(argv: readonly string[]): string | undefined {
   const [first, second] = argv;
   if (first === 'backup' && second === 'create') return 'backup create';
   if (first === 'restore') return 'restore';
+  if (first === 'adopt') return 'adopt';
+  if (
+    first === 'backup' &&
+    second === 'verify' &&
+    options.some((a) => a === '--repo' || a.startsWith('--repo=') || a === '--offsite')
+  )
+    return 'backup verify';
   if (first === 'cleanup' && !options.includes('--no-backup')) return 'cleanup';
   return undefined;
 }

@@ -1,5 +1,5 @@
 // Which commands the bin starts inside podman unshare before the CLI loads (src/launch.ts): exactly those
-// whose action re-runs itself there (register/backup.ts, restore.ts, cleanup.ts); help never.
+// whose action re-runs itself there (register/backup.ts, restore.ts, cleanup.ts, adopt.ts); help never.
 import { describe, expect, it } from 'vitest';
 import { launchInUserNamespace, namespaceCommand } from '../src/launch.ts';
 
@@ -11,6 +11,10 @@ describe('namespaceCommand', () => {
     ['restore 20260101T000000Z --yes', 'restore'],
     ['cleanup --yes', 'cleanup'],
     ['cleanup --yes -- --no-backup', 'cleanup'],
+    ['adopt --yes', 'adopt'],
+    ['backup verify --all --repo /r', 'backup verify'],
+    ['backup verify --repo=/r', 'backup verify'],
+    ['backup verify --offsite --all', 'backup verify'],
   ])('%s → %s', (argv, command) => {
     expect(namespaceCommand(argv.split(' '))).toBe(command);
   });
@@ -22,6 +26,8 @@ describe('namespaceCommand', () => {
     'status --watch',
     'backup ls',
     'backup verify --all',
+    'adopt --help',
+    'backup verify --repo /r --help',
     'backup create --help',
     'backup create -h',
     'cleanup -yh',
