@@ -112,7 +112,11 @@ export function renderVolume(v: VolumeStatus): string[] {
   if (!v.exists) {
     row('used', 'MISSING: the directory does not exist (phoenix-volumes setup)');
   } else if (v.usage) {
-    const how = v.usage.via === 'user-namespace' ? 'read inside podman unshare' : 'read as you';
+    const how = {
+      host: 'read as you',
+      'user-namespace': 'read inside podman unshare',
+      helper: 'read on the podman machine by a helper container',
+    }[v.usage.via];
     row(
       'used',
       `${formatBytes(v.usage.bytes)} in ${formatCount(v.usage.files)} files (${how}, ${v.usage.seconds.toFixed(2)} s)`,

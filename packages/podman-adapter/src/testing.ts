@@ -1,9 +1,11 @@
 // A fake podman for fast unit tests of code that orchestrates podman (backups, cleanup, restore, doctor).
 // Volumes and containers live in memory; every other method throws unless the test provides it, so a
 // test never passes by silently skipping a podman call it did not expect.
+import { execFile } from 'node:child_process';
 import { COMPOSE_PROJECT_LABEL, COMPOSE_SERVICE_LABEL, type ContainerInfo } from './containers.ts';
 import type { Podman, PodmanUnshare } from './podman.ts';
 import { DEFAULT_STREAM_TIMEOUT_MS, DEFAULT_TIMEOUT_MS } from './podman.ts';
+import type { RunOptions } from './run.ts';
 import type { VolumeInfo } from './volumes.ts';
 
 /** One call the fake received: the method (`unshare.chown` for unshare's) and its arguments. */
@@ -169,4 +171,25 @@ export function createFakePodman(options: FakePodmanOptions = {}): FakePodman {
       ]),
     ) as T;
   return { ...record(base, ''), unshare: record(unshareBase, 'unshare.'), calls, volumes, containers };
+}
+
+/**
+ * A fake podman whose `run` executes a helper container's fixed `sh` script with the real sh on a local
+ * directory standing for the volume (its mount point `/v` replaced by `root()`), recording each run's
+ * options: tests of helper scripts check the script itself, not a recording of it.
+ */
+export function localScriptPodman(root: () => string, runs: RunOptions[] = []): FakePodman {
+  return createFakePodman({
+    overrides: {
+      run: (_image, argv, options = {}) => {
+        runs.push(options);
+        const args = argv.map((a) => (a === '/v' ? root() : a));
+        return new Promise((resolve) => {
+          execFile('sh', args, { cwd: root(), maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+            resolve({ exitCode: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+          );
+        });
+      },
+    },
+  });
 }

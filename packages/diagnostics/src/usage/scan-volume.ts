@@ -3,9 +3,12 @@ import { needsUserNamespace } from '@phoenix-hydra/podman-adapter/user-namespace
 import { runInUserNamespace } from '../userns/run-in-namespace.ts';
 import { type ScanOptions, scanTree, type TreeUsage } from './scan-tree.ts';
 
-/** A volume's usage and how it was read: by this process, or partly inside the user namespace. */
+/**
+ * A volume's usage and how it was read: by this process, partly inside the user namespace, or (through a
+ * remote podman) by a helper container on the machine.
+ */
 export interface VolumeUsage extends TreeUsage {
-  via: 'host' | 'user-namespace';
+  via: 'host' | 'user-namespace' | 'helper';
   seconds: number;
 }
 

@@ -1,13 +1,15 @@
-import type { Stack, VolumeKind } from '@phoenix-hydra/core';
+import { PhoenixError, type Stack, type VolumeKind } from '@phoenix-hydra/core';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { DEFAULT_MIN_FREE_BYTES } from '../doctor/checks-space.ts';
-import { observeStack } from '../observe.ts';
+import { observeStack, type VolumeObservation } from '../observe.ts';
 import { findServiceContainers, type ServiceState, serviceState } from '../service-states.ts';
 import type { UserNamespace } from '../user-namespace.ts';
+import { helperImages } from '../volume-targets.ts';
 import { type BlockDevice, blockDeviceOf } from './block-device.ts';
 import { type ContainerIo, readContainerIo } from './container-stats.ts';
 import { type DiskRates, type DiskStats, diskRates, readDiskStats } from './diskstats.ts';
 import { type FilesystemUsage, readFilesystem } from './filesystem.ts';
+import { type RemoteScan, scanThroughHelper } from './scan-remote.ts';
 import { scanVolume, type VolumeUsage } from './scan-volume.ts';
 import { evaluateThreshold, type Threshold, type Thresholds } from './thresholds.ts';
 import {
@@ -109,15 +111,19 @@ function newestBackup(
   };
 }
 
-async function volumeIo(
-  hostPath: string,
+/** The device behind a local volume directory and its counters. */
+async function localDevice(hostPath: string): Promise<{ device: BlockDevice; stats: DiskStats | null }> {
+  const device = await blockDeviceOf(hostPath);
+  return { device, stats: device.virtual ? null : await readDiskStats(device) };
+}
+
+function volumeIo(
+  { device, stats }: { device: BlockDevice; stats: DiskStats | null },
   usage: VolumeUsage | null,
   previous: UsageHistory | null,
   name: string,
   now: Date,
-): Promise<{ io: VolumeIo; sample: DiskStats | null }> {
-  const device = await blockDeviceOf(hostPath);
-  const stats = device.virtual ? null : await readDiskStats(device);
+): { io: VolumeIo; sample: DiskStats | null } {
   const before = !device.virtual ? previous?.devices[device.name] : undefined;
   const rates =
     stats && before
@@ -135,6 +141,26 @@ async function volumeIo(
     },
     sample: stats,
   };
+}
+
+/** One volume read on the machine by a helper: through its named volume when that is bound to its directory. */
+async function scanRemote(
+  podman: Podman,
+  image: string | null,
+  v: VolumeObservation,
+  since: number | undefined,
+): Promise<Omit<RemoteScan, 'usage'> & { usage: VolumeUsage }> {
+  if (image === null) {
+    throw new PhoenixError(
+      'PODMAN_FAILED',
+      `the machine has none of the stack's images to read ${v.spec.name} in`,
+      { hint: "podman-compose pull   # status reads the volumes in the stack's own image and never pulls" },
+    );
+  }
+  const source = v.namedVolume?.device === v.spec.hostPath ? v.podmanVolumeName : v.spec.hostPath;
+  const started = performance.now();
+  const scan = await scanThroughHelper(podman, image, source, { since });
+  return { ...scan, usage: { ...scan.usage, via: 'helper', seconds: (performance.now() - started) / 1000 } };
 }
 
 /**
@@ -162,14 +188,20 @@ export async function collectStatus(
   const servicesPromise = findServiceContainers(stack, podman, all);
   servicesPromise.catch(() => {}); // awaited below, after the volumes
   const next: UsageHistory = { version: 1, project: stack.project, volumes: {}, devices: {} };
+  // Through a remote podman the volumes are on the machine: one helper per volume reads them there.
+  const remote = (await podman.remote()).remote;
+  const images = helperImages(podman, stack);
   const volumes = await Promise.all(
     observation.volumes.map(async (v): Promise<VolumeStatus> => {
       const exists = v.dir?.type === 'directory';
       const since = previous?.volumes[v.spec.name]
         ? Date.parse(previous.volumes[v.spec.name]?.scannedAt ?? '')
         : undefined;
-      const usage = exists ? await scanVolume(v.spec.hostPath, { podman, since }) : null;
-      const filesystem = exists ? await readFilesystem(v.spec.hostPath) : null;
+      const helper = exists && remote ? await scanRemote(podman, await images(v.spec), v, since) : null;
+      const usage = !exists
+        ? null
+        : (helper?.usage ?? (await scanVolume(v.spec.hostPath, { podman, since })));
+      const filesystem = !exists ? null : (helper?.filesystem ?? (await readFilesystem(v.spec.hostPath)));
       if (usage) {
         next.volumes[v.spec.name] = {
           scannedAt: now.toISOString(),
@@ -200,7 +232,8 @@ export async function collectStatus(
       };
       if (exists) {
         // Sampled on every run (two small reads), so the next --io has a baseline for its rates.
-        const { io, sample } = await volumeIo(v.spec.hostPath, usage, previous, v.spec.name, now);
+        const device = helper ?? (await localDevice(v.spec.hostPath));
+        const { io, sample } = volumeIo(device, usage, previous, v.spec.name, now);
         if (options.io) status.io = io;
         if (sample && !io.device.virtual) next.devices[io.device.name] = deviceSample(sample, now);
       }

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultStack } from '@phoenix-hydra/core';
 import type { RunOptions } from '@phoenix-hydra/podman-adapter';
-import { createFakePodman } from '@phoenix-hydra/podman-adapter/testing';
+import { localScriptPodman } from '@phoenix-hydra/podman-adapter/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rotateThroughHelper } from './rotate-remote.ts';
 import { COPIED_SUFFIX, PARTIAL_SUFFIX } from './rotated-name.ts';
@@ -39,22 +39,7 @@ afterEach(async () => {
   await rm(outside, { recursive: true, force: true });
 });
 
-/** A podman whose helper containers run their fixed script with the real sh on a local directory. */
-function localHelperPodman() {
-  return createFakePodman({
-    overrides: {
-      run: (_image, argv, options = {}) => {
-        helpers.push(options);
-        const args = argv.map((a) => (a === '/v' ? root : a));
-        return new Promise((resolve) => {
-          execFile('sh', args, { cwd: root }, (error, stdout, stderr) =>
-            resolve({ exitCode: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-          );
-        });
-      },
-    },
-  });
-}
+const localHelperPodman = () => localScriptPodman(() => root, helpers);
 
 const rotate = (policy: { maxBytes?: number; keep?: number; compress?: boolean; now?: Date } = {}) => {
   if (!logs) throw new Error('the default stack has a logs volume');
