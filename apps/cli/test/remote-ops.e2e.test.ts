@@ -2,7 +2,7 @@
 // `podman system service` reached through CONTAINER_HOST). A `podman` wrapper first on PATH exits 125 on
 // any `unshare`, so nothing reaches the volumes except through helper containers and named volumes.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { access, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cli, isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
@@ -28,6 +28,17 @@ const exists = (path: string) =>
 const WRAPPER = `#!/bin/sh
 for a in "$@"; do
   if [ "$a" = unshare ]; then echo "test wrapper: podman unshare refused" >&2; exit 125; fi
+done
+exec /usr/bin/podman "$@"
+`;
+
+/** The wrapper, and like podman machine it cannot see this computer's temporary directory: such a bind fails. */
+const NO_CLIENT_TMP = `#!/bin/sh
+prev=
+for a in "$@"; do
+  if [ "$a" = unshare ]; then echo "test wrapper: podman unshare refused" >&2; exit 125; fi
+  case "$prev" in -v|--volume) case "$a" in ${tmpdir()}/*) echo "Error: statfs \${a%%:*}: no such file or directory" >&2; exit 125 ;; esac ;; esac
+  prev=$a
 done
 exec /usr/bin/podman "$@"
 `;
@@ -166,6 +177,32 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
     expect(up.exitCode, up.all).toBe(0);
     for (let i = 0; i < 120 && (await get()) === null; i++) await new Promise((r) => setTimeout(r, 500));
 
+    // nginx test FILE stages it on the machine (a temporary volume) as deploy does: a podman that cannot see
+    // this computer's temporary directory, as podman machine cannot, still tests it; nothing is left.
+    const machineOnly = await mkdtemp(join(tmpdir(), 'phx-rops-machine-'));
+    try {
+      await writeFile(join(machineOnly, 'podman'), NO_CLIENT_TMP);
+      await chmod(join(machineOnly, 'podman'), 0o755);
+      const onMachine = { ...env, PATH: `${machineOnly}:${env.PATH}` };
+      const alone = join(dirname(cwd), 'alone.conf');
+      await writeFile(alone, '# tested alone\n');
+      const tested = await cli(['nginx', 'test', alone], { cwd, env: onMachine });
+      expect(tested.exitCode, tested.stderr).toBe(0);
+      expect(tested.stdout).toMatch(/alone\.conf: valid for /);
+      const refused = await cli(['nginx', 'test', await config('bad-test', 'server { nonsense on; }\n')], {
+        cwd,
+        env: onMachine,
+      });
+      expect(refused.exitCode, refused.stderr).toBe(1);
+      expect(refused.stderr).toMatch(/unknown directive "nonsense".*bad-test\/default\.conf/);
+      const live = await cli(['nginx', 'test'], { cwd, env: onMachine });
+      expect(live.exitCode, live.stderr).toBe(0);
+      const left = await execa('podman', ['volume', 'ls', '--format', '{{.Name}}'], { env });
+      expect(left.stdout).not.toMatch(/phoenix-nginx-test/);
+    } finally {
+      await rm(machineOnly, { recursive: true, force: true });
+    }
+
     let started = performance.now();
     const v1 = await cli(['nginx', 'deploy', await config('v1', site('remote v1')), '--reload'], {
       cwd,
@@ -176,18 +213,22 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
     expect(v1.stdout).toMatch(/reloaded .*nginx.*GET http.* → 200/);
     expect(v1.stderr).not.toMatch(/unshare|cannot use command/);
     expect(await get()).toBe('remote v1\n');
-    // The replaced files are kept in the volume, out of nginx's include (*.conf).
-    expect(await inVolume('nginx_config', ['sh', '-c', 'ls -A /d'])).toMatch(
-      /^\.phoenix-previous-\d{8}T\d+Z\ndefault\.conf$/,
-    );
+    // The replaced files are kept beside the live directory on the machine, as locally, never inside it.
+    const live = join(base, 'nginx_config');
+    const beside = async (kind: string) =>
+      (await readdir(base)).filter((n) => n.startsWith(`nginx_config.${kind}-`));
+    expect(await inVolume('nginx_config', ['sh', '-c', 'ls -A /d'])).toBe('default.conf');
+    expect(await beside('previous')).toHaveLength(1);
 
     // A single FILE joins the live files (copied from the volume by a helper), replacing only its namesake.
     const extra = join(dirname(cwd), 'extra.conf');
     await writeFile(extra, '# added alone\n');
     // A deploy killed in the middle of its swap (phase 2: zz.conf not yet moved in) is finished first.
-    const cut = '.phoenix-staging-20260101T000000000Z';
-    const plant = `mkdir /d/${cut} /d/.phoenix-previous-20260101T000000000Z && echo '# finished' > /d/${cut}/zz.conf && echo '2 ${cut} .phoenix-previous-20260101T000000000Z' > /d/.phoenix-swap`;
-    await inVolume('nginx_config', ['sh', '-c', plant]);
+    const [cut, saved] = ['staging-20260101T000000000Z', 'previous-20260101T000000000Z'];
+    await mkdir(`${live}.${cut}`);
+    await mkdir(`${live}.${saved}`);
+    await writeFile(join(`${live}.${cut}`, 'zz.conf'), '# finished\n');
+    await writeFile(`${live}.phoenix-swap`, `2 ${cut} ${saved}\n`);
     const one = await cli(['nginx', 'deploy', extra], { cwd, env });
     expect(one.exitCode, one.stderr).toBe(0);
     expect(one.stderr).toMatch(/finished a swap an interrupted deploy began/);
@@ -195,6 +236,7 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
       `default.conf\nextra.conf\nzz.conf\n# added alone\n${site('remote v1').trim()}`,
     );
     expect(await inVolume('nginx_config', ['sh', '-c', 'ls -A /d'])).not.toMatch(/staging|swap/);
+    expect((await readdir(base)).filter((n) => /staging|swap/.test(n))).toEqual([]);
 
     const bad = await cli(
       ['nginx', 'deploy', await config('bad', 'server { listen 80; nonsense on; }\n'), '--reload'],
@@ -220,11 +262,10 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
     const back = await cli(['nginx', 'deploy', broken, '--reload'], { cwd, env });
     expect(back.exitCode).toBe(1);
     expect(back.stderr).toMatch(/rolled back to the previous one, which is live again/);
-    expect(back.stderr).toMatch(/kept in .*_nginx_config:\.phoenix-failed-\d{8}T\d+Z/);
+    expect(back.stderr).toMatch(/kept in .*nginx_config\.failed-\d{8}T\d+Z/);
     expect(await get()).toBe('remote v1\n');
-    expect(await inVolume('nginx_config', ['sh', '-c', 'cat /d/.phoenix-failed-*/default.conf'])).toMatch(
-      /listen 8081/,
-    );
+    const [failed] = await beside('failed');
+    expect(await readFile(join(base, failed ?? 'none', 'default.conf'), 'utf8')).toMatch(/listen 8081/);
 
     // The same deploy without the remote client (podman unshare on this host), for the cost comparison.
     started = performance.now();
@@ -261,6 +302,16 @@ describe('repairs through a remote podman, with podman unshare impossible', () =
         },
       );
       expect(helpers.stdout).toBe('');
+      // The deploys' kept copies (.phoenix-previous-*, .phoenix-failed-*) stay out of the archive: a restore
+      // must not bring back configurations long replaced.
+      const manifest = JSON.parse(
+        await readFile(join(backups, report.safetyBackup, 'manifest.json'), 'utf8'),
+      );
+      const nginx = manifest.volumes.find((v: { name: string }) => v.name === 'nginx_config');
+      const artifact = join(backups, report.safetyBackup, nginx.artifact);
+      const listed = await execa('sh', ['-c', 'zstd -dc "$1" | tar -t', 'sh', artifact]);
+      expect(listed.stdout).toMatch(/^\.\/default\.conf$/m);
+      expect(listed.stdout).not.toMatch(/phoenix-previous|phoenix-failed/);
       // The way back: the safety backup is a complete archive a local verify reads.
       const verify = await cli(['backup', 'verify', report.safetyBackup, '--from', backups], { cwd });
       expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);

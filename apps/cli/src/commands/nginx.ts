@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock } from '@phoenix-hydra/backup';
-import { lockDir } from '@phoenix-hydra/core';
+import { lockDir, type Stack } from '@phoenix-hydra/core';
 import {
   NGINX_CONF_D,
   type NginxTestResult,
@@ -15,9 +16,13 @@ import {
   invalidConfigError,
   nginxConfigVolume,
   nginxImage,
+  requireLiveVolume,
   sourceOf,
+  stageAndTestOnMachine,
   stageConfig,
+  testOnMachine,
 } from '@phoenix-hydra/operations/nginx';
+import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { type CommandIO, openStack } from '../context.ts';
 import { raiseEvent } from '../event-log.ts';
 import { printableName } from '../printable-name.ts';
@@ -44,6 +49,7 @@ export async function nginxTestCommand(options: NginxTestOptions): Promise<numbe
   const { stack, podman, out } = await openStack(options);
   const spec = nginxConfigVolume(stack);
   const image = nginxImage(stack, spec);
+  if ((await podman.remote()).remote) return nginxTestOnMachine(options, stack, podman, out);
   const selinux = (await readUserNamespace({ podman })).selinuxEnabled && spec.selinux !== 'none';
   const runAs = await nginxRunAs(stack, spec, { selinux });
   let result: NginxTestResult;
@@ -73,6 +79,59 @@ export async function nginxTestCommand(options: NginxTestOptions): Promise<numbe
   }
   out(result.output);
   out(`${what}: valid for ${image}${runAs.user === undefined ? '' : ` as ${runAs.user}`}`);
+  return 0;
+}
+
+/**
+ * `nginx test` through a remote podman (podman machine), where the files are on the machine: the live
+ * configuration is tested through its named volume; FILE|DIR is staged into a temporary volume on the
+ * machine (a single file completed from the live files), tested there, and the volume removed.
+ */
+async function nginxTestOnMachine(
+  options: NginxTestOptions,
+  stack: Stack,
+  podman: Podman,
+  out: (line: string) => void,
+): Promise<number> {
+  const spec = nginxConfigVolume(stack);
+  const image = nginxImage(stack, spec);
+  const source = options.source;
+  let tested: { test: NginxTestResult; user: string | undefined; isDirectory?: boolean };
+  if (source === undefined) {
+    const live = `${stack.project}_${spec.name}`;
+    await requireLiveVolume(podman, live);
+    tested = await testOnMachine(stack, podman, live);
+  } else {
+    const staging = `${stack.project}_phoenix-nginx-test-${randomBytes(4).toString('hex')}`;
+    const scratch = await mkdtemp(join(tmpdir(), 'phoenix-nginx-test-'));
+    try {
+      tested = await stageAndTestOnMachine(stack, podman, {
+        source,
+        staging,
+        scratch,
+        step: () => undefined,
+        recover: false,
+      });
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+      await podman.volumeRm(staging, { force: true }).catch(() => undefined);
+    }
+  }
+  const { test: result, user } = tested;
+  const what = source ?? spec.hostPath;
+  if (options.json) {
+    out(JSON.stringify({ project: stack.project, tested: what, image, ...result }, null, 2));
+    return result.ok ? 0 : 1;
+  }
+  if (!result.ok) {
+    throw invalidConfigError(result, what, (p) =>
+      source === undefined
+        ? p.replace(`${NGINX_CONF_D}/`, `${spec.hostPath}/`)
+        : sourceOf(p, source, tested.isDirectory === true),
+    );
+  }
+  out(result.output);
+  out(`${what}: valid for ${image}${user === undefined ? '' : ` as ${user}`}`);
   return 0;
 }
 
