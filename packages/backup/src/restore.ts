@@ -171,6 +171,8 @@ export async function checkRoom(
   for (const { volume, target } of items) {
     const dir = dirname(target);
     const dev = await filesystems.device(dir).catch((error: unknown) => {
+      // A file system view that could not look at all (a helper that did not start) says so itself.
+      if (isPhoenixError(error)) throw error;
       throw new PhoenixError('RESTORE_FAILED', `cannot restore ${volume.name}: ${dir} does not exist`, {
         hint: `create ${dir} first (the volume's parent directory must exist)`,
         cause: error,

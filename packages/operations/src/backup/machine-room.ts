@@ -41,11 +41,18 @@ async function statOnMachine(
   }
   const image = await helperImage(podman, stack, spec);
   // podman refuses to mount a directory that does not exist: checkRoom reports it as missing.
-  const r = await podman.run(image, ['-f', '-c', '%i %a %S', '--', machine], {
-    user: '0:0',
-    entrypoint: 'stat',
-    mounts: [{ source: machine, target: machine, options: ['ro'] }],
-  });
+  const r = await podman
+    .run(image, ['-f', '-c', '%i %a %S', '--', machine], {
+      user: '0:0',
+      entrypoint: 'stat',
+      mounts: [{ source: machine, target: machine, options: ['ro'] }],
+    })
+    .catch((error: unknown) => {
+      // podman: `statfs <dir>: no such file or directory`: checkRoom names the missing directory.
+      if (/no such file or directory/i.test(String((error as Error).message)))
+        throw new Error(`${dir}: ENOENT`);
+      throw error;
+    });
   const [id, available, blockSize] = r.stdout.trim().split(/\s+/);
   const free = Number(available) * Number(blockSize);
   if (r.exitCode !== 0 || id === undefined || !Number.isFinite(free)) {
