@@ -200,25 +200,10 @@ async function backupVolume(
   const artifact = `${volume.name}.${archiveExtension(compression)}`;
   const out = join(dir, artifact);
   const { onProgress, signal } = options;
+  const common = { out, compression, volume: volume.name, onProgress, signal, leaveOut: volume.leaveOut };
   const stats = volume.tar
-    ? await archiveFromTar({
-        input: volume.tar(signal),
-        out,
-        compression,
-        volume: volume.name,
-        onProgress,
-        signal,
-        leaveOut: volume.leaveOut,
-      })
-    : await writeArchive({
-        root: volume.path,
-        out,
-        compression,
-        volume: volume.name,
-        onProgress,
-        signal,
-        leaveOut: volume.leaveOut,
-      });
+    ? await archiveFromTar({ input: volume.tar(signal), ...common })
+    : await writeArchive({ root: volume.path, ...common });
   return { name: volume.name, about, strategy: 'archive', artifact, compression, ...stats, postgres: null };
 }
 
