@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig, defineProject } from 'vitest/config';
 
 /** Unit tests: beside the code, no podman, fast and parallel. */
@@ -10,6 +11,7 @@ export function unitProject(root: string) {
       exclude: ['**/*.e2e.test.ts', '**/node_modules/**', '**/dist/**'],
       testTimeout: 15_000,
       hookTimeout: 120_000,
+      globalSetup: [fileURLToPath(new URL('./tmp-dir.ts', import.meta.url))],
     },
   });
 }
