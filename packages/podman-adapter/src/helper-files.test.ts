@@ -113,7 +113,7 @@ describe('helper arguments and output', () => {
       '.',
     ]);
     expect(args.join(' ')).toMatch(
-      /^run --rm -i --name n --pull never --network none --user 0:0 --entrypoint sh .* --volume proj_db_data:\/v postgres:15 -c /,
+      /^run -i --name n --pull never --network none --user 0:0 --entrypoint sh .* --volume proj_db_data:\/v postgres:15 -c /,
     );
     expect(args.slice(-4)).toEqual(['sh', '/v', 'stat', '.']);
     expect(args.at(-5)).toBe(HELPER_SCRIPT);

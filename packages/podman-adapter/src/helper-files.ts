@@ -181,12 +181,23 @@ function resultOf(o: VolumeFileOp, line: Line): VolumeFileResult {
   throw new PhoenixError('PODMAN_OUTPUT', `helper answered ${line.word} to ${o.op}`);
 }
 
+/**
+ * Removes a helper or probe container after its `podman run` returned (or failed, or was killed), so none
+ * accumulate; never throws, since the work it did is already decided.
+ */
+export async function removeContainer(config: RunnerConfig, name: string): Promise<void> {
+  await callAllowFail(config, ['rm', '--force', '--ignore', '--time', '0', name]).catch(() => undefined);
+}
+
 /** Where the helper mounts the volume. */
 export const HELPER_ROOT = '/v';
 
 /**
- * The `podman run` options every helper shares, up to its image: removed on exit, root in the container,
- * no network, nothing pulled, labelled, the volume at /v (read-only when it only reads).
+ * The `podman run` options every helper shares, up to its image: root in the container, no network,
+ * nothing pulled, labelled, the volume at /v (read-only when it only reads). Not `--rm`: podman 4.3 can
+ * deadlock a `run --rm` with the `container cleanup` its container's exit starts, and the per-user lock
+ * it holds then hangs every podman command of that user (podman#29646; it wedged the remote e2e run).
+ * The caller removes the container once `run` returned (removeContainer).
  */
 export function helperContainerArgs(
   target: VolumeTarget,
@@ -198,7 +209,6 @@ export function helperContainerArgs(
   const mount = [...(options.readOnly ? ['ro'] : []), ...(target.relabel ? ['z'] : [])];
   return [
     'run',
-    '--rm',
     ...(options.stdin ? ['-i'] : []),
     '--name',
     name,
@@ -246,12 +256,8 @@ export function helperFiles(config: RunnerConfig): VolumeFiles {
       let result: Awaited<ReturnType<typeof callAllowFail>>;
       try {
         result = await callAllowFail(config, argv, { stdin: Readable.from([stdin]) });
-      } catch (error) {
-        // A killed client leaves its container behind; remove it so helpers never accumulate.
-        await callAllowFail(config, ['rm', '--force', '--ignore', '--time', '0', name]).catch(
-          () => undefined,
-        );
-        throw error;
+      } finally {
+        await removeContainer(config, name);
       }
       if (result.exitCode === 125 || result.exitCode === 127 || result.exitCode === 126) {
         const reason =

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { PhoenixError } from '@phoenix-hydra/core';
-import { HELPER_ROOT, helperContainerArgs } from './helper-files.ts';
+import { HELPER_ROOT, helperContainerArgs, removeContainer } from './helper-files.ts';
 import { callAllowFail, type RunnerConfig } from './runner.ts';
 import type { VolumeTarget } from './volume-files.ts';
 
@@ -39,7 +39,7 @@ function plainName(name: string): string {
 /**
  * Restores a volume's directory on the machine through a remote podman: one helper container mounting the
  * directory that holds it (`parent.source`, a path on the machine) extracts `tar` into staging and swaps
- * it in. Resolves whether old data was kept. A failure or an abort removes the container.
+ * it in. Resolves whether old data was kept. The container is removed however it ended.
  */
 export async function helperTarIn(
   config: RunnerConfig,
@@ -61,9 +61,8 @@ export async function helperTarIn(
   let result: Awaited<ReturnType<typeof callAllowFail>>;
   try {
     result = await callAllowFail(config, argv, { stdin: tar, signal, timeoutMs: config.streamTimeoutMs });
-  } catch (error) {
-    await callAllowFail(config, ['rm', '--force', '--ignore', '--time', '0', name]).catch(() => undefined);
-    throw error;
+  } finally {
+    await removeContainer(config, name);
   }
   const answer = /^swapped (kept|new)$/m.exec(result.stdout);
   if (result.exitCode !== 0 || answer === null) {

@@ -46,7 +46,9 @@ describe('the tar helper', () => {
 
   it('mounts the named volume read-only, runs no network, pulls nothing, and is labelled as a helper', () => {
     const args = tarOutRunArgs(target, 'phoenix-helper-x');
-    expect(args.slice(0, 4)).toEqual(['run', '--rm', '--name', 'phoenix-helper-x']);
+    // Not --rm: podman 4.3 can deadlock a `run --rm` with its own container cleanup (podman#29646).
+    expect(args.slice(0, 3)).toEqual(['run', '--name', 'phoenix-helper-x']);
+    expect(args).not.toContain('--rm');
     expect(args).toEqual(
       expect.arrayContaining(['--pull', 'never', '--network', 'none', '--user', '0:0', 'proj_logs:/v:ro']),
     );
@@ -62,11 +64,25 @@ describe('the tar helper', () => {
       break; // what archiveFromTar does when it refuses an entry
     }
     const lines = (await readFile(calls, 'utf8')).trim().split('\n');
-    expect(lines[0]).toMatch(/^run --rm --name phoenix-helper-[0-9a-f]{12}$/);
-    const name = lines[0]?.split(' ')[3];
+    expect(lines[0]).toMatch(/^run --name phoenix-helper-[0-9a-f]{12} --pull$/);
+    const name = lines[0]?.split(' ')[2];
     expect(lines[1]).toBe(`rm --force --ignore --time`);
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(name).toMatch(/^phoenix-helper-/);
+  });
+
+  it('removes its container by name after a whole stream too, since it runs without --rm', async () => {
+    const calls = join(dir, 'calls');
+    const bin = join(dir, 'podman');
+    await writeFile(bin, `#!/bin/sh\necho "$1 $2 $3" >> ${calls}\nif [ "$1" = run ]; then printf tar; fi\n`);
+    await chmod(bin, 0o755);
+    const config = { bin, timeoutMs: 10_000, streamTimeoutMs: 60_000, env: {} };
+    const chunks: Buffer[] = [];
+    for await (const chunk of helperTarOut(config, target)) chunks.push(chunk);
+    expect(Buffer.concat(chunks).toString()).toBe('tar');
+    const lines = (await readFile(calls, 'utf8')).trim().split('\n');
+    expect(lines).toEqual([lines[0], 'rm --force --ignore']);
+    expect(lines[0]).toMatch(/^run --name phoenix-helper-[0-9a-f]{12}$/);
   });
 
   it('removes its container when the signal aborts', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PhoenixError } from '@phoenix-hydra/core';
-import { HELPER_ROOT, helperContainerArgs } from './helper-files.ts';
-import { callAllowFail, type RunnerConfig } from './runner.ts';
+import { HELPER_ROOT, helperContainerArgs, removeContainer } from './helper-files.ts';
+import type { RunnerConfig } from './runner.ts';
 import { callStream } from './stream.ts';
 import type { VolumeTarget } from './volume-files.ts';
 
@@ -32,7 +32,7 @@ export function tarOutRunArgs(target: VolumeTarget, name: string): string[] {
 /**
  * A volume's tree as a tar stream from one throwaway helper container (the stack's own image) through
  * a remote podman, read as it comes (backpressure reaches the container). Ends only when the helper
- * exited 0; an early stop (the reader failed, `signal` aborted) removes the container, so none is left.
+ * exited 0; the container is removed at the end however it ended (the reader failed, `signal` aborted).
  */
 export function helperTarOut(
   config: RunnerConfig,
@@ -57,10 +57,8 @@ export function helperTarOut(
       if (!finished) {
         call.stdout.destroy();
         await call.done.catch(() => {});
-        await callAllowFail(config, ['rm', '--force', '--ignore', '--time', '0', name]).catch(
-          () => undefined,
-        );
       }
+      await removeContainer(config, name);
     }
   })();
 }

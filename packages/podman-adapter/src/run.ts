@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Owner, PhoenixError } from '@phoenix-hydra/core';
+import { removeContainer } from './helper-files.ts';
 import { envArgs, requireRef, userArgs } from './process-args.ts';
 import { assertSuccess, callAllowFail, type RunnerConfig } from './runner.ts';
 
@@ -17,7 +18,7 @@ export interface RunOptions {
   mounts?: readonly ProbeMount[] | undefined;
   /** Defaults to 'none': probes need no network and rootless slirp4netns may be unavailable. */
   network?: string | undefined;
-  /** Defaults to true. */
+  /** Remove the container once it exited (after `run` returned, not `--rm`: see helperContainerArgs). Defaults to true. */
   rm?: boolean | undefined;
   env?: Readonly<Record<string, string>> | undefined;
   entrypoint?: string | undefined;
@@ -52,24 +53,28 @@ export async function run(
     'run',
     '--name',
     name,
-    ...(options.rm === false ? [] : ['--rm']),
     '--network',
     options.network ?? 'none',
     ...userArgs(options.user),
     ...(options.mounts ?? []).flatMap(mountArg),
     ...envArgs(options.env),
     ...(options.entrypoint ? ['--entrypoint', options.entrypoint] : []),
-    ...Object.entries(options.labels ?? {}).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    ...Object.entries({ 'io.phoenix-hydra.helper': '1', ...options.labels }).flatMap(([k, v]) => [
+      '--label',
+      `${k}=${v}`,
+    ]),
     requireRef(image, 'image'),
     ...argv,
   ];
+  let result: Awaited<ReturnType<typeof callAllowFail>>;
   try {
-    const result = await callAllowFail(config, args, { timeoutMs: options.timeoutMs, env: options.env });
-    if (result.exitCode === 125) assertSuccess(config, result);
-    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    result = await callAllowFail(config, args, { timeoutMs: options.timeoutMs, env: options.env });
   } catch (error) {
-    // A killed `podman run` client leaves its container behind; remove it so probes never accumulate.
-    await callAllowFail(config, ['rm', '--force', '--ignore', '--time', '0', name]).catch(() => undefined);
+    // A killed or timed-out `podman run` client leaves its container behind: remove it too.
+    await removeContainer(config, name);
     throw error;
   }
+  if (options.rm !== false) await removeContainer(config, name);
+  if (result.exitCode === 125) assertSuccess(config, result);
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }

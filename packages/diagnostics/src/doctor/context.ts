@@ -141,18 +141,30 @@ export function remoteUnshare(
       }));
     return { image, mounts };
   });
-  return async (argv) => {
-    const { image, mounts } = await helper();
-    const [cmd, ...args] = argv;
-    if (image === null || cmd === undefined) throw new SkipCheck(REMOTE_UNSEEN);
-    const r = await podman.run(image, args, { user: '0:0', entrypoint: cmd, mounts }).catch(() => {
-      throw new SkipCheck(REMOTE_UNSEEN);
+  // One helper at a time: checks run side by side, and many concurrent `podman run`s through podman 4.3's
+  // service (beside a stack's restart-looping containers) took minutes and once wedged it.
+  let queue: Promise<unknown> = Promise.resolve();
+  return (argv) => {
+    const turn = queue.then(async () => {
+      const { image, mounts } = await helper();
+      const [cmd, ...args] = argv;
+      if (image === null || cmd === undefined) throw new SkipCheck(REMOTE_UNSEEN);
+      const r = await podman
+        .run(image, args, { user: '0:0', entrypoint: cmd, mounts, timeoutMs: REMOTE_HELPER_TIMEOUT_MS })
+        .catch(() => {
+          throw new SkipCheck(REMOTE_UNSEEN);
+        });
+      // 125-127: the helper did not start or the image lacks the tool (a busybox image): not a finding.
+      if (r.exitCode >= 125 && r.exitCode <= 127) throw new SkipCheck(REMOTE_UNSEEN);
+      return r;
     });
-    // 125-127: the helper did not start or the image lacks the tool (a busybox image): not a finding.
-    if (r.exitCode >= 125 && r.exitCode <= 127) throw new SkipCheck(REMOTE_UNSEEN);
-    return r;
+    queue = turn.catch(() => undefined);
+    return turn;
   };
 }
+
+/** How long one of doctor's remote helpers may take before its check is skipped instead of waited for. */
+const REMOTE_HELPER_TIMEOUT_MS = 60_000;
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {
   let promise: Promise<T> | undefined;

@@ -35,6 +35,7 @@ describe('what a check runs in podman unshare, through a remote podman (podman m
         options: {
           user: '0:0',
           entrypoint: 'du',
+          timeoutMs: 60_000,
           mounts: [
             { source: `${stack.project}_db_data`, target: db?.hostPath, options: ['ro'] },
             { source: logs?.hostPath, target: logs?.hostPath, options: ['ro'] },
@@ -57,5 +58,30 @@ describe('what a check runs in podman unshare, through a remote podman (podman m
     await expect(refused).rejects.toThrow(
       /remote podman can only do in a helper container.*podman machine ssh/,
     );
+  });
+
+  it('runs one helper at a time however many checks ask at once, and a failed one does not stop the next', async () => {
+    let running = 0;
+    let most = 0;
+    let n = 0;
+    const podman = createFakePodman({
+      overrides: {
+        remote: async () => ({ remote: true, reason }),
+        run: async () => {
+          running++;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          running--;
+          n++;
+          if (n === 2) throw new Error('timed out');
+          return { exitCode: 0, stdout: `${n}`, stderr: '' };
+        },
+      },
+    });
+    const unshare = remoteUnshare(stack, podman, async () => observation());
+    const results = await Promise.allSettled([1, 2, 3, 4].map(() => unshare(['stat', '/x'])));
+    expect(most).toBe(1);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(SkipCheck);
   });
 });
