@@ -72,11 +72,18 @@ export async function startRemoteMode(env: NodeJS.ProcessEnv, user?: HostUser): 
   const service: ChildProcess = spawn(cmd as string, args, { env, stdio: 'ignore', detached: true });
   const stop = async () => {
     if (service.exitCode === null && service.pid !== undefined) {
+      const pid = service.pid;
       const exited = new Promise((resolve) => service.once('exit', resolve));
-      try {
-        process.kill(-service.pid, 'SIGTERM');
-      } catch {}
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          process.kill(-pid, name);
+        } catch {}
+      };
+      signal('SIGTERM');
+      // A wedged service does not stop on SIGTERM; killing it also releases the locks it holds.
+      const kill = setTimeout(() => signal('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(kill);
     }
     rmSync(dir, { recursive: true, force: true });
   };

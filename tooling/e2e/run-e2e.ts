@@ -4,7 +4,7 @@
 //
 // `pnpm test:e2e --remote` runs the CLI's life-cycle files a second time as podman machine users
 // (Windows, macOS) run it: see remote-mode.ts.
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -66,12 +66,7 @@ function warnUnreadable(user: HostUser): void {
   }
 }
 
-function runVitest(
-  runuserArgs: string[],
-  vitestArgs: string[],
-  env: NodeJS.ProcessEnv,
-  onExit: () => Promise<void> = async () => {},
-): void {
+function runVitest(runuserArgs: string[], vitestArgs: string[], env: NodeJS.ProcessEnv): void {
   const vitest = [VITEST, 'run', '--project', 'e2e', ...vitestArgs, ...userArgs];
   const [cmd, ...args] = [...runuserArgs, ...vitest];
   if (cmd === undefined) return;
@@ -82,14 +77,135 @@ function runVitest(
   child.on('error', (error) => fail(`could not start ${cmd}: ${error.message}`));
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? 128 + (signal === null ? 0 : constants.signals[signal]);
-    void onExit();
   });
 }
 
 const remote = process.argv.includes('--remote');
 const userArgs = process.argv.slice(2).filter((arg) => arg !== '--remote');
-// In remote mode only the files of the CLI's life cycle run, unless files are named.
-const remoteFiles = remote && !userArgs.some((arg) => !arg.startsWith('-')) ? REMOTE_FILES : [];
+const namedFiles = userArgs.filter((arg) => !arg.startsWith('-'));
+const vitestOptions = userArgs.filter((arg) => arg.startsWith('-'));
+
+/**
+ * Remote mode: each file in a vitest of its own with a `podman system service` of its own, within a time
+ * limit, and the test user's podman checked between files. podman 4.3's service can wedge the user's
+ * podman (every command hangs on a lock); a wedge then fails that file with what held the lock, is cleared
+ * by killing the service and its stuck podman processes, and cannot take the rest of the run or CI with it.
+ */
+async function runRemote(
+  runuserArgs: string[],
+  vitestArgs: string[],
+  env: NodeJS.ProcessEnv,
+  user: HostUser | undefined,
+): Promise<number> {
+  const files = namedFiles.length > 0 ? [] : REMOTE_FILES;
+  const runs = files.length > 0 ? files.map((file) => [file]) : [namedFiles];
+  const started = Date.now();
+  const results: { files: string[]; code: number; seconds: number; note: string }[] = [];
+  for (const run of runs) {
+    if (Date.now() - started > REMOTE_BUDGET_MS) {
+      results.push({ files: run, code: 1, seconds: 0, note: 'not run: the remote run used its time budget' });
+      continue;
+    }
+    const t0 = Date.now();
+    const mode = await startRemoteMode(env, user);
+    const code = await vitestOnce(runuserArgs, [...vitestArgs, ...run], { ...env, ...mode.env });
+    await mode.stop();
+    const wedge = await clearWedge(user);
+    results.push({ files: run, code, seconds: Math.round((Date.now() - t0) / 1000), note: wedge });
+    if (stopping) break;
+  }
+  process.stderr.write('\nrun-e2e --remote:\n');
+  for (const r of results) {
+    const verdict = r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`;
+    process.stderr.write(
+      `  ${verdict.padEnd(18)} ${String(r.seconds).padStart(4)} s  ${r.files.join(' ')}${r.note === '' ? '' : `  — ${r.note}`}\n`,
+    );
+  }
+  return results.every((r) => r.code === 0) && !stopping ? 0 : 1;
+}
+
+/** One file's vitest may take this long (the longest took ~4 min); then it is stopped and fails. */
+const REMOTE_FILE_LIMIT_MS = 12 * 60_000;
+/** The whole remote run (~15-18 min when clean) stops starting files after this. */
+const REMOTE_BUDGET_MS = 40 * 60_000;
+let stopping = false;
+let current: ChildProcess | undefined;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {}
+}
+
+/** Runs one vitest in a process group of its own; past REMOTE_FILE_LIMIT_MS the group is stopped. */
+function vitestOnce(runuserArgs: string[], vitestArgs: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [cmd, ...args] = [...runuserArgs, VITEST, 'run', '--project', 'e2e', ...vitestArgs, ...vitestOptions];
+  return new Promise((resolve) => {
+    const child = spawn(cmd as string, args, { cwd: REPO_ROOT, env, stdio: 'inherit', detached: true });
+    current = child;
+    const limit = setTimeout(() => {
+      process.stderr.write(
+        `run-e2e: ${vitestArgs.at(-1)} ran past ${REMOTE_FILE_LIMIT_MS / 60_000} min; stopping it\n`,
+      );
+      killGroup(child.pid as number, 'SIGTERM');
+      setTimeout(() => killGroup(child.pid as number, 'SIGKILL'), 15_000).unref();
+    }, REMOTE_FILE_LIMIT_MS);
+    child.on('error', (error) => fail(`could not start ${cmd}: ${error.message}`));
+    child.on('exit', (code, signal) => {
+      clearTimeout(limit);
+      current = undefined;
+      resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal]));
+    });
+  });
+}
+
+/**
+ * Whether the test user's podman answers (`podman info` within 30 s); if not, prints the user's podman
+ * processes (what holds the lock), kills the stuck ones (a killed owner releases podman's lock) and checks
+ * again. Returns '' when podman answered at once, else what was found and done.
+ */
+async function clearWedge(user: HostUser | undefined): Promise<string> {
+  const asUser = (cmd: string, ...args: string[]) =>
+    user === undefined
+      ? run(cmd, args)
+      : run('runuser', ['-u', user.name, '--', cmd, ...args], { cwd: user.home, env: testUserEnv(user) });
+  const answers = async () =>
+    (await asUser('timeout', '30', 'podman', 'info', '--format', '{{.Host.Arch}}')).code === 0;
+  if (await answers()) return '';
+  const uid = String(user?.uid ?? process.getuid?.());
+  const listed = await run('ps', ['-u', uid, '-o', 'pid=,etimes=,args=']);
+  const stuck = listed.stdout
+    .split('\n')
+    .filter((line) =>
+      /podman .*(container cleanup|system service|volume |ps|info|inspect|stop|rm |run )/.test(line),
+    );
+  process.stderr.write(
+    `run-e2e: the test user's podman is wedged (podman info hung 30 s); its podman processes:\n${stuck.join('\n')}\n`,
+  );
+  for (const line of stuck) {
+    const pid = Number(line.trim().split(/\s+/)[0]);
+    if (pid > 1) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const cleared = await answers();
+  if (!cleared) {
+    stopping = true;
+    return `podman wedged; killing ${stuck.length} podman processes did not clear it: stopped the run`;
+  }
+  return `podman wedged after this file; cleared by killing ${stuck.length} podman processes`;
+}
+
+/** CI stops the run with SIGTERM: the running file's vitest (its whole group) stops and no further file starts. */
+function onSigterm(): void {
+  process.on('SIGTERM', () => {
+    stopping = true;
+    if (current?.pid !== undefined) killGroup(current.pid, 'SIGTERM');
+  });
+}
 
 if (process.getuid?.() === 0) {
   const user = await checkHost(lookupUser(E2E_USER));
@@ -97,14 +213,15 @@ if (process.getuid?.() === 0) {
   // node_modules/.vite-temp and the module cache lives in node_modules/.vitest-cache.
   const noRepoWrites = ['--configLoader', 'native', '--fsModuleCachePath', join(VITEST_CACHE_DIR, 'modules')];
   const env = { ...testUserEnv(user), VITEST_CACHE_DIR };
-  const mode = remote ? await startRemoteMode(env, user) : undefined;
-  runVitest(
-    ['runuser', '-u', user.name, '--'],
-    [...noRepoWrites, ...remoteFiles],
-    { ...env, ...mode?.env },
-    async () => mode?.stop(),
-  );
+  if (remote) {
+    onSigterm();
+    process.exitCode = await runRemote(['runuser', '-u', user.name, '--'], noRepoWrites, env, user);
+  } else {
+    runVitest(['runuser', '-u', user.name, '--'], noRepoWrites, env);
+  }
+} else if (remote) {
+  onSigterm();
+  process.exitCode = await runRemote([], [], process.env, undefined);
 } else {
-  const mode = remote ? await startRemoteMode(process.env) : undefined;
-  runVitest([], remoteFiles, { ...process.env, ...mode?.env }, async () => mode?.stop());
+  runVitest([], [], process.env);
 }
