@@ -31,6 +31,7 @@ function isService(service: unknown): boolean {
     return false;
   const { user, mounts } = service;
   if (user !== undefined && !(isObject(user) && isId(user.uid) && optional(user.gid, isId))) return false;
+  if (!optional(service.userName, (v) => typeof v === 'string' && v !== '')) return false;
   return Array.isArray(mounts) && mounts.every(isMount);
 }
 

@@ -73,6 +73,9 @@ describe('starterListenPort', () => {
     expect(starterListenPort(undefined)).toBe(80);
     expect(starterListenPort({ uid: 0, gid: 0 })).toBe(80);
     expect(starterListenPort({ uid: 101, gid: 101 })).toBe(8080);
+    expect(starterListenPort(undefined, 'nginx')).toBe(8080);
+    expect(starterListenPort(undefined, 'root')).toBe(80);
+    expect(starterListenPort({ uid: 0 }, 'nginx')).toBe(80);
     expect(nginxDefaultConf(8080)).toMatch(/^\s+listen 8080;$/m);
   });
 });

@@ -51,6 +51,8 @@ export const serviceSpecSchema = z.object({
   image: z.string().optional(),
   /** `user:` of the service, parsed; undefined when the image decides. */
   user: ownerSchema.partial({ gid: true }).optional(),
+  /** `user:` given by name (`nginx`, `app:staff`): the image's /etc/passwd decides its uid, which is not root unless the name is. */
+  userName: z.string().min(1).optional(),
   mounts: z.array(
     z.object({
       volume: nameSchema,

@@ -3,13 +3,15 @@ export const UNPRIVILEGED_NGINX_PORT = 8080;
 
 /**
  * The port a starter server block listens on for a service's declared `user:`: 80 when nginx starts as
- * root (no user, or uid 0: the image drops to its own user after binding), 8080 for any other uid, which
- * cannot bind a port below 1024 in a rootless container.
+ * root (no user, uid 0 or `root`: the image drops to its own user after binding), 8080 for any other uid
+ * or name (`user: nginx` is uid 101 in the image), which cannot bind a port below 1024 in a rootless container.
  */
 export function starterListenPort(
   user: { uid?: number | undefined; gid?: number | undefined } | undefined,
+  userName?: string,
 ): number {
-  return user?.uid === undefined || user.uid === 0 ? 80 : UNPRIVILEGED_NGINX_PORT;
+  if (user?.uid !== undefined) return user.uid === 0 ? 80 : UNPRIVILEGED_NGINX_PORT;
+  return userName === undefined || userName === 'root' ? 80 : UNPRIVILEGED_NGINX_PORT;
 }
 
 /** The `default.conf` setup seeds into an empty nginx_config volume: a page on `port` and /healthz. */

@@ -182,6 +182,20 @@ describe('resolveStack: environment, project and base directory', () => {
     expect((await errorOf(resolveStack({ cwd: typo, env: { HOME } }))).message).toMatch(/unknown key "usr"/);
   });
 
+  it('keeps a user given by name (the image decides its uid), so nothing treats it as root', async () => {
+    const cwd = await tempProject({
+      'compose.yaml': compose(
+        '  a:\n  b:\n',
+        'services:\n  web:\n    image: nginx:stable\n    user: nginx\n    volumes: [a:/a]\n  app:\n    image: x\n    user: "1000:staff"\n    volumes: [b:/b]\n',
+      ),
+    });
+    const { stack } = await resolveStack({ cwd, env: { HOME } });
+    expect(stack.services.map(({ name, user, userName }) => ({ name, user, userName }))).toEqual([
+      { name: 'web', user: undefined, userName: 'nginx' },
+      { name: 'app', user: { uid: 1000 }, userName: undefined },
+    ]);
+  });
+
   it('reads the off-host repository from x-phoenix.offsite: local paths resolved, never a password', async () => {
     const cwd = await tempProject({
       'compose.yaml': `x-phoenix: { offsite: { repo: ./restic, passwordFile: ~/.restic-pass } }\n${compose('  a:\n  b:\n')}`,

@@ -61,11 +61,12 @@ async function locateComposeFile(options: ResolveStackOptions, env: Env) {
 }
 
 function toServiceSpec(service: ComposeService): ServiceSpec {
-  const { uid, gid } = service.user ?? {};
+  const { uid, gid, userName } = service.user ?? {};
   return {
     name: service.name,
     ...(service.image === undefined ? {} : { image: service.image }),
     ...(uid === undefined ? {} : { user: gid === undefined ? { uid } : { uid, gid } }),
+    ...(userName === undefined ? {} : { userName }),
     mounts: service.mounts.map(({ volume, target, readOnly, selinux }) => ({
       volume,
       target,

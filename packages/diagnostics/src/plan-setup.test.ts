@@ -125,6 +125,21 @@ describe('planSetup', () => {
     );
   });
 
+  it('seeds 8080 for a user given by name (user: nginx is uid 101 in the image), 80 for user: root', () => {
+    const o = healthy();
+    const conf = o.volumes.find((v) => v.spec.name === 'nginx_config');
+    const nginx = o.stack.services.find((s) => s.name === 'nginx');
+    if (!conf || !nginx) throw new Error('no nginx');
+    conf.defaultConf = null;
+    delete nginx.user;
+    nginx.userName = 'nginx';
+    const [seed] = planSetup(o);
+    expect(seed).toMatchObject({ type: 'seed-default-conf', port: 8080 });
+    expect(seed?.describe).toContain('listening on 8080: nginx runs as nginx, which cannot bind port 80');
+    nginx.userName = 'root';
+    expect(planSetup(o)).toEqual([expect.objectContaining({ type: 'seed-default-conf', port: 80 })]);
+  });
+
   it('refuses, before any change, a named volume whose data lives elsewhere, naming the fix', () => {
     const o = healthy();
     o.baseDir = null; // a change that must not be planned either

@@ -77,9 +77,15 @@ function assertNotDrifted(v: VolumeObservation): void {
  */
 export function seedDefaultConfAction(stack: Stack, spec: VolumeSpec, why = ''): SetupAction {
   const path = join(spec.hostPath, 'default.conf');
-  const user = volumeService(stack, spec)?.user;
-  const port = starterListenPort(user);
-  const as = user?.gid === undefined ? String(user?.uid) : formatOwner({ uid: user.uid, gid: user.gid });
+  const service = volumeService(stack, spec);
+  const user = service?.user;
+  const port = starterListenPort(user, service?.userName);
+  const as =
+    user === undefined
+      ? String(service?.userName)
+      : user.gid === undefined
+        ? String(user.uid)
+        : formatOwner({ uid: user.uid, gid: user.gid });
   const describe =
     port === 80
       ? `write a starter ${path}${why}`

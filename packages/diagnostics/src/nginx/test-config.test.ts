@@ -53,4 +53,13 @@ describe('nginx -t as the service runs', () => {
     if (!spec) throw new Error('no nginx_config');
     expect(await nginxRunAs(stack, spec)).toEqual({ mounts: [] });
   });
+
+  it('runs as a user given by name (user: nginx), which podman resolves in the image', async () => {
+    const stack = defaultStack({ project: 'phx', baseDir: '/nonexistent/phx' });
+    const spec = stack.volumes.find((v) => v.name === 'nginx_config');
+    const nginx = stack.services.find((s) => s.name === 'nginx');
+    if (!spec || !nginx) throw new Error('no nginx');
+    nginx.userName = 'nginx';
+    expect(await nginxRunAs(stack, spec)).toEqual({ user: 'nginx', mounts: [] });
+  });
 });

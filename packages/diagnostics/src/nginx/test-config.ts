@@ -58,7 +58,9 @@ export async function nginxRunAs(
     });
   }
   const user = service?.user;
-  if (user === undefined) return { mounts };
+  // A user given by name (user: nginx) runs as that name: podman resolves it in the image, as compose does.
+  if (user === undefined)
+    return service?.userName === undefined ? { mounts } : { user: service.userName, mounts };
   return { user: user.gid === undefined ? String(user.uid) : `${user.uid}:${user.gid}`, mounts };
 }
 
