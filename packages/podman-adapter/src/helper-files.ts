@@ -189,6 +189,28 @@ export async function removeContainer(config: RunnerConfig, name: string): Promi
   await callAllowFail(config, ['rm', '--force', '--ignore', '--time', '0', name]).catch(() => undefined);
 }
 
+/** How old a stopped helper must be before any command removes it (a younger one may still be read by its owner). */
+const LEFT_HELPER_AGE = '5m';
+const swept = new WeakSet<RunnerConfig>();
+
+/**
+ * Removes helper and probe containers that stopped over LEFT_HELPER_AGE ago (a client killed with SIGKILL
+ * cannot remove its own), once per process and podman, before the first helper starts. Never throws.
+ */
+export async function sweepLeftHelpers(config: RunnerConfig): Promise<void> {
+  if (swept.has(config)) return;
+  swept.add(config);
+  await callAllowFail(config, [
+    'container',
+    'prune',
+    '--force',
+    '--filter',
+    'label=io.phoenix-hydra.helper=1',
+    '--filter',
+    `until=${LEFT_HELPER_AGE}`,
+  ]).catch(() => undefined);
+}
+
 /** Where the helper mounts the volume. */
 export const HELPER_ROOT = '/v';
 
@@ -253,6 +275,7 @@ export function helperFiles(config: RunnerConfig): VolumeFiles {
       const { args, stdin } = helperArguments(ops);
       const name = `phoenix-helper-${randomBytes(6).toString('hex')}`;
       const argv = helperRunArgs(target, name, args);
+      await sweepLeftHelpers(config);
       let result: Awaited<ReturnType<typeof callAllowFail>>;
       try {
         result = await callAllowFail(config, argv, { stdin: Readable.from([stdin]) });

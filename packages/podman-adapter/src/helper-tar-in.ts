@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { PhoenixError } from '@phoenix-hydra/core';
-import { HELPER_ROOT, helperContainerArgs, removeContainer } from './helper-files.ts';
+import { HELPER_ROOT, helperContainerArgs, removeContainer, sweepLeftHelpers } from './helper-files.ts';
 import { callAllowFail, type RunnerConfig } from './runner.ts';
 import type { VolumeTarget } from './volume-files.ts';
 
@@ -58,6 +58,7 @@ export async function helperTarIn(
     HELPER_ROOT,
     ...names,
   ];
+  await sweepLeftHelpers(config);
   let result: Awaited<ReturnType<typeof callAllowFail>>;
   try {
     result = await callAllowFail(config, argv, { stdin: tar, signal, timeoutMs: config.streamTimeoutMs });

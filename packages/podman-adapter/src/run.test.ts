@@ -24,7 +24,12 @@ async function loggingPodman(
   await chmod(bin, 0o755);
   return {
     config: { bin, timeoutMs: 10_000, streamTimeoutMs: 60_000, env: {} },
-    calls: async () => (await readFile(log, 'utf8')).trim().split('\n'),
+    // The once-per-process sweep of old helpers comes first; these tests are about the run itself.
+    calls: async () =>
+      (await readFile(log, 'utf8'))
+        .trim()
+        .split('\n')
+        .filter((line) => !line.startsWith('container prune')),
   };
 }
 
@@ -46,5 +51,16 @@ describe('a probe container', () => {
     await expect(run(config, 'postgres:15', ['sleep'], { timeoutMs: 300 })).rejects.toThrow();
     const lines = await calls();
     expect(lines[1]).toMatch(/^rm --force --ignore --time 0 phoenix-probe-[0-9a-f]{12}$/);
+  });
+
+  it('first removes helpers left stopped over 5 min ago (a SIGKILLed client cannot), once per process', async () => {
+    const { config } = await loggingPodman('0');
+    await run(config, 'postgres:15', ['true']);
+    await run(config, 'postgres:15', ['true']);
+    const lines = (await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('container prune'))).toEqual([
+      'container prune --force --filter label=io.phoenix-hydra.helper=1 --filter until=5m',
+    ]);
+    expect(lines[0]).toMatch(/^container prune/);
   });
 });

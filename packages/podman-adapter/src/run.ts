@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Owner, PhoenixError } from '@phoenix-hydra/core';
-import { removeContainer } from './helper-files.ts';
+import { removeContainer, sweepLeftHelpers } from './helper-files.ts';
 import { envArgs, requireRef, userArgs } from './process-args.ts';
 import { assertSuccess, callAllowFail, type RunnerConfig } from './runner.ts';
 
@@ -66,6 +66,7 @@ export async function run(
     requireRef(image, 'image'),
     ...argv,
   ];
+  await sweepLeftHelpers(config);
   let result: Awaited<ReturnType<typeof callAllowFail>>;
   try {
     result = await callAllowFail(config, args, { timeoutMs: options.timeoutMs, env: options.env });
