@@ -76,6 +76,8 @@ describe('backup create --repo records the off-host result in the event log', ()
       durationSeconds: expect.any(Number),
     });
     expect(log.map((e) => e.type)).toEqual(['backup.started', 'backup.completed', 'offsite.done']);
+    // The staging directory is gone: backup.completed names where the backup is kept, the repository.
+    expect(completed?.path).toBe(repo);
   });
 
   it('offsite.failed carries the error code and never the password', async () => {

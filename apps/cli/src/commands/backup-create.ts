@@ -25,6 +25,8 @@ export interface BackupCreateOptions extends BackupDirOptions, StackOptions, Com
   pgPasswordEnv?: string;
   /** `--repo`: the archived volumes go to restic as trees (backupStack's `trees`), not as archives. */
   trees?: CreateBackupOptions['trees'];
+  /** `--repo`: what backup.completed names as the backup's place (the repository), not the staging directory. */
+  location?: string;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function backupCreateCommand(options: BackupCreateOptions): Promise
       pgHost: options.pgHost,
       pgPort: options.pgPort,
       pgPasswordEnv: options.pgPasswordEnv,
+      location: options.location,
       onEvent: raiseEvent,
       onProgress: bar.onProgress,
       log: err,

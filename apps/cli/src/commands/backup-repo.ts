@@ -63,6 +63,7 @@ export async function backupCreateToRepo(options: BackupCreateOptions & RepoComm
       manifest = await backupCreateCommand({
         ...rest,
         backupDir: staging,
+        location: repository,
         compression: 'none',
         json: true,
         stdout: devNull(),

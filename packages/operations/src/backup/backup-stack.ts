@@ -52,6 +52,11 @@ export interface BackupStackOptions {
   pgPasswordEnv?: string | undefined;
   /** Lock directory of the project (core's lockDir by default). */
   lockDir?: string | undefined;
+  /**
+   * Where the finished backup is kept, as backup.completed names it; default `<backupDir>/<id>`. An off-host
+   * backup names its repository (without credentials): its staging directory is removed once restic has it.
+   */
+  location?: string | undefined;
   /** backup.started, then backup.completed or backup.failed; awaited, and must not throw. */
   onEvent?: ((event: BackupEventInput) => Promise<unknown> | undefined) | undefined;
   onProgress?: OnProgress | undefined;
@@ -222,7 +227,7 @@ export async function backupStack(
       volumes: names,
       bytes,
       durationSeconds: manifest.durationSeconds,
-      path: `${options.backupDir}/${manifest.id}`,
+      path: options.location ?? `${options.backupDir}/${manifest.id}`,
     });
     return { manifest, backupDir: options.backupDir, taken, bytes };
   } finally {
