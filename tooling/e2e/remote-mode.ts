@@ -12,17 +12,16 @@ import { delimiter, join } from 'node:path';
 import type { HostUser } from './host.ts';
 
 /**
- * The files of the CLI's life cycle: setup → compose up → check → doctor → backup → restore → deploy → cleanup,
- * kill -9 included. Not here: doctor-containers.e2e (twelve failing services: through a remote podman its
- * doctor and status start a helper container per check and volume, and ran past the 180 s test timeout; open),
- * signals.e2e (it asserts the local process tree node → podman unshare → node), adopt (remote-adopt.e2e) and
- * offsite (refused remotely: remote-podman.e2e), the agent (runs on Linux hosts) and the packages' own e2e
- * files (no CLI).
+ * The files of the CLI's life cycle: setup → compose up → check → doctor (also on twelve failing services)
+ * → backup → restore → deploy → cleanup, kill -9 included. Not here: signals.e2e (it asserts the local
+ * process tree node → podman unshare → node), adopt (remote-adopt.e2e) and offsite (refused remotely:
+ * remote-podman.e2e), the agent (runs on Linux hosts) and the packages' own e2e files (no CLI).
  */
 export const REMOTE_FILES = [
   'apps/cli/test/design-stack.e2e.test.ts',
   'apps/cli/test/setup-check-cleanup.e2e.test.ts',
   'apps/cli/test/doctor.e2e.test.ts',
+  'apps/cli/test/doctor-containers.e2e.test.ts',
   'apps/cli/test/backup-restore.e2e.test.ts',
   'apps/cli/test/restore-guards.e2e.test.ts',
   'apps/cli/test/pg-discovery.e2e.test.ts',

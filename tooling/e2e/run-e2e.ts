@@ -116,12 +116,13 @@ async function runRemote(
   }
   process.stderr.write('\nrun-e2e --remote:\n');
   for (const r of results) {
-    const verdict = r.code === 0 ? 'passed' : `FAILED (exit ${r.code})`;
+    const verdict = r.code !== 0 ? `FAILED (exit ${r.code})` : r.note === '' ? 'passed' : 'FAILED (wedge)';
     process.stderr.write(
       `  ${verdict.padEnd(18)} ${String(r.seconds).padStart(4)} s  ${r.files.join(' ')}${r.note === '' ? '' : `  — ${r.note}`}\n`,
     );
   }
-  return results.every((r) => r.code === 0) && !stopping ? 0 : 1;
+  // A wedge fails the run even when the file passed and killing cleared it: users would be stuck there.
+  return results.every((r) => r.code === 0 && r.note === '') && !stopping ? 0 : 1;
 }
 
 /** One file's vitest may take this long (the longest took ~4 min); then it is stopped and fails. */
