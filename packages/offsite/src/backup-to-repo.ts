@@ -13,6 +13,7 @@ const summarySchema = z.object({
   data_added: z.number(),
   total_bytes_processed: z.number(),
   total_duration: z.number(),
+  files_unmodified: z.number().optional(),
 });
 
 /** What one upload added to the repository. */
@@ -24,6 +25,8 @@ export interface RepoBackupResult {
   bytesAdded: number;
   /** Bytes read from the staged backup. */
   bytesProcessed: number;
+  /** Files restic found unchanged since the parent snapshot and did not read again. */
+  filesUnchanged: number;
   durationSeconds: number;
 }
 
@@ -65,6 +68,7 @@ export function summaryOf(stdout: string, manifest: Manifest): RepoBackupResult 
     snapshot: summary.snapshot_id,
     bytesAdded: summary.data_added,
     bytesProcessed: summary.total_bytes_processed,
+    filesUnchanged: summary.files_unmodified ?? 0,
     durationSeconds: summary.total_duration,
   };
 }

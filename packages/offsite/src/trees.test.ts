@@ -103,6 +103,18 @@ describe.runIf(canReadTrees())('layout 2: volume trees in the snapshot', { timeo
     expect(verified.results).toEqual([expect.objectContaining({ id: manifest.id, ok: true, problems: [] })]);
   });
 
+  it('a second backup reads only what changed: the previous snapshot is its parent', async () => {
+    const { repo, passwordFile } = await newRepo();
+    const access = { repo, passwordFile };
+    const volume = await makeVolume();
+    const first = await backupTrees(access, volume);
+    expect(first.result.filesUnchanged).toBe(0);
+    await writeFile(join(volume, 'base/new'), 'y');
+    const second = await backupTrees(access, volume);
+    // base/1234, base/5678, PG_VERSION unchanged (the staging directory's manifest and descriptor are new).
+    expect(second.result.filesUnchanged).toBeGreaterThanOrEqual(3);
+  });
+
   it('a flipped byte fails verify, and the restore refuses with the target untouched', async () => {
     const { repo, passwordFile } = await newRepo();
     const access = { repo, passwordFile };

@@ -5,6 +5,7 @@ import type { Manifest, TreeVolume } from '@phoenix-hydra/backup';
 import { PhoenixError } from '@phoenix-hydra/errors';
 import { z } from 'zod';
 import { type RepoBackupResult, summaryOf } from './backup-to-repo.ts';
+import { listRepo } from './list-repo.ts';
 import { type RepoAccess, restic } from './restic.ts';
 import { snapshotTags } from './tags.ts';
 
@@ -84,6 +85,8 @@ export async function backupTreesToRepo(options: BackupTreesOptions): Promise<Re
     descriptor.trees.map((t) => t.name),
   ))
     args.push('--tag', tag);
+  const parent = await parentSnapshot(options.access, options.manifest.project, options.host ?? hostname());
+  if (parent !== undefined) args.push('--parent', parent);
   const wrap = [
     'unshare',
     '--mount',
@@ -99,6 +102,20 @@ export async function backupTreesToRepo(options: BackupTreesOptions): Promise<Re
   ];
   const stdout = await restic(options.access, { args: [...args, '.'], cwd: options.dir, wrap });
   return summaryOf(stdout, options.manifest);
+}
+
+/**
+ * The project's newest layout 2 snapshot from this host, for `--parent`: restic picks a parent by the
+ * backed-up path, which is a new staging directory each time, so without it every file is read again
+ * (the snapshot's tree itself is rooted at `.`, so the parent's files match by name). None: no parent.
+ */
+async function parentSnapshot(
+  access: RepoAccess,
+  project: string,
+  host: string,
+): Promise<string | undefined> {
+  const backups = await listRepo(access, project).catch(() => []);
+  return backups.find((b) => b.layout === 2 && b.host === host)?.snapshot;
 }
 
 /** A path as a literal in restic's patterns (Go's filepath.Match). */

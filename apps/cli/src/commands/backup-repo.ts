@@ -125,7 +125,7 @@ export async function backupCreateToRepo(options: BackupCreateOptions & RepoComm
     out(`  ${v.name.padEnd(14)} ${v.artifact.padEnd(24)} ${formatBytes(v.artifactBytes).padStart(9)}`);
   for (const name of treeNames) out(`  ${name.padEnd(14)} trees/${name}/ (read by restic)`);
   out(
-    `Read ${formatBytes(result.bytesProcessed)}, added ${formatBytes(result.bytesAdded)} to the repository in ${result.durationSeconds.toFixed(1)} s.`,
+    `Read ${formatBytes(result.bytesProcessed)}${result.filesUnchanged > 0 ? ` (${result.filesUnchanged} files unchanged since the last snapshot, not read again)` : ''}, added ${formatBytes(result.bytesAdded)} to the repository in ${result.durationSeconds.toFixed(1)} s.`,
   );
 }
 
