@@ -1,6 +1,6 @@
-import { lstat, readFile, rename, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ensurePrivateDir, fsyncDir, writeFileAtomic } from './durable.ts';
 
@@ -181,6 +181,16 @@ export async function repairSwap(
   if (hasStaging) {
     await remove(swap.staging);
     done.push(`removed the unfinished ${operation} copy ${swap.staging}`);
+  }
+  // What fills the staging copy may work beside it as `<staging>.<suffix>` (an off-host tree is fetched
+  // into `<staging>.fetch`, then renamed in): part of the same unfinished copy.
+  if (!elsewhere) {
+    const prefix = `${basename(swap.staging)}.`;
+    const beside = await readdir(dirname(swap.staging)).catch(() => [] as string[]);
+    for (const name of beside.filter((n) => n.startsWith(prefix))) {
+      await remove(join(dirname(swap.staging), name));
+      done.push(`removed the unfinished ${operation} copy ${join(dirname(swap.staging), name)}`);
+    }
   }
   return done;
 }

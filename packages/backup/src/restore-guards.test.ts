@@ -231,6 +231,13 @@ describe('repairSwap', () => {
     expect(await readdir(dir)).toEqual(['data']);
   });
 
+  it("removes what a restore of the staging copy fetched beside it (an off-host tree's <staging>.fetch)", async () => {
+    const { dir, swap } = await layout({ target: 'live' });
+    await mkdir(join(`${swap.staging}.fetch`, 'trees', 'data'), { recursive: true });
+    expect(await repairSwap(swap)).toEqual([`removed the unfinished restore copy ${swap.staging}.fetch`]);
+    expect(await readdir(dir)).toEqual(['data']);
+  });
+
   it('says a completed swap completed and keeps the previous data', async () => {
     const { dir, swap } = await layout({ target: 'new', previous: 'old' });
     expect((await repairSwap(swap)).join()).toMatch(/had completed; the previous data is kept in/);
