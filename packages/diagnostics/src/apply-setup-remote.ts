@@ -1,5 +1,5 @@
-import { dirname, relative, sep } from 'node:path';
-import { diagnoseMachineError, nginxDefaultConf, PhoenixError } from '@phoenix-hydra/core';
+import { posix } from 'node:path';
+import { diagnoseMachineError, nginxDefaultConf, PhoenixError, toMachinePath } from '@phoenix-hydra/core';
 import type { Podman, VolumeFileOp, VolumeFiles, VolumeTarget } from '@phoenix-hydra/podman-adapter';
 import { type ApplySetupOptions, primeVolume, SEEDED_OWNER } from './apply-setup.ts';
 import type { SetupAction } from './plan-setup.ts';
@@ -7,12 +7,34 @@ import { helperImages, namedVolumeTarget } from './volume-targets.ts';
 
 type Indexed = { action: SetupAction; index: number };
 
-/** The deepest directory holding every path (their common parent). */
+const { dirname, relative } = posix;
+
+/** The deepest directory holding every path (their common parent); machine paths. */
 function commonParent(paths: readonly string[]): string {
   let parent = dirname(paths[0] ?? '/');
   for (const p of paths)
-    while (parent !== '/' && relative(parent, p).startsWith(`..${sep}`)) parent = dirname(parent);
+    while (parent !== '/' && relative(parent, p).startsWith('../')) parent = dirname(parent);
   return parent;
+}
+
+/**
+ * A path setup works on, as the machine names it (`C:\Users\me\x` is `/mnt/c/Users/me/x` from Windows);
+ * USAGE naming the path when the machine cannot reach it by path (a UNC share, a relative path).
+ */
+function onMachine(path: string, platform: NodeJS.Platform): string {
+  const machine = toMachinePath(path, platform);
+  if (machine !== null) return machine;
+  throw new PhoenixError(
+    'USAGE',
+    `${path} is not a path the podman machine can reach (not an absolute path on a local drive)`,
+    {
+      hint:
+        platform === 'win32'
+          ? 'phoenix-volumes setup --base-dir C:\\Users\\<you>\\phoenix-hydra   # a folder on a local drive, /mnt/c/Users/<you>/phoenix-hydra on the machine'
+          : "phoenix-volumes setup --base-dir /var/home/core/phoenix-hydra   # an absolute path on the machine's disk, under the machine's home",
+      details: { path },
+    },
+  );
 }
 
 /**
@@ -61,6 +83,10 @@ export async function applyThroughHelpers(
 ): Promise<void> {
   const stack = options.stack;
   if (!stack) throw new PhoenixError('INTERNAL', 'setup through a remote podman needs the stack');
+  const platform = options.platform ?? process.platform;
+  const at = (path: string) => onMachine(path, platform);
+  // Every path mapped before the first change: one the machine cannot reach stops setup with nothing done.
+  for (const action of actions) at(action.type === 'volume-create' ? action.device : action.path);
   const images = helperImages(podman, stack);
   const needImage = async (volume?: string): Promise<string> => {
     const spec = stack.volumes.find((v) => v.name === volume);
@@ -84,7 +110,7 @@ export async function applyThroughHelpers(
   if (mkdirs.length > 0) {
     announce(mkdirs);
     const dirs = mkdirs.flatMap(({ action }) =>
-      action.type === 'mkdir' ? [{ path: action.path, mode: action.mode }] : [],
+      action.type === 'mkdir' ? [{ path: at(action.path), mode: action.mode }] : [],
     );
     await makeDirectories(
       files,
@@ -96,7 +122,10 @@ export async function applyThroughHelpers(
   for (const item of creates) {
     announce([item]);
     if (item.action.type === 'volume-create') {
-      await podman.volumeCreate(item.action.name, { device: item.action.device, labels: item.action.labels });
+      await podman.volumeCreate(item.action.name, {
+        device: at(item.action.device),
+        labels: item.action.labels,
+      });
     }
   }
   const changed = new Set<string>();
@@ -108,13 +137,13 @@ export async function applyThroughHelpers(
     );
     if (own.length === 0) continue;
     announce(own);
-    const ops = own.flatMap(({ action }) => volumeOps(spec.hostPath, action));
+    const ops = own.flatMap(({ action }) => volumeOps(at(spec.hostPath), action, at));
     const target = {
       ...namedVolumeTarget(stack, spec, await needImage(spec.name)),
       relabel: own.some((i) => i.action.type === 'relabel'),
     };
     await files.batch(target, ops).catch((error: unknown) => {
-      throw explainMachineFailure(error, spec.hostPath);
+      throw explainMachineFailure(error, spec.hostPath, platform);
     });
     changed.add(spec.name);
   }
@@ -129,9 +158,13 @@ export async function applyThroughHelpers(
  * A helper's failure in the words of what podman machine users hit (chown refused on a virtiofs/9p share,
  * a bind source the machine cannot see, `:Z` on a share), with the fix; other failures unchanged.
  */
-export function explainMachineFailure(error: unknown, source: string): unknown {
+export function explainMachineFailure(
+  error: unknown,
+  source: string,
+  platform: NodeJS.Platform = process.platform,
+): unknown {
   const stderr = (error as PhoenixError | undefined)?.details?.stderr;
-  const found = typeof stderr === 'string' ? diagnoseMachineError(stderr, process.platform, source) : null;
+  const found = typeof stderr === 'string' ? diagnoseMachineError(stderr, platform, source) : null;
   if (!found) return error;
   return new PhoenixError('PODMAN_FAILED', found.message, {
     hint: found.hint,
@@ -140,13 +173,15 @@ export function explainMachineFailure(error: unknown, source: string): unknown {
   });
 }
 
-function volumeOps(volumePath: string, action: SetupAction): VolumeFileOp[] {
+/** One action as helper operations inside its volume: paths relative to the volume's machine path. */
+function volumeOps(volumePath: string, action: SetupAction, at: (path: string) => string): VolumeFileOp[] {
+  const inVolume = (path: string) => relative(volumePath, at(path));
   switch (action.type) {
     case 'seed-default-conf':
       return [
         {
           op: 'writeFile',
-          path: relative(volumePath, action.path),
+          path: inVolume(action.path),
           bytes: new TextEncoder().encode(nginxDefaultConf(action.port)),
           mode: 0o644,
           owner: SEEDED_OWNER,
@@ -154,12 +189,12 @@ function volumeOps(volumePath: string, action: SetupAction): VolumeFileOp[] {
         },
       ];
     case 'chmod':
-      return [{ op: 'chmod', path: relative(volumePath, action.path), mode: action.mode }];
+      return [{ op: 'chmod', path: inVolume(action.path), mode: action.mode }];
     case 'chown':
       return [
         {
           op: 'chown',
-          path: relative(volumePath, action.path),
+          path: inVolume(action.path),
           owner: action.owner,
           recursive: action.recursive,
         },

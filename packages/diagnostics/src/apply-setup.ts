@@ -80,6 +80,8 @@ export interface ApplySetupOptions {
   files?: VolumeFiles | undefined;
   /** Needed through a remote podman: which named volumes and images the helpers use. */
   stack?: Stack | undefined;
+  /** Where this client runs (default this process's): how its paths map onto a podman machine. */
+  platform?: NodeJS.Platform | undefined;
 }
 
 /**

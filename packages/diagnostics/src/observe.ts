@@ -1,6 +1,6 @@
 import { lstat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Owner, Stack, VolumeSpec } from '@phoenix-hydra/core';
+import { type Owner, type Stack, toMachinePath, type VolumeSpec } from '@phoenix-hydra/core';
 import {
   type IdMapping,
   type Podman,
@@ -13,7 +13,7 @@ import {
   volumeFilesFor,
 } from '@phoenix-hydra/podman-adapter';
 import { readUserNamespace, type UserNamespace } from './user-namespace.ts';
-import { helperImages } from './volume-targets.ts';
+import { helperImages, volumeSource } from './volume-targets.ts';
 
 /** A path as the host sees it and, through the user's id maps, as a container sees it. */
 export interface PathState {
@@ -106,17 +106,19 @@ async function observeSpace(path: string): Promise<SpaceState | null> {
 /**
  * Reads the id maps, each volume directory and each named volume; changes nothing. Through a remote
  * podman the directories are on the machine: they are read by helper containers (`files`, by default
- * chosen from `podman.remote()`), and free space is not known from here.
+ * chosen from `podman.remote()`) at the paths the machine knows them by (`platform`: where this client
+ * runs, C:\x is /mnt/c/x from Windows), and free space is not known from here.
  */
 export async function observeStack(
   stack: Stack,
   podman: Podman,
   namespace?: UserNamespace,
   files?: VolumeFiles,
+  platform: NodeJS.Platform = process.platform,
 ): Promise<StackObservation> {
   const ns = namespace ?? (await readUserNamespace({ podman }));
   const chosen = files ?? (await volumeFilesFor(podman));
-  if (chosen.kind === 'helper') return observeThroughHelpers(stack, podman, ns, chosen);
+  if (chosen.kind === 'helper') return observeThroughHelpers(stack, podman, ns, chosen, platform);
   const { uidMappings, gidMappings } = ns;
   // The host user cannot even stat inside a subuid-owned 0700 directory: ask the namespace instead.
   const look = async (path: string): Promise<PathState | null> => {
@@ -177,6 +179,7 @@ async function observeThroughHelpers(
   podman: Podman,
   ns: UserNamespace,
   files: VolumeFiles,
+  platform: NodeJS.Platform,
 ): Promise<StackObservation> {
   const images = helperImages(podman, stack);
   const stat = async (target: Omit<VolumeTarget, 'image'>, paths: string[], spec?: VolumeSpec) => {
@@ -199,7 +202,7 @@ async function observeThroughHelpers(
       // Through its named volume when that is bound to the directory. Otherwise the directory may still be
       // on the machine (the original scripts made it with mkdir; a drifted volume keeps its data elsewhere):
       // the helper mounts the path itself, and podman refuses a missing one (read as missing).
-      const source = namedVolume?.device === spec.hostPath ? name : spec.hostPath;
+      const source = volumeSource({ spec, namedVolume, podmanVolumeName: name }, platform);
       const [dir = null, conf = null] = await stat(
         { source, path: spec.hostPath },
         nginx ? ['', 'default.conf'] : [''],
@@ -210,6 +213,7 @@ async function observeThroughHelpers(
       return observation;
     }),
   );
-  const [baseDir = null] = await stat({ source: stack.baseDir, path: stack.baseDir }, ['']);
+  const base = toMachinePath(stack.baseDir, platform) ?? stack.baseDir;
+  const [baseDir = null] = await stat({ source: base, path: stack.baseDir }, ['']);
   return { stack, namespace: ns, baseDir, volumes };
 }

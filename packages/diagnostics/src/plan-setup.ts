@@ -11,6 +11,7 @@ import {
 import { toHostId } from '@phoenix-hydra/podman-adapter';
 import { isNginxConfig, type StackObservation, type VolumeObservation } from './observe.ts';
 import { probeImage, volumeService } from './probe-volume.ts';
+import { boundToDirectory } from './volume-targets.ts';
 
 /** One step of setup; `describe` is what the plan prints, in the words a user checks. */
 export type SetupAction =
@@ -49,9 +50,9 @@ export function describeOwner(owner: Owner, observation: Pick<StackObservation, 
 }
 
 /** Refuses a named volume that exists but keeps its data somewhere other than the volume's host path. */
-function assertNotDrifted(v: VolumeObservation): void {
+function assertNotDrifted(v: VolumeObservation, platform: NodeJS.Platform): void {
   const named = v.namedVolume;
-  if (!named || named.device === v.spec.hostPath) return;
+  if (!named || boundToDirectory(v, platform)) return;
   const where = named.device ?? `podman's own storage (${named.mountpoint})`;
   throw new PhoenixError(
     'VOLUME_DRIFT',
@@ -169,12 +170,16 @@ function planVolume(v: VolumeObservation, observation: StackObservation, via: st
 
 /**
  * What setup would change, in order; empty when everything is already right. Throws before any change on
- * drift. `via` names how owners change in the plan's words (a helper container through a remote podman).
+ * drift. `via` names how owners change in the plan's words (a helper container through a remote podman);
+ * `platform` (where this client runs) says which device binds a volume (C:\x is /mnt/c/x from Windows).
  */
-export function planSetup(observation: StackObservation, options: { via?: string } = {}): SetupAction[] {
+export function planSetup(
+  observation: StackObservation,
+  options: { via?: string; platform?: NodeJS.Platform } = {},
+): SetupAction[] {
   const via = options.via ?? 'podman unshare';
   const { stack } = observation;
-  for (const v of observation.volumes) assertNotDrifted(v);
+  for (const v of observation.volumes) assertNotDrifted(v, options.platform ?? process.platform);
   const actions: SetupAction[] = [];
   if (!observation.baseDir) {
     actions.push({

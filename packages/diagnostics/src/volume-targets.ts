@@ -1,5 +1,6 @@
-import type { Stack, VolumeSpec } from '@phoenix-hydra/core';
+import { type Stack, toMachinePath, type VolumeSpec } from '@phoenix-hydra/core';
 import type { Podman, VolumeTarget } from '@phoenix-hydra/podman-adapter';
+import type { VolumeObservation } from './observe.ts';
 import { probeImage } from './probe-volume.ts';
 
 /**
@@ -27,4 +28,29 @@ export function helperImages(podman: Podman, stack: Stack): (spec?: VolumeSpec) 
 /** The named volume (`<project>_<volume>`) a helper mounts to reach a volume's data on the machine. */
 export function namedVolumeTarget(stack: Stack, spec: VolumeSpec, image: string): VolumeTarget {
   return { source: `${stack.project}_${spec.name}`, path: spec.hostPath, image };
+}
+
+type Bound = Pick<VolumeObservation, 'spec' | 'namedVolume'>;
+
+/**
+ * Whether a volume's named volume is bound to its directory: its device is the directory as the machine
+ * running podman names it (`C:\Users\x\db_data` is bound by `/mnt/c/Users/x/db_data` from Windows).
+ */
+export function boundToDirectory(v: Bound, platform: NodeJS.Platform = process.platform): boolean {
+  const device = v.namedVolume?.device;
+  if (device === null || device === undefined) return false;
+  return device === v.spec.hostPath || device === toMachinePath(v.spec.hostPath, platform);
+}
+
+/**
+ * What a helper container mounts to reach a volume's data on the machine: the named volume when it is
+ * bound to the directory, else the directory itself as the machine names it (its path unchanged when the
+ * machine cannot reach it by path: podman then refuses it).
+ */
+export function volumeSource(
+  v: Bound & Pick<VolumeObservation, 'podmanVolumeName'>,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  if (boundToDirectory(v, platform)) return v.podmanVolumeName;
+  return toMachinePath(v.spec.hostPath, platform) ?? v.spec.hostPath;
 }

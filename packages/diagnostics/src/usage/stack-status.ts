@@ -4,7 +4,7 @@ import { DEFAULT_MIN_FREE_BYTES } from '../doctor/checks-space.ts';
 import { observeStack, type VolumeObservation } from '../observe.ts';
 import { findServiceContainers, type ServiceState, serviceState } from '../service-states.ts';
 import type { UserNamespace } from '../user-namespace.ts';
-import { helperImages } from '../volume-targets.ts';
+import { helperImages, volumeSource } from '../volume-targets.ts';
 import { type BlockDevice, blockDeviceOf } from './block-device.ts';
 import { type ContainerIo, readContainerIo } from './container-stats.ts';
 import { type DiskRates, type DiskStats, diskRates, readDiskStats } from './diskstats.ts';
@@ -157,7 +157,7 @@ async function scanRemote(
       { hint: "podman-compose pull   # status reads the volumes in the stack's own image and never pulls" },
     );
   }
-  const source = v.namedVolume?.device === v.spec.hostPath ? v.podmanVolumeName : v.spec.hostPath;
+  const source = volumeSource(v);
   const started = performance.now();
   const scan = await scanThroughHelper(podman, image, source, { since });
   return { ...scan, usage: { ...scan.usage, via: 'helper', seconds: (performance.now() - started) / 1000 } };
