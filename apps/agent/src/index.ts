@@ -1,7 +1,11 @@
+import { invokedFrom } from '@phoenix-hydra/core/invoked-from';
 import { stopWhenOuterProcessExits } from '@phoenix-hydra/podman-adapter/user-namespace';
 import { run } from './cli.ts';
 
 // Re-run inside podman unshare: a kill -9 of the outer process stops this one as SIGTERM would.
 stopWhenOuterProcessExits();
+// Through `pnpm phoenix-volumes-agent` in the clone: a relative --config starts where the user is.
+const from = invokedFrom('phoenix-volumes-agent');
+if (from !== undefined) process.chdir(from);
 // The only place that sets the exit code: commands throw, run() maps errors to 0/1/2.
 process.exitCode = await run(process.argv.slice(2));
