@@ -56,6 +56,31 @@ async function backupTrees(
   return { manifest, result };
 }
 
+/** Fetches backup `id` from the repository and restores its db_data into `target`; the fetched copy goes either way. */
+async function restoreFromRepo(access: RepoAccess, id: string, target: string): Promise<void> {
+  const fetched = await fetchFromRepo(access, id, { workDir: await tempDir() });
+  await fetched.withTrees();
+  try {
+    await restoreBackup({
+      backupDir: fetched.backupDir,
+      id,
+      volume: 'db_data',
+      targetPath: target,
+      stage: fetched.stage('db_data'),
+    });
+  } finally {
+    await fetched.remove();
+  }
+}
+
+/** A restore target holding a file that a refused restore must leave as it was. */
+async function targetWithOldData(): Promise<string> {
+  const target = join(await tempDir(), 'db_data');
+  await mkdir(target);
+  await writeFile(join(target, 'old'), 'old data');
+  return target;
+}
+
 // Bind mounts and owners need root (here, or inside podman unshare: the e2e files).
 describe.runIf(canReadTrees())('layout 2: volume trees in the snapshot', { timeout: 120_000 }, () => {
   it('restic reads the tree itself; a restore from the repository alone keeps owners, modes, setgid, links, empty dirs and xattrs', async () => {
@@ -78,17 +103,8 @@ describe.runIf(canReadTrees())('layout 2: volume trees in the snapshot', { timeo
     );
     expect(ls).toContain('/trees/db_data/PG_VERSION');
 
-    const fetched = await fetchFromRepo(access, manifest.id, { workDir: await tempDir() });
-    await fetched.withTrees();
     const target = join(await tempDir(), 'db_data');
-    await restoreBackup({
-      backupDir: fetched.backupDir,
-      id: manifest.id,
-      volume: 'db_data',
-      targetPath: target,
-      stage: fetched.stage('db_data'),
-    });
-    await fetched.remove();
+    await restoreFromRepo(access, manifest.id, target);
     const root = await lstat(target);
     expect([root.uid, root.gid, root.mode & 0o7777]).toEqual([999, 999, 0o700]);
     expect((await lstat(join(target, 'shared'))).mode & 0o7777).toBe(0o2770);
@@ -122,22 +138,11 @@ describe.runIf(canReadTrees())('layout 2: volume trees in the snapshot', { timeo
     await flipByteInRepo(repo);
     const bad = await verifyRepo(access, { workDir: await tempDir() });
     expect(bad.results).toEqual([expect.objectContaining({ id: manifest.id, ok: false })]);
-    const target = join(await tempDir(), 'db_data');
-    await mkdir(target);
-    await writeFile(join(target, 'old'), 'old data');
-    const fetched = await fetchFromRepo(access, manifest.id, { workDir: await tempDir() });
-    await fetched.withTrees();
-    await expect(
-      restoreBackup({
-        backupDir: fetched.backupDir,
-        id: manifest.id,
-        volume: 'db_data',
-        targetPath: target,
-        stage: fetched.stage('db_data'),
-      }),
-    ).rejects.toMatchObject({ code: expect.stringMatching(/RESTIC_FAILED|BACKUP_CORRUPT/) });
+    const target = await targetWithOldData();
+    await expect(restoreFromRepo(access, manifest.id, target)).rejects.toMatchObject({
+      code: expect.stringMatching(/RESTIC_FAILED|BACKUP_CORRUPT/),
+    });
     expect(await readFile(join(target, 'old'), 'utf8')).toBe('old data');
-    await fetched.remove();
   });
 
   it('an unsafe entry in a tree (a setuid file) is refused before anything is written', async () => {
@@ -147,22 +152,12 @@ describe.runIf(canReadTrees())('layout 2: volume trees in the snapshot', { timeo
     await writeFile(join(volume, 'base/run-me'), '#!/bin/sh\n');
     await chmod(join(volume, 'base/run-me'), 0o4755);
     const { manifest } = await backupTrees(access, volume);
-    const target = join(await tempDir(), 'db_data');
-    await mkdir(target);
-    await writeFile(join(target, 'old'), 'old data');
-    const fetched = await fetchFromRepo(access, manifest.id, { workDir: await tempDir() });
-    await fetched.withTrees();
-    await expect(
-      restoreBackup({
-        backupDir: fetched.backupDir,
-        id: manifest.id,
-        volume: 'db_data',
-        targetPath: target,
-        stage: fetched.stage('db_data'),
-      }),
-    ).rejects.toMatchObject({ code: 'BACKUP_UNSAFE_ENTRY', message: expect.stringContaining('base/run-me') });
+    const target = await targetWithOldData();
+    await expect(restoreFromRepo(access, manifest.id, target)).rejects.toMatchObject({
+      code: 'BACKUP_UNSAFE_ENTRY',
+      message: expect.stringContaining('base/run-me'),
+    });
     expect(await readFile(join(target, 'old'), 'utf8')).toBe('old data');
-    await fetched.remove();
     const verified = await verifyRepo(access, { workDir: await tempDir() });
     expect(verified.results[0]?.ok).toBe(false);
   });
