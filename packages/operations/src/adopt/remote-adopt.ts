@@ -8,6 +8,7 @@ import {
 } from '@phoenix-hydra/core';
 import { type Podman, type ProbeMount, volumeFilesFor } from '@phoenix-hydra/podman-adapter';
 import { helperImage } from '../backup/remote-tar.ts';
+import { runHelperScript } from '../helper-script.ts';
 import type { AdoptFiles } from './adopt-files.ts';
 import type { TreeSummary } from './tree-summary.ts';
 
@@ -103,11 +104,8 @@ export function helperAdoptFiles(
     mounts: readonly ProbeMount[],
   ): Promise<string[]> => {
     const image = await helperImage(podman, stack, specOf(hostPath));
-    const r = await podman.run(image, ['-c', ADOPT_SCRIPT, 'sh', '/s', '/p', ...args], {
-      user: '0:0',
-      entrypoint: 'sh',
+    const r = await runHelperScript(podman, image, ADOPT_SCRIPT, ['/s', '/p', ...args], {
       mounts,
-      labels: { 'io.phoenix-hydra.helper': '1' },
       timeoutMs: 3_600_000,
     });
     if (r.exitCode !== 0 || !r.stdout.endsWith('done\n')) {

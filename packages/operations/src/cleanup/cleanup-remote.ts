@@ -3,6 +3,7 @@ import { isPhoenixError, machineParentOf, PhoenixError, type Stack } from '@phoe
 import type { StackObservation } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { helperImage } from '../backup/remote-tar.ts';
+import { runHelperScript } from '../helper-script.ts';
 import type { CleanupItem } from './cleanup.ts';
 
 /**
@@ -44,11 +45,8 @@ async function cleanupHelper(
   parent: string,
   args: readonly string[],
 ): Promise<string[]> {
-  const r = await podman.run(image, ['-c', CLEANUP_SCRIPT, 'sh', ...args], {
-    user: '0:0',
-    entrypoint: 'sh',
+  const r = await runHelperScript(podman, image, CLEANUP_SCRIPT, args, {
     mounts: [{ source: parent, target: '/p' }],
-    labels: { 'io.phoenix-hydra.helper': '1' },
     timeoutMs: 600_000,
   });
   if (r.exitCode !== 0 || !r.stdout.endsWith('done\n')) {

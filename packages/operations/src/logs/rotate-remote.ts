@@ -2,6 +2,7 @@ import { basename, dirname, posix } from 'node:path';
 import { PhoenixError, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
 import { helperImages } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { runHelperScript } from '../helper-script.ts';
 import type { RotatedFile, RotationReport, SkippedFile } from './rotate-logs.ts';
 import {
   COPIED_SUFFIX,
@@ -229,14 +230,13 @@ export async function rotateThroughHelper(
     );
   }
   const helper = async (mode: 'list' | 'act', args: readonly string[]) => {
-    const r = await podman.run(
+    const r = await runHelperScript(
+      podman,
       image,
-      ['-c', ROTATE_SCRIPT, 'sh', HELPER_ROOT, mode, ROTATE_SCRIPT, ...args],
+      ROTATE_SCRIPT,
+      [HELPER_ROOT, mode, ROTATE_SCRIPT, ...args],
       {
-        user: '0:0',
-        entrypoint: 'sh',
         mounts: [{ source: `${stack.project}_${spec.name}`, target: HELPER_ROOT }],
-        labels: { 'io.phoenix-hydra.helper': '1' },
       },
     );
     if (r.exitCode !== 0 && mode === 'list') {

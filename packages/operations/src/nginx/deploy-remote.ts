@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { machineParentOf, PhoenixError, type Stack, toMachinePath } from '@phoenix-hydra/core';
 import { type NginxTestResult, nginxRunAs, testNginxConfig } from '@phoenix-hydra/diagnostics';
 import { type Podman, type VolumeFileOp, volumeFilesFor } from '@phoenix-hydra/podman-adapter';
+import { runHelperScript } from '../helper-script.ts';
 import { MAX_CONFIG_FILE_BYTES, refusedEntry } from './copy-config-tree.ts';
 import {
   type DeployOptions,
@@ -260,11 +261,8 @@ async function deployHelper(
   args: readonly string[],
   step: (line: string) => void,
 ): Promise<string[]> {
-  const r = await podman.run(image, ['-c', DEPLOY_SCRIPT, 'sh', '/b', live.name, ...args], {
-    user: '0:0',
-    entrypoint: 'sh',
+  const r = await runHelperScript(podman, image, DEPLOY_SCRIPT, ['/b', live.name, ...args], {
     mounts: [{ source: live.parent, target: '/b' }, ...(staging ? [{ source: staging, target: '/s' }] : [])],
-    labels: { 'io.phoenix-hydra.helper': '1' },
     timeoutMs: 120_000,
   });
   const records = helperRecords(r.stdout);

@@ -1,0 +1,22 @@
+import type { Podman, ProbeMount } from '@phoenix-hydra/podman-adapter';
+
+/**
+ * Runs one of operations' fixed sh scripts on the machine: `sh -c SCRIPT sh ARGS…` in a throwaway
+ * container of `image` as root of the user namespace, with only `mounts`. The arguments reach the
+ * script as "$@" data, never as shell text; the exit code and output are the caller's to read.
+ */
+export function runHelperScript(
+  podman: Podman,
+  image: string,
+  script: string,
+  args: readonly string[],
+  options: { mounts: readonly ProbeMount[]; timeoutMs?: number },
+): ReturnType<Podman['run']> {
+  return podman.run(image, ['-c', script, 'sh', ...args], {
+    user: '0:0',
+    entrypoint: 'sh',
+    mounts: options.mounts,
+    labels: { 'io.phoenix-hydra.helper': '1' },
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+}
