@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tempDir } from '../../test/temp-dir.ts';
 import { copyToEnd } from './compress-file.ts';
 import { rotateLogs } from './rotate-logs.ts';
-import { rotatedName } from './rotated-name.ts';
+import { freeRotatedName } from './rotated-name.ts';
 
 vi.mock('./compress-file.ts', async (original) => {
   const real = await original<typeof import('./compress-file.ts')>();
@@ -16,12 +16,12 @@ vi.mock('./compress-file.ts', async (original) => {
 });
 vi.mock('./rotated-name.ts', async (original) => {
   const real = await original<typeof import('./rotated-name.ts')>();
-  return { ...real, rotatedName: vi.fn(real.rotatedName) };
+  return { ...real, freeRotatedName: vi.fn(real.freeRotatedName) };
 });
 
 afterEach(() => {
   vi.mocked(copyToEnd).mockReset();
-  vi.mocked(rotatedName).mockReset();
+  vi.mocked(freeRotatedName).mockReset();
 });
 
 const MB = 1024 * 1024;
@@ -78,13 +78,15 @@ describe('rotateLogs against a container that changes the volume under it', () =
     const { dir } = await volume();
     const log = join(dir, 'error.log');
     await writeFile(log, Buffer.alloc(2 * MB, 'e'));
-    const real = (await vi.importActual<typeof import('./rotated-name.ts')>('./rotated-name.ts')).rotatedName;
-    vi.mocked(rotatedName).mockImplementationOnce((...args) => {
+    const real = (await vi.importActual<typeof import('./rotated-name.ts')>('./rotated-name.ts'))
+      .freeRotatedName;
+    vi.mocked(freeRotatedName).mockImplementationOnce((...args) => {
       execFileSync('rm', [log]);
       execFileSync('mkfifo', [log]);
       return real(...args);
     });
     const report = await rotateLogs({ ...policy, dir, assumeOpen: 'container web_1 is running' });
+    expect(freeRotatedName).toHaveBeenCalled(); // the swap happened between the listing and the open
     expect(report.rotated).toEqual([]);
     expect(report.skipped).toEqual([{ file: 'error.log', reason: expect.stringMatching(/FIFO/) }]);
   }, 5_000);
@@ -94,13 +96,15 @@ describe('rotateLogs against a container that changes the volume under it', () =
     await mkdir(join(dir, 'site'));
     await writeFile(join(dir, 'site/access.log'), Buffer.alloc(2 * MB, 's'));
     await writeFile(join(home, 'access.log'), USER_FILE);
-    const real = (await vi.importActual<typeof import('./rotated-name.ts')>('./rotated-name.ts')).rotatedName;
-    vi.mocked(rotatedName).mockImplementationOnce((...args) => {
+    const real = (await vi.importActual<typeof import('./rotated-name.ts')>('./rotated-name.ts'))
+      .freeRotatedName;
+    vi.mocked(freeRotatedName).mockImplementationOnce((...args) => {
       execFileSync('mv', [join(dir, 'site'), join(dir, 'site.old')]);
       execFileSync('ln', ['-s', home, join(dir, 'site')]);
       return real(...args);
     });
     await rotateLogs({ ...policy, dir, keep: 0 });
+    expect(freeRotatedName).toHaveBeenCalled();
     expect((await readdir(home)).sort()).toEqual(['access.log', 'authorized_keys']);
     expect(await readFile(join(home, 'access.log'), 'utf8')).toBe(USER_FILE);
     expect(await readFile(keys, 'utf8')).toBe(USER_FILE);

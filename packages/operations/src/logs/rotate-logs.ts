@@ -4,11 +4,11 @@ import { type OpenedFile, openPinnedDir, type PinnedDir, UnsafeEntryError } from
 import { copyToEnd } from './compress-file.ts';
 import {
   COPIED_SUFFIX,
-  compareRotated,
+  copiesBeyondKeep,
+  freeRotatedName,
   isLiveLogName,
   PARTIAL_SUFFIX,
   parseRotatedName,
-  rotatedName,
   rotationStamp,
 } from './rotated-name.ts';
 
@@ -57,6 +57,14 @@ export interface RotationReport {
   skipped: SkippedFile[];
 }
 
+/** Why a log's name that is not a regular file is left alone (the remote rotation says it in the same words). */
+export const NOT_A_FILE = {
+  link: 'is a symbolic link (links are never followed)',
+  fifo: 'is a FIFO',
+  socket: 'is a socket',
+  device: 'is a device',
+} as const;
+
 /** One run: the policy, the stamp for new names, and what was done so far. */
 interface Run {
   input: RotateInput;
@@ -73,10 +81,10 @@ const NAME_MAX = 255;
  */
 /** What a non-regular entry is, as the report says it: never followed, read or emptied. */
 function otherKind(st: Stats): string {
-  if (st.isSymbolicLink()) return 'is a symbolic link (links are never followed)';
-  if (st.isFIFO()) return 'is a FIFO';
-  if (st.isSocket()) return 'is a socket';
-  return 'is a device';
+  if (st.isSymbolicLink()) return NOT_A_FILE.link;
+  if (st.isFIFO()) return NOT_A_FILE.fifo;
+  if (st.isSocket()) return NOT_A_FILE.socket;
+  return NOT_A_FILE.device;
 }
 
 async function listDir(
@@ -92,17 +100,6 @@ async function listDir(
     else if (st) others.set(name, otherKind(st));
   }
   return { files, dirs, others };
-}
-
-/** A name no other rotated copy of `base` has in this directory. */
-function freeName(base: string, stamp: string, taken: Set<string>): string {
-  for (let seq = 0; ; seq++) {
-    const name = rotatedName(base, stamp, seq);
-    if (!taken.has(name) && !taken.has(`${name}.zst`)) {
-      taken.add(name);
-      return name;
-    }
-  }
 }
 
 /** Opens a file of the volume without following links, refusing hard links; null (and a `skipped` line) otherwise. */
@@ -162,7 +159,7 @@ async function rotateOne(
   run: Run,
 ) {
   const { input, report } = run;
-  const target = freeName(name, run.stamp, taken);
+  const target = freeRotatedName(name, run.stamp, taken);
   const final = input.compress ? `${target}.zst` : target;
   if (Buffer.byteLength(`${final}${PARTIAL_SUFFIX}`) > NAME_MAX) {
     report.skipped.push({ file, reason: 'has a name too long to add a rotation suffix' });
@@ -246,21 +243,9 @@ async function recover(dir: PinnedDir, rel: string, names: Iterable<string>, rep
 
 /** Removes rotated copies beyond the newest `keep` of each log of one directory. */
 async function prune(dir: PinnedDir, rel: string, run: Run): Promise<void> {
-  const groups = new Map<
-    string,
-    { name: string; parsed: NonNullable<ReturnType<typeof parseRotatedName>> }[]
-  >();
-  for (const name of (await listDir(dir)).files.keys()) {
-    const parsed = parseRotatedName(name);
-    if (parsed === null) continue;
-    groups.set(parsed.base, [...(groups.get(parsed.base) ?? []), { name, parsed }]);
-  }
-  for (const group of groups.values()) {
-    group.sort((a, b) => compareRotated(a.parsed, b.parsed));
-    for (const old of group.slice(Math.max(0, run.input.keep))) {
-      await unlink(dir.at(old.name));
-      run.report.removed.push(`${rel}${old.name}`);
-    }
+  for (const name of copiesBeyondKeep((await listDir(dir)).files.keys(), run.input.keep)) {
+    await unlink(dir.at(name));
+    run.report.removed.push(`${rel}${name}`);
   }
 }
 

@@ -1,16 +1,16 @@
-import { basename, dirname, posix } from 'node:path';
+import { basename } from 'node:path';
 import { PhoenixError, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
 import { helperImages } from '@phoenix-hydra/diagnostics';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { runHelperScript } from '../helper-script.ts';
-import type { RotatedFile, RotationReport, SkippedFile } from './rotate-logs.ts';
+import { NOT_A_FILE, type RotatedFile, type RotationReport, type SkippedFile } from './rotate-logs.ts';
 import {
   COPIED_SUFFIX,
-  compareRotated,
+  copiesBeyondKeep,
+  freeRotatedName,
   isLiveLogName,
   PARTIAL_SUFFIX,
   parseRotatedName,
-  rotatedName,
   rotationStamp,
 } from './rotated-name.ts';
 
@@ -87,10 +87,10 @@ const TYPES = {
 
 /** Why an entry with a log's name is left alone, in the local rotation's words (rotate-logs, pinned-dir). */
 function skipReason(e: ListedEntry): string | null {
-  if (e.type === 'link') return 'is a symbolic link (links are never followed)';
-  if (e.type === 'fifo') return 'is a FIFO';
-  if (e.type === 'socket') return 'is a socket';
-  if (e.type === 'device' || e.type === 'other') return 'is a device';
+  if (e.type === 'link') return NOT_A_FILE.link;
+  if (e.type === 'fifo') return NOT_A_FILE.fifo;
+  if (e.type === 'socket') return NOT_A_FILE.socket;
+  if (e.type === 'device' || e.type === 'other') return NOT_A_FILE.device;
   return null;
 }
 
@@ -146,13 +146,8 @@ export function planRotation(
   const ops: RotateOp[] = [];
   const skipped: SkippedFile[] = [];
   const taken = new Set(entries.map((e) => e.path));
-  const rotated = new Map<string, string[]>(); // dir/base -> rotated copies (completed names)
-  const addRotated = (path: string) => {
-    const parsed = parseRotatedName(basename(path));
-    if (!parsed) return;
-    const key = posix.join(dirname(path), parsed.base);
-    rotated.set(key, [...(rotated.get(key) ?? []), path]);
-  };
+  const rotated: string[] = []; // rotated copies, by the names they have once the plan ran
+  const addRotated = (path: string) => rotated.push(path);
   for (const e of entries) {
     const name = basename(e.path);
     if (e.type === 'file' && name.endsWith(PARTIAL_SUFFIX)) {
@@ -171,22 +166,13 @@ export function planRotation(
         skipped.push({ file: rel(e.path), reason: `is a file with ${e.links} hard links` });
         continue;
       }
-      let seq = 0;
-      const free = (n: string) => ![n, `${n}.zst`, `${n}${COPIED_SUFFIX}`].some((x) => taken.has(x));
-      while (!free(rotatedName(e.path, policy.stamp, seq))) seq += 1;
-      const to = rotatedName(e.path, policy.stamp, seq);
-      taken.add(to);
+      const to = freeRotatedName(e.path, policy.stamp, taken);
       ops.push({ op: 'copytrunc', from: e.path, to, bytes: e.size });
       ops.push({ op: 'finish', copied: `${to}${COPIED_SUFFIX}`, to, compress: policy.compress });
       addRotated(policy.compress ? `${to}.zst` : to);
     }
   }
-  for (const copies of rotated.values()) {
-    const newest = copies
-      .map((path) => ({ path, parsed: parseRotatedName(basename(path)) }))
-      .sort((a, b) => (a.parsed && b.parsed ? compareRotated(a.parsed, b.parsed) : 0));
-    for (const old of newest.slice(policy.keep)) ops.push({ op: 'remove', path: old.path, why: 'old' });
-  }
+  for (const path of copiesBeyondKeep(rotated, policy.keep)) ops.push({ op: 'remove', path, why: 'old' });
   return { ops, skipped };
 }
 

@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+
 /** A rotated copy of a log file: `<base>.<YYYYMMDD-HHMMSS>[-<n>][.zst]`. */
 export interface RotatedName {
   base: string;
@@ -44,5 +46,36 @@ export function isLiveLogName(name: string): boolean {
     !name.endsWith(COPIED_SUFFIX) &&
     parseRotatedName(name) === null &&
     !/\.(zst|gz|xz|bz2|lz4|zip)$/.test(name)
+  );
+}
+
+/**
+ * The first `<base>.<stamp>[-<seq>]` that `taken` holds neither as it is, compressed, nor as a complete
+ * copy awaiting its name; added to `taken`. `base` may carry its directory (`logs/access.log`).
+ */
+export function freeRotatedName(base: string, stamp: string, taken: Set<string>): string {
+  for (let seq = 0; ; seq++) {
+    const name = rotatedName(base, stamp, seq);
+    if (![name, `${name}.zst`, `${name}${COPIED_SUFFIX}`].some((n) => taken.has(n))) {
+      taken.add(name);
+      return name;
+    }
+  }
+}
+
+/** The rotated copies among `paths` beyond the newest `keep` of each log (per directory and base name). */
+export function copiesBeyondKeep(paths: Iterable<string>, keep: number): string[] {
+  const groups = new Map<string, { path: string; parsed: RotatedName }[]>();
+  for (const path of paths) {
+    const parsed = parseRotatedName(posix.basename(path));
+    if (parsed === null) continue;
+    const key = posix.join(posix.dirname(path), parsed.base);
+    groups.set(key, [...(groups.get(key) ?? []), { path, parsed }]);
+  }
+  return [...groups.values()].flatMap((group) =>
+    group
+      .sort((a, b) => compareRotated(a.parsed, b.parsed))
+      .slice(Math.max(0, keep))
+      .map((copy) => copy.path),
   );
 }
