@@ -55,6 +55,42 @@ export function stackTools(
   }
   const waitForPostgres = () =>
     waitFor('postgres', async () => (await podman('exec', db, 'pg_isready', '-q', ...socket)).exitCode === 0);
+  /** The stack's volume NAME as podman has it: its mountpoint, and its bind device ('' without bind options). */
+  async function volumeMount(name: string): Promise<{ mountpoint: string; device: string }> {
+    const r = await podman(
+      'volume',
+      'inspect',
+      `${project}_${name}`,
+      '--format',
+      '{{.Mountpoint}} {{.Options.device}}',
+    );
+    const [mountpoint, device] = r.stdout.trim().split(' ');
+    return { mountpoint: mountpoint ?? '', device: device === '<no' || device === undefined ? '' : device };
+  }
+  /**
+   * The database as the original scripts left it: db started by podman-compose without setup (so its
+   * volume has no bind options and the data is in podman's storage), a table `rows` of ROWS rows.
+   */
+  async function seedOriginalScriptsDb(rows: number): Promise<void> {
+    const up = await compose('up', '-d', 'db');
+    expect(up.exitCode, up.all).toBe(0);
+    await waitForPostgres();
+    // pg_isready answers while the image's entrypoint still creates the database: wait until it is there.
+    await waitFor('the database', async () => (await psql('select 1')) === '1', 60);
+    expect((await volumeMount('db_data')).device).toBe('');
+    await psql('create table rows(id int primary key, note text)');
+    await psql(`insert into rows select g, 'row ' || g from generate_series(1, ${rows}) g`);
+    expect(await psql('select count(*) from rows')).toBe(String(rows));
+  }
+  /** The table seedOriginalScriptsDb made counts ROWS within 30 s (postgres may still be starting); else fails with db's logs. */
+  async function expectSeededRows(rows: number): Promise<void> {
+    let count = '';
+    for (let i = 0; i < 60 && count !== String(rows); i++) {
+      count = await psql('select count(*) from rows');
+      if (count !== String(rows)) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(count, (await compose('logs', 'db')).all.slice(-2000)).toBe(String(rows));
+  }
   /** Stack down, its volumes and data removed (no backup), and the network podman-compose 1.0.3 leaves behind. */
   async function removeStack(): Promise<void> {
     await compose('down');
@@ -84,6 +120,9 @@ export function stackTools(
     unshareStat,
     waitFor,
     waitForPostgres,
+    volumeMount,
+    seedOriginalScriptsDb,
+    expectSeededRows,
     removeStack,
     freshStack,
     backupIds,

@@ -19,16 +19,13 @@ const db = `${project}_db_1`;
 let cwd = '';
 let env: Record<string, string> = {};
 
-const { run, podman, compose, psql, waitForPostgres } = stackTools(
-  project,
-  () => cwd,
-  () => env,
-);
-const inspect = async () => {
-  const r = await podman('volume', 'inspect', volume, '--format', '{{.Mountpoint}} {{.Options.device}}');
-  const [mountpoint, device] = r.stdout.trim().split(' ');
-  return { mountpoint: mountpoint ?? '', device: device === '<no' || device === undefined ? '' : device };
-};
+const { run, podman, compose, psql, waitForPostgres, volumeMount, seedOriginalScriptsDb, expectSeededRows } =
+  stackTools(
+    project,
+    () => cwd,
+    () => env,
+  );
+const inspect = () => volumeMount('db_data');
 /** Entries and bytes under a directory, read inside the user namespace (postgres's 0700 tree). */
 const treeOf = async (dir: string) =>
   (await execa('podman', ['unshare', 'sh', '-c', 'find "$1" | wc -l; du -sb "$1" | cut -f1', 'sh', dir]))
@@ -46,16 +43,7 @@ beforeAll(async () => {
   env = { XDG_STATE_HOME: join(cwd, '..', 'state') };
   await removeAll();
   // As the original scripts left it: no setup, podman-compose creates the volumes without bind options.
-  const up = await compose('up', '-d', 'db');
-  expect(up.exitCode, up.all).toBe(0);
-  await waitForPostgres();
-  // pg_isready answers while the image's entrypoint still creates the database: wait until it is there.
-  for (let i = 0; i < 120 && (await psql('select 1')) !== '1'; i++)
-    await new Promise((r) => setTimeout(r, 500));
-  expect((await inspect()).device).toBe('');
-  await psql('create table rows(id int primary key, note text)');
-  await psql("insert into rows select g, 'row ' || g from generate_series(1, 20000) g");
-  expect(await psql('select count(*) from rows')).toBe('20000');
+  await seedOriginalScriptsDb(20000);
   // Enough bytes that the copy takes a while, so a kill lands in the middle of it.
   await writeRandomFile(join((await inspect()).mountpoint, 'zz-filler'), 400);
 }, 300_000);
@@ -125,12 +113,7 @@ describe('adopt', () => {
     await waitForPostgres();
     const mounts = (await podman('inspect', db, '--format', '{{range .Mounts}}{{.Name}} {{end}}')).stdout;
     expect(mounts).toContain(volume);
-    let count = '';
-    for (let i = 0; i < 60 && count !== '20000'; i++) {
-      count = await psql('select count(*) from rows');
-      if (count !== '20000') await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(count, (await compose('logs', 'db')).all.slice(-2000)).toBe('20000');
+    await expectSeededRows(20000);
     await psql("insert into rows values (20001, 'written after adopt')");
     expect(await treeOf(hostPath)).toMatch(/^\d+\n\d+$/);
 

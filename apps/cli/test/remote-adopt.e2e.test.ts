@@ -24,21 +24,18 @@ let wrapperDir = '';
 /** What the CLI gets: a remote podman, unshare refused, no subuid files, its own state directory. */
 let remote: Record<string, string> = {};
 
-const { run, podman, compose, psql, waitForPostgres } = stackTools(
-  project,
-  () => cwd,
-  () => remote,
-);
+const { run, podman, compose, waitForPostgres, volumeMount, seedOriginalScriptsDb, expectSeededRows } =
+  stackTools(
+    project,
+    () => cwd,
+    () => remote,
+  );
 const exists = (path: string) =>
   access(path).then(
     () => true,
     () => false,
   );
-const inspect = async () => {
-  const r = await podman('volume', 'inspect', volume, '--format', '{{.Mountpoint}} {{.Options.device}}');
-  const [mountpoint, device] = r.stdout.trim().split(' ');
-  return { mountpoint: mountpoint ?? '', device: device === '<no' || device === undefined ? '' : device };
-};
+const inspect = () => volumeMount('db_data');
 /** Owner and mode of PATH as a root container mounting the stack's db volume sees them. */
 const seen = async (path = '/d') =>
   (
@@ -81,16 +78,7 @@ beforeAll(async () => {
     XDG_STATE_HOME: state,
   };
   // As the original scripts left it: no setup, podman-compose created the volume without bind options.
-  const up = await compose('up', '-d', 'db');
-  expect(up.exitCode, up.all).toBe(0);
-  await waitForPostgres();
-  // pg_isready answers while the image's entrypoint still creates the database: wait until it is there.
-  for (let i = 0; i < 120 && (await psql('select 1')) !== '1'; i++)
-    await new Promise((r) => setTimeout(r, 500));
-  expect((await inspect()).device).toBe('');
-  await psql('create table rows(id int primary key, note text)');
-  await psql("insert into rows select g, 'row ' || g from generate_series(1, 5000) g");
-  expect(await psql('select count(*) from rows')).toBe('5000');
+  await seedOriginalScriptsDb(5000);
 }, 300_000);
 
 afterAll(async () => {
@@ -132,12 +120,7 @@ describe('adopt through a remote podman', () => {
     expect(await seen()).toBe('999:999 700');
     expect(await seen('/d/PG_VERSION')).toMatch(/^999:999 6\d\d$/);
     await waitForPostgres();
-    let count = '';
-    for (let i = 0; i < 60 && count !== '5000'; i++) {
-      count = await psql('select count(*) from rows');
-      if (count !== '5000') await new Promise((r) => setTimeout(r, 500));
-    }
-    expect(count, (await compose('logs', 'db')).all.slice(-2000)).toBe('5000');
+    await expectSeededRows(5000);
     expect(await helpersLeft()).toBe('');
     console.info(`remote adopt of db_data: ${ms} ms`);
   }, 300_000);
