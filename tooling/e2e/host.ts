@@ -144,6 +144,14 @@ export function podman(args: readonly string[], options: RunOptions = {}): Promi
   return asTestUser('podman', args, options);
 }
 
+/**
+ * `podman run` arguments for a throwaway container without network as postgres's 999:999, with `volume`
+ * (`SOURCE:TARGET[:OPTIONS]`) mounted; `rest` is the image and its command, any further options before it.
+ */
+export function runAs999Args(volume: string, rest: readonly string[]): string[] {
+  return ['run', '--rm', '--network', 'none', '--user', '999:999', '--volume', volume, ...rest];
+}
+
 /** A name no other test run uses at the same time (containers, volumes, compose projects). */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}`;

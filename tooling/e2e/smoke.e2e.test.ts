@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { asTestUser, E2E_USER, IMAGES, lookupUser, podman } from './host.ts';
+import { asTestUser, E2E_USER, IMAGES, lookupUser, podman, runAs999Args } from './host.ts';
 
 // The test user's home (this process is that user under run-e2e.ts, or a developer's own account).
 function home(): string {
@@ -40,20 +40,7 @@ describe('rootless podman on the e2e host', () => {
     expect((await asTestUser('chmod', ['700', dir])).code).toBe(0);
 
     const probe = (script: string) =>
-      podman([
-        'run',
-        '--rm',
-        '--network',
-        'none',
-        '--user',
-        '999:999',
-        '--volume',
-        `${dir}:/data`,
-        IMAGES.probe,
-        'sh',
-        '-c',
-        script,
-      ]);
+      podman(runAs999Args(`${dir}:/data`, [IMAGES.probe, 'sh', '-c', script]));
 
     // The host user's own directory is root's inside the container; postgres (999) is locked out.
     const before = await probe('stat -c "%u:%g %a" /data; touch /data/pg-probe');

@@ -4,6 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isolatedProjectDir } from '@phoenix-hydra/e2e/cli-harness';
+import { IMAGES, runAs999Args } from '@phoenix-hydra/e2e/host';
 import { execa } from 'execa';
 import { buildUnprivilegedNginx, NGINX_UNPRIVILEGED_IMAGE } from './nginx-unprivileged.ts';
 
@@ -56,19 +57,14 @@ export async function initDesignDatabase(hostPath: string): Promise<void> {
     'createdb -h /tmp -U windmill_user windmill',
     'pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null',
   ].join('\n');
-  await execa('podman', [
-    'run',
-    '--rm',
-    '--network',
-    'none',
-    '--user',
-    '999:999',
-    '-v',
-    `${hostPath}:/var/lib/postgresql/data:Z`,
-    '--entrypoint',
-    'bash',
-    'docker.io/library/postgres:15',
-    '-c',
-    script,
-  ]);
+  await execa(
+    'podman',
+    runAs999Args(`${hostPath}:/var/lib/postgresql/data:Z`, [
+      '--entrypoint',
+      'bash',
+      IMAGES.postgres,
+      '-c',
+      script,
+    ]),
+  );
 }
