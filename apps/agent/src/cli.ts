@@ -1,5 +1,4 @@
 import { isPhoenixError } from '@phoenix-hydra/core';
-import { withCliHabits } from '@phoenix-hydra/core/cli-habits';
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -7,15 +6,16 @@ const CONFIG_HELP = 'agent configuration (default: ~/.config/phoenix-volumes/age
 
 /** Builds the commander program; each command's module is loaded only when it runs. */
 export function buildProgram(setExitCode: (code: number) => void, argv: readonly string[]): Command {
-  const program = withCliHabits(
-    new Command()
-      .name('phoenix-volumes-agent')
-      .description(
-        'Watches the volumes of a Phoenix Hydra stack (usage, free space, nginx configuration, podman events), ' +
-          'runs scheduled backups, verifies and prunes them, raises events to hooks and serves Prometheus metrics.',
-      ),
-    pkg.version,
-  );
+  const program = new Command()
+    .name('phoenix-volumes-agent')
+    .description(
+      'Watches the volumes of a Phoenix Hydra stack (usage, free space, nginx configuration, podman events), ' +
+        'runs scheduled backups, verifies and prunes them, raises events to hooks and serves Prometheus metrics.',
+    )
+    .version(pkg.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
 
   program
     .command('run', { isDefault: true })

@@ -1,4 +1,3 @@
-import { withCliHabits } from '@phoenix-hydra/core/cli-habits';
 import { Command, CommanderError } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { interruptedExitCode } from './interrupt.ts';
@@ -7,15 +6,16 @@ import { refuseRemotePodman } from './user-namespace.ts';
 
 /** Builds the commander program; each command's module is loaded only when that command runs. */
 export function buildProgram(setExitCode: (code: number) => void = () => undefined): Command {
-  const program = withCliHabits(
-    new Command()
-      .name('phoenix-volumes')
-      .description(
-        "Set up, check, back up, restore, watch and clean up the volumes of Phoenix Hydra's rootless Podman " +
-          'stack (PostgreSQL in db_data, nginx configuration in nginx_config, logs), with the UID mapping done right.',
-      ),
-    pkg.version,
-  );
+  const program = new Command()
+    .name('phoenix-volumes')
+    .description(
+      "Set up, check, back up, restore, watch and clean up the volumes of Phoenix Hydra's rootless Podman " +
+        'stack (PostgreSQL in db_data, nginx configuration in nginx_config, logs), with the UID mapping done right.',
+    )
+    .version(pkg.version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
 
   for (const register of commandRegistrations) register(program, setExitCode);
   // The one check before any command enters the user namespace (in-process or by re-running itself).
