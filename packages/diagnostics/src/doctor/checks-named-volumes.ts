@@ -1,7 +1,7 @@
 import { podmanVolumeName } from '@phoenix-hydra/core';
 import type { VolumeObservation } from '../observe.ts';
 import { volumeCreateAction } from '../plan-setup.ts';
-import { helperImages } from '../volume-targets.ts';
+import { boundToDirectory, helperImages } from '../volume-targets.ts';
 import { setupFix } from './checks-volumes.ts';
 import type { DoctorContext } from './context.ts';
 import { type Fix, finding } from './finding.ts';
@@ -61,7 +61,7 @@ const namedVolumeDrift: DoctorCheck = {
   why: 'containers write where the volume points (Options.device), so the host directory you set up and back up stays empty',
   async run(ctx) {
     const { volumes } = await ctx.observation();
-    const drifted = volumes.filter((v) => v.namedVolume !== null && v.namedVolume.device !== v.spec.hostPath);
+    const drifted = volumes.filter((v) => v.namedVolume !== null && !boundToDirectory(v));
     if (drifted.length === 0) return [];
     const users = await ctx.volumeUsers();
     return Promise.all(

@@ -13,7 +13,7 @@ import { observeStack, type StackObservation } from '../observe.ts';
 import { findServiceContainers, type ServiceContainer } from '../service-states.ts';
 import { findVolumeUsers, type VolumeUser } from '../usage/volume-users.ts';
 import { readUserNamespace, type UserNamespace } from '../user-namespace.ts';
-import { helperImages } from '../volume-targets.ts';
+import { helperImages, volumeSource } from '../volume-targets.ts';
 import { DEFAULT_MIN_FREE_BYTES } from './checks-space.ts';
 import { SkipCheck } from './finding.ts';
 
@@ -135,7 +135,7 @@ export function remoteUnshare(
     const mounts = volumes
       .filter((v) => v.dir !== null)
       .map((v) => ({
-        source: v.namedVolume?.device === v.spec.hostPath ? v.podmanVolumeName : v.spec.hostPath,
+        source: volumeSource(v),
         target: v.spec.hostPath,
         options: ['ro'],
       }));

@@ -2,6 +2,7 @@ import { formatMode, formatOwner, PhoenixError, type Stack, type VolumeSpec } fr
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { observeStack, type PathState, type VolumeObservation } from '../observe.ts';
 import { findVolumeContainers, type VolumeContainer } from '../usage/volume-containers.ts';
+import { boundToDirectory } from '../volume-targets.ts';
 
 /** One place where podman's reality differs from the stack's spec. */
 export interface Difference {
@@ -51,7 +52,7 @@ function namedVolumeDifferences(v: VolumeObservation): Difference[] {
       },
     ];
   }
-  if (named.device === v.spec.hostPath) return [];
+  if (boundToDirectory(v)) return [];
   const actual = named.device ?? `${named.mountpoint} (podman's own storage)`;
   return [
     {
