@@ -22,8 +22,14 @@ export function setup(): () => void {
     process.env.TMPDIR = outer;
     makeWritable(dir);
     rmSync(dir, { recursive: true, force: true });
+    // Only this user's entries: an e2e run beside this one (as the test user) makes its own.
+    const uid = process.getuid?.();
     const leaked = readdirSync(outer).filter(
-      (name) => OURS.test(name) && !NOT_LEAKS.test(name) && !before.has(name),
+      (name) =>
+        OURS.test(name) &&
+        !NOT_LEAKS.test(name) &&
+        !before.has(name) &&
+        (uid === undefined || lstatSync(join(outer, name), { throwIfNoEntry: false })?.uid === uid),
     );
     if (leaked.length > 0) {
       throw new Error(
