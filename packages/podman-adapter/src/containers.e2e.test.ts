@@ -146,3 +146,21 @@ describe('lifecycle and events', () => {
     expect((await podman.inspectContainer(container))?.running).toBe(true);
   });
 });
+
+describe('probe containers', () => {
+  it('leave no container and no anonymous volume behind (postgres declares one; 2,000 leaked ones exhaust podman’s locks)', async () => {
+    const volumes = async () => (await execa('podman', ['volume', 'ls', '--quiet'])).stdout;
+    const before = await volumes();
+    const result = await podman.run('docker.io/library/postgres:15', [], { entrypoint: 'true' });
+    expect(result.exitCode).toBe(0);
+    expect(await volumes()).toBe(before);
+    const left = await execa('podman', [
+      'ps',
+      '--all',
+      '--quiet',
+      '--filter',
+      'label=io.phoenix-hydra.helper=1',
+    ]);
+    expect(left.stdout).toBe('');
+  });
+});

@@ -183,10 +183,15 @@ function resultOf(o: VolumeFileOp, line: Line): VolumeFileResult {
 
 /**
  * Removes a helper or probe container after its `podman run` returned (or failed, or was killed), so none
- * accumulate; never throws, since the work it did is already decided.
+ * accumulate, with its anonymous volumes (`--volumes`: the postgres image declares one, which `--rm` used to
+ * remove; without it every helper left a volume, and after ~2,000 podman ran out of locks); never throws,
+ * since the work it did is already decided.
  */
-export async function removeContainer(config: RunnerConfig, name: string): Promise<void> {
-  await callAllowFail(config, ['rm', '--force', '--ignore', '--time', '0', name]).catch(() => undefined);
+export async function removeContainer(config: RunnerConfig, ...names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  await callAllowFail(config, ['rm', '--force', '--ignore', '--volumes', '--time', '0', ...names]).catch(
+    () => undefined,
+  );
 }
 
 /** How old a stopped helper must be before any command removes it (a younger one may still be read by its owner). */
@@ -200,15 +205,21 @@ const swept = new WeakSet<RunnerConfig>();
 export async function sweepLeftHelpers(config: RunnerConfig): Promise<void> {
   if (swept.has(config)) return;
   swept.add(config);
-  await callAllowFail(config, [
-    'container',
-    'prune',
-    '--force',
+  const left = await callAllowFail(config, [
+    'ps',
+    '--all',
+    '--quiet',
     '--filter',
     'label=io.phoenix-hydra.helper=1',
     '--filter',
+    'status=exited',
+    '--filter',
+    'status=created',
+    '--filter',
     `until=${LEFT_HELPER_AGE}`,
   ]).catch(() => undefined);
+  if (left?.exitCode !== 0) return;
+  await removeContainer(config, ...left.stdout.split('\n').filter((id) => /^[0-9a-f]{12,64}$/.test(id)));
 }
 
 /** Where the helper mounts the volume. */

@@ -22,7 +22,7 @@ async function hangingPodman(): Promise<{ config: RunnerConfig; calls: string }>
   const bin = join(dir, 'podman');
   await writeFile(
     bin,
-    `#!/bin/sh\n[ "$1" = container ] && exit 0\necho "$1 $2 $3 $4" >> ${calls}\nif [ "$1" = run ]; then head -c 200000 /dev/zero; exec sleep 30; fi\n`,
+    `#!/bin/sh\n[ "$1" = ps ] && exit 0\necho "$1 $2 $3 $4" >> ${calls}\nif [ "$1" = run ]; then head -c 200000 /dev/zero; exec sleep 30; fi\n`,
   );
   await chmod(bin, 0o755);
   return { config: { bin, timeoutMs: 10_000, streamTimeoutMs: 60_000, env: {} }, calls };
@@ -66,7 +66,7 @@ describe('the tar helper', () => {
     const lines = (await readFile(calls, 'utf8')).trim().split('\n');
     expect(lines[0]).toMatch(/^run --name phoenix-helper-[0-9a-f]{12} --pull$/);
     const name = lines[0]?.split(' ')[2];
-    expect(lines[1]).toBe(`rm --force --ignore --time`);
+    expect(lines[1]).toBe(`rm --force --ignore --volumes`);
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(name).toMatch(/^phoenix-helper-/);
   });
@@ -76,7 +76,7 @@ describe('the tar helper', () => {
     const bin = join(dir, 'podman');
     await writeFile(
       bin,
-      `#!/bin/sh\n[ "$1" = container ] && exit 0\necho "$1 $2 $3" >> ${calls}\nif [ "$1" = run ]; then printf tar; fi\n`,
+      `#!/bin/sh\n[ "$1" = ps ] && exit 0\necho "$1 $2 $3" >> ${calls}\nif [ "$1" = run ]; then printf tar; fi\n`,
     );
     await chmod(bin, 0o755);
     const config = { bin, timeoutMs: 10_000, streamTimeoutMs: 60_000, env: {} };
@@ -95,6 +95,6 @@ describe('the tar helper', () => {
       for await (const _ of helperTarOut(config, target, abort.signal)) abort.abort();
     })();
     await expect(read).rejects.toThrow();
-    expect((await readFile(calls, 'utf8')).trim().split('\n')[1]).toBe('rm --force --ignore --time');
+    expect((await readFile(calls, 'utf8')).trim().split('\n')[1]).toBe('rm --force --ignore --volumes');
   });
 });

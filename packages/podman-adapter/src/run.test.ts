@@ -29,7 +29,7 @@ async function loggingPodman(
       (await readFile(log, 'utf8'))
         .trim()
         .split('\n')
-        .filter((line) => !line.startsWith('container prune')),
+        .filter((line) => !line.startsWith('ps ')),
   };
 }
 
@@ -43,24 +43,34 @@ describe('a probe container', () => {
     expect(started?.split(' ')).not.toContain('--rm');
     expect(started).toMatch(/--label io\.phoenix-hydra\.helper=1 --label x=y postgres:15 true$/);
     const name = /--name (phoenix-probe-[0-9a-f]{12})/.exec(started ?? '')?.[1];
-    expect(removed).toBe(`rm --force --ignore --time 0 ${name}`);
+    // --volumes: the anonymous volume an image declares (postgres: its data directory) goes with it.
+    expect(removed).toBe(`rm --force --ignore --volumes --time 0 ${name}`);
   });
 
   it('is removed when its client times out, and the timeout is the error', async () => {
     const { config, calls } = await loggingPodman('hang');
     await expect(run(config, 'postgres:15', ['sleep'], { timeoutMs: 300 })).rejects.toThrow();
     const lines = await calls();
-    expect(lines[1]).toMatch(/^rm --force --ignore --time 0 phoenix-probe-[0-9a-f]{12}$/);
+    expect(lines[1]).toMatch(/^rm --force --ignore --volumes --time 0 phoenix-probe-[0-9a-f]{12}$/);
   });
 
-  it('first removes helpers left stopped over 5 min ago (a SIGKILLed client cannot), once per process', async () => {
-    const { config } = await loggingPodman('0');
+  it('first removes helpers left stopped over 5 min ago (a SIGKILLed client cannot), with their volumes, once per process', async () => {
+    const log = join(dir, 'calls');
+    const bin = join(dir, 'podman');
+    // `ps` lists two left helpers; `run` prints nothing.
+    await writeFile(
+      bin,
+      `#!/bin/sh\necho "$*" >> ${log}\nif [ "$1" = ps ]; then printf 'aaaaaaaaaaaa\\nbbbbbbbbbbbb\\n'; fi\n`,
+    );
+    await chmod(bin, 0o755);
+    const config = { bin, timeoutMs: 10_000, streamTimeoutMs: 60_000, env: {} };
     await run(config, 'postgres:15', ['true']);
     await run(config, 'postgres:15', ['true']);
-    const lines = (await readFile(join(dir, 'calls'), 'utf8')).trim().split('\n');
-    expect(lines.filter((line) => line.startsWith('container prune'))).toEqual([
-      'container prune --force --filter label=io.phoenix-hydra.helper=1 --filter until=5m',
+    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    expect(lines.filter((line) => line.startsWith('ps '))).toEqual([
+      'ps --all --quiet --filter label=io.phoenix-hydra.helper=1 --filter status=exited --filter status=created --filter until=5m',
     ]);
-    expect(lines[0]).toMatch(/^container prune/);
+    expect(lines[1]).toBe('rm --force --ignore --volumes --time 0 aaaaaaaaaaaa bbbbbbbbbbbb');
+    expect(lines[2]).toMatch(/^run /);
   });
 });
