@@ -16,7 +16,6 @@ export function runHelperScript(
     user: '0:0',
     entrypoint: 'sh',
     mounts: options.mounts,
-    labels: { 'io.phoenix-hydra.helper': '1' },
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
 }

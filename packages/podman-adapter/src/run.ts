@@ -41,7 +41,10 @@ function mountArg(mount: ProbeMount): string[] {
   return ['--volume', `${mount.source}:${mount.target}${options}`];
 }
 
-/** Runs argv in a fresh container; returns its exit code, and throws only when podman itself fails (exit 125). */
+/**
+ * Runs argv in a fresh container, labelled `io.phoenix-hydra.helper=1` (what the sweep and tests look for), removed
+ * once it exited; returns its exit code, and throws only when podman itself fails (exit 125).
+ */
 export async function run(
   config: RunnerConfig,
   image: string,

@@ -210,7 +210,6 @@ export async function scanThroughHelper(
     user: '0:0',
     entrypoint: 'sh',
     mounts: [{ source, target: HELPER_ROOT, options: ['ro'] }],
-    labels: { 'io.phoenix-hydra.helper': '1' },
   });
   if (r.exitCode !== 0) {
     throw new PhoenixError(
