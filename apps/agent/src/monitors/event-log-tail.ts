@@ -1,4 +1,4 @@
-import { type Stats, unwatchFile, watchFile } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { phoenixEventSchema } from '@phoenix-hydra/core';
 import type { EventBus } from '../events/event-bus.ts';
@@ -6,6 +6,8 @@ import type { Logger } from '../logger.ts';
 
 /** Longest line read; a longer one is not an event the CLI wrote. */
 const MAX_LINE = 1024 * 1024;
+
+const identity = (st: Stats) => `${st.ino}:${st.birthtimeMs}`;
 
 /**
  * Forwards the events `phoenix-volumes` appends to its JSON-lines event log (core's eventLogPath), so a
@@ -16,44 +18,59 @@ const MAX_LINE = 1024 * 1024;
 export class EventLogTail {
   readonly #deps: { path: string; project: string; bus: EventBus; log: Logger; pollMs: number };
   #offset = 0;
-  #ino = 0;
+  /** The file read: inode and birth time (an inode number can be reused by the file that replaced it). */
+  #identity = '';
   #partial = '';
   #reading: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = true;
 
   constructor(deps: { path: string; project: string; bus: EventBus; log: Logger; pollMs: number }) {
     this.#deps = deps;
   }
 
   async start(): Promise<void> {
-    const handle = await open(this.#deps.path, 'r').catch(() => null);
-    if (handle) {
-      const st = await handle.stat();
+    const st = await stat(this.#deps.path).catch(() => null);
+    if (st) {
       this.#offset = st.size;
-      this.#ino = st.ino;
-      await handle.close();
+      this.#identity = identity(st);
     }
-    const read = (current: Stats) => {
-      this.#reading = this.#reading
-        .then(() => this.#read(current))
-        .catch((error: unknown) => {
-          this.#deps.log.warn({ err: error, path: this.#deps.path }, 'event log not read');
-        });
-    };
-    watchFile(this.#deps.path, { interval: this.#deps.pollMs, persistent: false }, read);
-    // watchFile takes its baseline asynchronously: what was appended meanwhile is read here.
-    const now = await stat(this.#deps.path).catch(() => null);
-    if (now) read(now);
+    this.#stopped = false;
+    this.#schedule();
   }
 
   async stop(): Promise<void> {
-    unwatchFile(this.#deps.path);
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
     await this.#reading;
   }
 
+  /**
+   * One stat every pollMs, compared with what was read so far (not with the previous stat, as fs.watchFile
+   * does: its baseline is taken later, on the thread pool, and an append made meanwhile was never seen).
+   */
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#reading = stat(this.#deps.path)
+        .then(
+          (current) => this.#read(current),
+          (error: NodeJS.ErrnoException) => {
+            if (error.code !== 'ENOENT') throw error;
+          },
+        )
+        .catch((error: unknown) => {
+          this.#deps.log.warn({ err: error, path: this.#deps.path }, 'event log not read');
+        })
+        .finally(() => this.#schedule());
+    }, this.#deps.pollMs);
+    this.#timer.unref();
+  }
+
   async #read(current: Stats): Promise<void> {
-    if (current.nlink === 0 && current.size === 0) return; // removed
-    if (current.ino !== this.#ino || current.size < this.#offset) {
-      this.#ino = current.ino;
+    if (identity(current) !== this.#identity || current.size < this.#offset) {
+      this.#identity = identity(current);
       this.#offset = 0;
       this.#partial = '';
     }
