@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
-import { defaultBackupDir, lockDir, type Stack } from '@phoenix-hydra/core';
+import { posix } from 'node:path';
+import { defaultBackupDir, lockDir, type Stack, toMachinePath } from '@phoenix-hydra/core';
 import {
   type ContainerInfo,
   callAllowFail,
@@ -121,36 +122,47 @@ const REMOTE_UNSEEN =
 /**
  * `podman unshare ARGV` through a remote podman, which has none: ARGV runs as root (the same user namespace
  * root) in a throwaway container of the stack's own image, every volume directory that exists mounted
- * read-only at its own path (through its named volume when that is bound there), so the same command
- * sees the same files, owners and filesystems. Checks only read.
+ * read-only at its path on the machine (through its named volume when that is bound there), so the same
+ * command sees the same files, owners and filesystems. Checks only read. From Windows a volume's path here
+ * (`C:\Users\me\x\logs`) is not one a Linux container can mount at: it is mounted at the machine's name for
+ * it (`/mnt/c/Users/me/x/logs`) and ARGV's paths are rewritten to match, so what a check prints names files
+ * where they are on the machine.
  */
 export function remoteUnshare(
   stack: Stack,
   podman: Podman,
   observation: () => Promise<StackObservation>,
+  platform: NodeJS.Platform = process.platform,
 ): (argv: readonly string[]) => Promise<ProcessResult> {
   const helper = once(async () => {
     const image = await helperImages(podman, stack)();
     const { volumes } = await observation();
-    const mounts = volumes
-      .filter((v) => v.dir !== null)
-      .map((v) => ({
-        source: volumeSource(v),
-        target: v.spec.hostPath,
-        options: ['ro'],
-      }));
-    return { image, mounts };
+    const seen = volumes.filter((v) => v.dir !== null);
+    const mounts = seen.map((v) => ({
+      source: volumeSource(v, platform),
+      target: toMachinePath(v.spec.hostPath, platform) ?? posix.join('/phoenix-volumes', v.spec.name),
+      options: ['ro'],
+    }));
+    const paths = seen
+      .map((v, i) => ({ client: v.spec.hostPath, machine: mounts[i]?.target ?? v.spec.hostPath }))
+      .sort((a, b) => b.client.length - a.client.length);
+    return { image, mounts, inHelper: (arg: string) => toHelperPath(arg, paths, platform) };
   });
   // One helper at a time: checks run side by side, and many concurrent `podman run`s through podman 4.3's
   // service (beside a stack's restart-looping containers) took minutes and once wedged it.
   let queue: Promise<unknown> = Promise.resolve();
   return (argv) => {
     const turn = queue.then(async () => {
-      const { image, mounts } = await helper();
+      const { image, mounts, inHelper } = await helper();
       const [cmd, ...args] = argv;
       if (image === null || cmd === undefined) throw new SkipCheck(REMOTE_UNSEEN);
       const r = await podman
-        .run(image, args, { user: '0:0', entrypoint: cmd, mounts, timeoutMs: REMOTE_HELPER_TIMEOUT_MS })
+        .run(image, args.map(inHelper), {
+          user: '0:0',
+          entrypoint: cmd,
+          mounts,
+          timeoutMs: REMOTE_HELPER_TIMEOUT_MS,
+        })
         .catch(() => {
           throw new SkipCheck(REMOTE_UNSEEN);
         });
@@ -161,6 +173,27 @@ export function remoteUnshare(
     queue = turn.catch(() => undefined);
     return turn;
   };
+}
+
+/** ARG with a volume's path here replaced by where the helper mounts it (`C:\x\logs\a` → `/mnt/c/x/logs/a`). */
+function toHelperPath(
+  arg: string,
+  paths: readonly { client: string; machine: string }[],
+  platform: NodeJS.Platform,
+): string {
+  const separators = platform === 'win32' ? ['\\', '/'] : ['/'];
+  for (const { client, machine } of paths) {
+    if (client === machine) continue;
+    if (arg === client) return machine;
+    if (arg.startsWith(client) && separators.includes(arg.charAt(client.length))) {
+      const rest = arg
+        .slice(client.length + 1)
+        .split(/[\\/]+/)
+        .filter((p) => p !== '');
+      return posix.join(machine, ...rest);
+    }
+  }
+  return arg;
 }
 
 /** How long one of doctor's remote helpers may take before its check is skipped instead of waited for. */

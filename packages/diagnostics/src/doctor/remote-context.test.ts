@@ -45,6 +45,43 @@ describe('what a check runs in podman unshare, through a remote podman (podman m
     ]);
   });
 
+  it('from Windows mounts each volume at its machine path and rewrites the paths a check passes to match', async () => {
+    const calls: { argv: readonly string[]; mounts: unknown }[] = [];
+    const podman = createFakePodman({
+      overrides: {
+        remote: async () => ({ remote: true, reason }),
+        run: async (_image, argv, options) => {
+          calls.push({ argv, mounts: options?.mounts });
+          return { exitCode: 0, stdout: '', stderr: '' };
+        },
+      },
+    });
+    const win = (name: string) => `C:\\Users\\me\\phx\\${name}`;
+    const seen = observation();
+    // db_data's named volume is bound to its directory as the machine names it; logs has none (mounted by path).
+    seen.volumes = seen.volumes.map((v) => {
+      const spec = { ...v.spec, hostPath: win(v.spec.name) };
+      const device = `/mnt/c/Users/me/phx/${v.spec.name}`;
+      if (v.spec.name === 'logs') return { ...v, spec, namedVolume: null };
+      return { ...v, spec, namedVolume: v.namedVolume && { ...v.namedVolume, device } };
+    });
+    const unshare = remoteUnshare(stack, podman, async () => seen, 'win32');
+    await unshare(['find', `${win('logs')}\\nginx`, '-printf', '%s %p\\0']);
+    await unshare(['du', '-s', '-b', '--', win('db_data')]);
+    await unshare(['cat', '--', `${win('db_data')}2\\x`]); // another directory that only starts alike
+    expect(calls.map((c) => c.argv)).toEqual([
+      ['/mnt/c/Users/me/phx/logs/nginx', '-printf', '%s %p\\0'],
+      ['-s', '-b', '--', '/mnt/c/Users/me/phx/db_data'],
+      ['--', `${win('db_data')}2\\x`],
+    ]);
+    expect(calls[0]?.mounts).toEqual(
+      expect.arrayContaining([
+        { source: `${stack.project}_db_data`, target: '/mnt/c/Users/me/phx/db_data', options: ['ro'] },
+        { source: '/mnt/c/Users/me/phx/logs', target: '/mnt/c/Users/me/phx/logs', options: ['ro'] },
+      ]),
+    );
+  });
+
   it('says plainly what it could not look at when the image lacks the tool, instead of a finding', async () => {
     const podman = createFakePodman({
       overrides: {
