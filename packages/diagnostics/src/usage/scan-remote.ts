@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { PhoenixError } from '@phoenix-hydra/core';
-import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { type Podman, runHelperScript } from '@phoenix-hydra/podman-adapter';
 import { type BlockDevice, mountOf, parseMountinfo, splitDev } from './block-device.ts';
 import { type DiskStats, parseDiskstats } from './diskstats.ts';
 import type { FilesystemUsage } from './filesystem.ts';
@@ -206,9 +206,7 @@ export async function scanThroughHelper(
   source: string,
   options: ScanOptions = {},
 ): Promise<RemoteScan> {
-  const r = await podman.run(image, ['-c', SCAN_SCRIPT, 'sh', HELPER_ROOT, 'scan', SCAN_SCRIPT], {
-    user: '0:0',
-    entrypoint: 'sh',
+  const r = await runHelperScript(podman, image, SCAN_SCRIPT, [HELPER_ROOT, 'scan', SCAN_SCRIPT], {
     mounts: [{ source, target: HELPER_ROOT, options: ['ro'] }],
   });
   if (r.exitCode !== 0) {

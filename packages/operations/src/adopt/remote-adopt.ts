@@ -6,9 +6,8 @@ import {
   type Stack,
   type VolumeSpec,
 } from '@phoenix-hydra/core';
-import { type Podman, type ProbeMount, volumeFilesFor } from '@phoenix-hydra/podman-adapter';
+import { type Podman, type ProbeMount, runHelperScript, volumeFilesFor } from '@phoenix-hydra/podman-adapter';
 import { helperImage } from '../backup/remote-tar.ts';
-import { runHelperScript } from '../helper-script.ts';
 import type { AdoptFiles } from './adopt-files.ts';
 import type { TreeSummary } from './tree-summary.ts';
 

@@ -1,9 +1,8 @@
 import { posix, win32 } from 'node:path';
 import { isPhoenixError, machineParentOf, PhoenixError, type Stack } from '@phoenix-hydra/core';
 import type { StackObservation } from '@phoenix-hydra/diagnostics';
-import type { Podman } from '@phoenix-hydra/podman-adapter';
+import { type Podman, runHelperScript } from '@phoenix-hydra/podman-adapter';
 import { helperImage } from '../backup/remote-tar.ts';
-import { runHelperScript } from '../helper-script.ts';
 import type { CleanupItem } from './cleanup.ts';
 
 /**

@@ -1,8 +1,7 @@
 import { basename } from 'node:path';
 import { PhoenixError, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
 import { helperImages } from '@phoenix-hydra/diagnostics';
-import type { Podman } from '@phoenix-hydra/podman-adapter';
-import { runHelperScript } from '../helper-script.ts';
+import { type Podman, runHelperScript } from '@phoenix-hydra/podman-adapter';
 import { NOT_A_FILE, type RotatedFile, type RotationReport, type SkippedFile } from './rotate-logs.ts';
 import {
   COPIED_SUFFIX,

@@ -3,8 +3,12 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { machineParentOf, PhoenixError, type Stack, toMachinePath } from '@phoenix-hydra/core';
 import { type NginxTestResult, nginxRunAs, testNginxConfig } from '@phoenix-hydra/diagnostics';
-import { type Podman, type VolumeFileOp, volumeFilesFor } from '@phoenix-hydra/podman-adapter';
-import { runHelperScript } from '../helper-script.ts';
+import {
+  type Podman,
+  runHelperScript,
+  type VolumeFileOp,
+  volumeFilesFor,
+} from '@phoenix-hydra/podman-adapter';
 import { MAX_CONFIG_FILE_BYTES, refusedEntry } from './copy-config-tree.ts';
 import {
   type DeployOptions,

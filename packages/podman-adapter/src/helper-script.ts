@@ -1,7 +1,8 @@
-import type { Podman, ProbeMount } from '@phoenix-hydra/podman-adapter';
+import type { Podman } from './podman.ts';
+import type { ProbeMount } from './run.ts';
 
 /**
- * Runs one of operations' fixed sh scripts on the machine: `sh -c SCRIPT sh ARGS…` in a throwaway
+ * Runs one fixed sh script on the machine (operations' remote jobs, diagnostics' remote scan): `sh -c SCRIPT sh ARGS…` in a throwaway
  * container of `image` as root of the user namespace, with only `mounts`. The arguments reach the
  * script as "$@" data, never as shell text; the exit code and output are the caller's to read.
  */
