@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOG_SIGNATURES } from './index.ts';
 import { recordedLog } from './recognise.ts';
-import { fillHint, lastMeaningfulLine } from './signature.ts';
+import { fillHint, lastMeaningfulLine, matchSignature } from './signature.ts';
 
 describe('the signature catalogue', () => {
   it('has unique, stable-looking ids', () => {
@@ -18,6 +18,22 @@ describe('the signature catalogue', () => {
     );
     expect(lastMeaningfulLine(['starting', 'done'])).toBe('done');
     expect(lastMeaningfulLine([])).toBeNull();
+  });
+
+  it('recognises a message that reached the log in two pieces, as podman remote prints partial records', () => {
+    // Seen through podman 4.3's service (a restart-looping postgres as 999:999 on a root-owned directory).
+    const lines = [
+      'Data page checksums are disabled.',
+      '',
+      'initdb: error: ',
+      'could not access directory "/var/lib/postgresql/data": Permission denied',
+    ];
+    expect(matchSignature(lines, LOG_SIGNATURES)).toMatchObject({
+      signature: { id: 'PHX-LOG-PG-001' },
+      line: 'initdb: error: could not access directory "/var/lib/postgresql/data": Permission denied',
+    });
+    // Whole lines still win, and two lines that say nothing known together stay unknown.
+    expect(matchSignature(['initdb: error: ', 'done'], LOG_SIGNATURES)).toBeNull();
   });
 
   it('hints get the volume, owner and captured groups filled in', () => {

@@ -28,16 +28,32 @@ export interface SignatureMatch {
   groups: string[];
 }
 
-/** The latest line matching any signature; earlier signatures win on the same line (most specific first). */
+/**
+ * The latest line matching any signature; earlier signatures win on the same line (most specific first).
+ * A line that matches only together with the one before it counts too: a program that writes a message in
+ * pieces (initdb's `initdb: error: ` and then the rest) can reach the log as partial records, and podman's
+ * remote client prints each record on a line of its own.
+ */
 export function matchSignature(
   lines: readonly string[],
   signatures: readonly LogSignature[],
 ): SignatureMatch | null {
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i] ?? '';
+  const find = (line: string): SignatureMatch | null => {
     for (const signature of signatures) {
       const m = signature.pattern.exec(line);
       if (m) return { signature, line: line.trim(), groups: m.slice(1).map((g) => g ?? '') };
+    }
+    return null;
+  };
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] ?? '';
+    const alone = find(line);
+    if (alone) return alone;
+    const before = lines[i - 1] ?? '';
+    // Only a match that needs both pieces: a line before that matches alone is found on its own turn.
+    if (i > 0 && line.trim() !== '' && find(before) === null) {
+      const joined = find(`${before}${line}`);
+      if (joined) return joined;
     }
   }
   return null;
