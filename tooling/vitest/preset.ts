@@ -28,6 +28,7 @@ export function e2eProject(root: string) {
       hookTimeout: 300_000,
       fileParallelism: false,
       sequence: { concurrent: false },
+      globalSetup: [fileURLToPath(new URL('./e2e-tmp-dir.ts', import.meta.url))],
     },
   });
 }

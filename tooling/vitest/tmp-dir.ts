@@ -13,15 +13,26 @@ const OURS = /^(phx|phoenix|dx|pa|offsite|ops)-/;
 const NOT_LEAKS = /^phoenix-(unit-run|e2e)-/;
 
 export function setup(): () => void {
+  return isolateTmpDir('phoenix-unit-run-', 'unit tests', (dir) => {
+    makeWritable(dir);
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/**
+ * Points TMPDIR (os.tmpdir() of the tests and of every process they start) at a new directory
+ * `<tmp>/<prefix>XXXXXX`; the returned teardown removes it with `remove` and fails if `<tmp>` gained
+ * an entry of ours owned by this user meanwhile.
+ */
+export function isolateTmpDir(prefix: string, what: string, remove: (dir: string) => void): () => void {
   const outer = tmpdir();
   const before = new Set(readdirSync(outer));
-  const dir = mkdtempSync(join(outer, 'phoenix-unit-run-'));
+  const dir = mkdtempSync(join(outer, prefix));
   before.add(dir.slice(outer.length + 1));
   process.env.TMPDIR = dir;
   return () => {
     process.env.TMPDIR = outer;
-    makeWritable(dir);
-    rmSync(dir, { recursive: true, force: true });
+    remove(dir);
     // Only this user's entries: an e2e run beside this one (as the test user) makes its own.
     const uid = process.getuid?.();
     const leaked = readdirSync(outer).filter(
@@ -33,14 +44,14 @@ export function setup(): () => void {
     );
     if (leaked.length > 0) {
       throw new Error(
-        `unit tests left ${leaked.length} entr${leaked.length === 1 ? 'y' : 'ies'} in ${outer} (${leaked.slice(0, 5).join(', ')}): create temporary files under os.tmpdir(), which points into this run's directory`,
+        `${what} left ${leaked.length} entr${leaked.length === 1 ? 'y' : 'ies'} in ${outer} (${leaked.slice(0, 5).join(', ')}): create temporary files under os.tmpdir(), which points into this run's directory`,
       );
     }
   };
 }
 
 /** Tests make read-only directories on purpose; give the owner write access back so removal works as non-root. */
-function makeWritable(path: string): void {
+export function makeWritable(path: string): void {
   const st = lstatSync(path, { throwIfNoEntry: false });
   if (!st?.isDirectory()) return;
   try {
@@ -48,5 +59,11 @@ function makeWritable(path: string): void {
   } catch {
     // not ours (a test chowned it as root); rmSync as root removes it anyway
   }
-  for (const name of readdirSync(path)) makeWritable(join(path, name));
+  let names: string[];
+  try {
+    names = readdirSync(path);
+  } catch {
+    return; // not ours to read (a container's uid in the e2e suite): the caller removes it otherwise
+  }
+  for (const name of names) makeWritable(join(path, name));
 }
