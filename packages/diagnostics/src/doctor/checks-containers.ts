@@ -79,7 +79,8 @@ const wrongUser: DoctorCheck = {
         const expected = service.user?.uid;
         if (expected === undefined) return [];
         const configured = c.user === '' ? null : Number(c.user.split(':')[0]);
-        const id = c.running ? await ctx.exec(c.name, ['id', '-u']) : null;
+        // A restart-looping container can stop between the listing and the exec: then only its config tells.
+        const id = c.running ? await ctx.exec(c.name, ['id', '-u']).catch(unlessStoppedMeanwhile) : null;
         const running = id?.exitCode === 0 ? Number(id.stdout.trim()) : null;
         const wrong = [configured, running].filter((u) => u !== null && u !== expected);
         if (configured !== null && wrong.length === 0) return [];
@@ -96,6 +97,18 @@ const wrongUser: DoctorCheck = {
     return found.flat();
   },
 };
+
+/** null when podman refused an exec because the container is no longer running; any other error stays. */
+function unlessStoppedMeanwhile(error: unknown): null {
+  if (
+    /stopped container|state improper|is not running|no such container/i.test(
+      String((error as Error)?.message),
+    )
+  ) {
+    return null;
+  }
+  throw error;
+}
 
 /** The containers podman really runs, against what the compose file says. */
 export const containerChecks: readonly DoctorCheck[] = [mountsDiffer, wrongUser];

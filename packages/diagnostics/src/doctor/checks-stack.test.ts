@@ -1,4 +1,6 @@
 // PostgreSQL data, podman volumes and containers, against recorded podman, initdb and postgres output.
+
+import { PhoenixError } from '@phoenix-hydra/core';
 import { describe, expect, it } from 'vitest';
 import {
   BASE,
@@ -121,6 +123,31 @@ describe('containers', () => {
       exec: ok(fixture('exec-id-u-db.txt')),
     });
     expect(await run(ctx, 'PHX-MOUNT-001', 'PHX-USER-001')).toEqual([]);
+  });
+
+  it('judge a container that stopped between the listing and the exec by its config, and keep other exec errors', async () => {
+    // A restart-looping service: running when listed, stopped when doctor asks it `id -u` (remote e2e run).
+    const refused = (message: string) => () => {
+      throw new PhoenixError('PODMAN_FAILED', message);
+    };
+    const stopped = fakeContext({
+      containers: [recordedContainer('container-inspect-db-drifted.json')],
+      exec: refused(
+        'podman exec x failed: runc: exec failed: cannot exec in a stopped container: OCI runtime error',
+      ),
+    });
+    expect(await run(stopped, 'PHX-USER-001')).toMatchObject([
+      { check: 'PHX-USER-001', evidence: { configUser: '', runningUid: null, expected: 999 } },
+    ]);
+    const broken = fakeContext({
+      containers: [recordedContainer('container-inspect-db-drifted.json')],
+      exec: refused('podman exec x failed: OCI runtime attempted to invoke a command that was not found'),
+    });
+    const report = await runDoctor(
+      broken,
+      DOCTOR_CHECKS.filter((c) => c.id === 'PHX-USER-001'),
+    );
+    expect(report.findings).toMatchObject([{ check: 'PHX-DOCTOR-002' }]);
   });
 
   it('report a container whose data mount is read-only and that runs as root', async () => {
