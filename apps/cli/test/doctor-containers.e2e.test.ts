@@ -67,7 +67,8 @@ const EXPECTED: [string, string, RegExp, boolean][] = [
   [
     'db',
     'PHX-LOG-PG-001',
-    /initdb: error: could not access directory "\/var\/lib\/postgresql\/data": Permission denied/,
+    // initdb writes it in pieces: a restart loop's log can hold them apart or out of order (see matchSignature).
+    /initdb:.*could not access directory "\/var\/lib\/postgresql\/data": Permission denied/,
     true,
   ],
   ['pgown', 'PHX-LOG-PG-002', /data directory "\/var\/lib\/postgresql\/data" has wrong ownership/, true],

@@ -32,7 +32,21 @@ describe('the signature catalogue', () => {
       signature: { id: 'PHX-LOG-PG-001' },
       line: 'initdb: error: could not access directory "/var/lib/postgresql/data": Permission denied',
     });
-    // Whole lines still win, and two lines that say nothing known together stay unknown.
+    // Three pieces, out of order as a restart loop's runs interleaved them (local e2e run).
+    expect(
+      matchSignature(
+        ['x', 'error: ', ' initdb:', 'could not access directory "/d": Permission denied'],
+        LOG_SIGNATURES,
+      ),
+    ).toMatchObject({ signature: { id: 'PHX-LOG-PG-001' } });
+    // A whole line anywhere wins over pieces after it; lines that say nothing known together stay unknown.
+    const whole = 'initdb: error: could not access directory "/d": Permission denied';
+    expect(
+      matchSignature(
+        [whole, 'initdb: error: ', 'could not access directory "/d": Permission denied'],
+        LOG_SIGNATURES,
+      )?.line,
+    ).toBe(whole);
     expect(matchSignature(['initdb: error: ', 'done'], LOG_SIGNATURES)).toBeNull();
   });
 

@@ -30,9 +30,10 @@ export interface SignatureMatch {
 
 /**
  * The latest line matching any signature; earlier signatures win on the same line (most specific first).
- * A line that matches only together with the one before it counts too: a program that writes a message in
- * pieces (initdb's `initdb: error: ` and then the rest) can reach the log as partial records, and podman's
- * remote client prints each record on a line of its own.
+ * When no whole line matches, the latest run of two or three lines that matches only together: a program
+ * that writes a message in pieces (initdb: `initdb: `, `error: `, the text) can reach the log as partial
+ * records, which podman's remote client prints on lines of their own and a restart-looping container's
+ * runs can interleave.
  */
 export function matchSignature(
   lines: readonly string[],
@@ -46,14 +47,15 @@ export function matchSignature(
     return null;
   };
   for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i] ?? '';
-    const alone = find(line);
-    if (alone) return alone;
-    const before = lines[i - 1] ?? '';
-    // Only a match that needs both pieces: a line before that matches alone is found on its own turn.
-    if (i > 0 && line.trim() !== '' && find(before) === null) {
-      const joined = find(`${before}${line}`);
-      if (joined) return joined;
+    const match = find(lines[i] ?? '');
+    if (match) return match;
+  }
+  for (let i = lines.length - 1; i > 0; i--) {
+    if ((lines[i] ?? '').trim() === '') continue;
+    for (const span of [2, 3]) {
+      if (i - span + 1 < 0) break;
+      const match = find(lines.slice(i - span + 1, i + 1).join(''));
+      if (match) return match;
     }
   }
   return null;
