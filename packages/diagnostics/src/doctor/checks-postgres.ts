@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { VolumeObservation } from '../observe.ts';
 import { probeImage } from '../probe-volume.ts';
+import { WRITE_PROBE_PREFIX } from './checks-probe.ts';
 import type { DoctorContext } from './context.ts';
 import { type Finding, finding } from './finding.ts';
 import { parsePostgresMajor } from './parse-outputs.ts';
@@ -9,11 +10,14 @@ import type { DoctorCheck } from './run-doctor.ts';
 /** Files a fresh filesystem puts in its root, which initdb tolerates as little as any other. */
 const SHOWN_ENTRIES = 5;
 
-/** Names in a database directory, read inside the user namespace (postgres's 0700 directory is closed to you). */
+/**
+ * Names in a database directory, read inside the user namespace (postgres's 0700 directory is closed to
+ * you); the write probe's file of the same doctor run is not one of them.
+ */
 async function entries(ctx: DoctorContext, dir: string): Promise<string[]> {
   const found = await ctx.unshare(['find', dir, '-mindepth', '1', '-maxdepth', '1', '-printf', '%f\\0']);
   if (found.exitCode !== 0) throw new Error(`cannot list ${dir}: ${found.stderr.trim()}`);
-  return found.stdout.split('\0').filter((name) => name !== '');
+  return found.stdout.split('\0').filter((name) => name !== '' && !name.startsWith(WRITE_PROBE_PREFIX));
 }
 
 async function databases(ctx: DoctorContext): Promise<(VolumeObservation & { names: string[] })[]> {

@@ -5,8 +5,13 @@ import { type Finding, finding } from './finding.ts';
 import type { DoctorCheck } from './run-doctor.ts';
 
 const TARGET = '/phoenix-probe';
+/**
+ * The write probe's file, there for a moment while the checks that list a volume may run: they leave it out
+ * (a doctor run through a remote podman saw it in an empty db_data and reported PHX-PG-001).
+ */
+export const WRITE_PROBE_PREFIX = '.phoenix-write-probe-';
 // Constant scripts run by the container's sh: no user data is ever interpolated into them.
-const WRITE_SCRIPT = `p=${TARGET}/.phoenix-write-probe-$$; echo probe > "$p" && rm -f "$p"`;
+const WRITE_SCRIPT = `p=${TARGET}/${WRITE_PROBE_PREFIX}$$; echo probe > "$p" && rm -f "$p"`;
 const READ_SCRIPT = `ls -A ${TARGET} > /dev/null && for f in ${TARGET}/*.conf; do [ ! -e "$f" ] || head -c 1 "$f" > /dev/null || exit 1; done`;
 
 /** Writes (or, for read-only volumes, reads) the volume as its container user in a throwaway container. */

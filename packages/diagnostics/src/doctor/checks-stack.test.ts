@@ -38,6 +38,15 @@ describe('PostgreSQL data directory', () => {
     expect(found[0]?.why).toMatch(/directory exists but is not empty/);
   });
 
+  it("does not count the write probe's file, which the probe (PHX-PROBE-001) may have there meanwhile", async () => {
+    const ctx = fakeContext({ unshare: { find: ok('.phoenix-write-probe-12\0') } });
+    expect(await run(ctx, 'PHX-PG-001')).toEqual([]);
+    const other = fakeContext({ unshare: { find: ok('.phoenix-write-probe-12\0notes.txt\0') } });
+    expect(await run(other, 'PHX-PG-001')).toMatchObject([
+      { evidence: { entries: ['notes.txt'], count: 1 } },
+    ]);
+  });
+
   it("accepts an initialised directory whose PG_VERSION matches the image's postgres", async () => {
     const ctx = fakeContext({
       unshare: { find: entries('find-db-data-initialised.bin'), cat: ok(fixture('pg-version-file.txt')) },
