@@ -100,7 +100,13 @@ async function runRemote(
   const files = namedFiles.length > 0 ? [] : REMOTE_FILES;
   const runs = files.length > 0 ? files.map((file) => [file]) : [namedFiles];
   const started = Date.now();
-  const results: { files: string[]; code: number; seconds: number; note: string }[] = [];
+  const results: {
+    files: string[];
+    code: number;
+    seconds: number;
+    note: string;
+    failures?: string | undefined;
+  }[] = [];
   for (const run of runs) {
     if (Date.now() - started > REMOTE_BUDGET_MS) {
       results.push({ files: run, code: 1, seconds: 0, note: 'not run: the remote run used its time budget' });
@@ -108,11 +114,19 @@ async function runRemote(
     }
     const t0 = Date.now();
     const mode = await startRemoteMode(env, user);
-    const code = await vitestOnce(runuserArgs, [...vitestArgs, ...run], { ...env, ...mode.env });
+    const { code, failures } = await vitestOnce(runuserArgs, [...vitestArgs, ...run], {
+      ...env,
+      ...mode.env,
+    });
     await mode.stop();
     const wedge = await clearWedge(user);
-    results.push({ files: run, code, seconds: Math.round((Date.now() - t0) / 1000), note: wedge });
+    const seconds = Math.round((Date.now() - t0) / 1000);
+    results.push({ files: run, code, seconds, note: wedge, failures });
     if (stopping) break;
+  }
+  // The later files' output pushes a failure out of what CI keeps of the log: its report comes again last.
+  for (const r of results.filter((x) => x.code !== 0 && x.failures !== undefined)) {
+    process.stderr.write(`\nrun-e2e --remote: what failed in ${r.files.join(' ')}:\n${r.failures}\n`);
   }
   process.stderr.write('\nrun-e2e --remote:\n');
   for (const r of results) {
@@ -138,11 +152,46 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {}
 }
 
-/** Runs one vitest in a process group of its own; past REMOTE_FILE_LIMIT_MS the group is stopped. */
-function vitestOnce(runuserArgs: string[], vitestArgs: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** What of a failed file's output is printed again at the end: vitest's "Failed Tests" section, its tail. */
+const FAILURE_REPORT_CHARS = 12_000;
+
+/** The "Failed Tests" section of vitest's output (colours removed), at most its last FAILURE_REPORT_CHARS. */
+function failureReport(output: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
+  const plain = output.replaceAll(/\x1b\[[0-9;]*m/g, '');
+  const start = plain.search(/^ *⎯+ Failed Tests? \d+ ⎯+/m);
+  if (start < 0) return undefined;
+  const end = plain.search(/^ +Test Files +/m);
+  const section = plain.slice(start, end > start ? end : undefined).trimEnd();
+  return section.length > FAILURE_REPORT_CHARS ? `…${section.slice(-FAILURE_REPORT_CHARS)}` : section;
+}
+
+/**
+ * Runs one vitest in a process group of its own; past REMOTE_FILE_LIMIT_MS the group is stopped. Its output
+ * goes through as it comes and is kept, so that a failure's report can be printed again at the end.
+ */
+function vitestOnce(
+  runuserArgs: string[],
+  vitestArgs: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; failures: string | undefined }> {
   const [cmd, ...args] = [...runuserArgs, VITEST, 'run', '--project', 'e2e', ...vitestArgs, ...vitestOptions];
   return new Promise((resolve) => {
-    const child = spawn(cmd as string, args, { cwd: REPO_ROOT, env, stdio: 'inherit', detached: true });
+    const child = spawn(cmd as string, args, {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['inherit', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      output += chunk.toString('utf8');
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      output += chunk.toString('utf8');
+    });
     current = child;
     const limit = setTimeout(() => {
       process.stderr.write(
@@ -152,10 +201,11 @@ function vitestOnce(runuserArgs: string[], vitestArgs: string[], env: NodeJS.Pro
       setTimeout(() => killGroup(child.pid as number, 'SIGKILL'), 15_000).unref();
     }, REMOTE_FILE_LIMIT_MS);
     child.on('error', (error) => fail(`could not start ${cmd}: ${error.message}`));
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       clearTimeout(limit);
       current = undefined;
-      resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal]));
+      const status = code ?? 128 + (signal === null ? 0 : constants.signals[signal]);
+      resolve({ code: status, failures: status === 0 ? undefined : failureReport(output) });
     });
   });
 }
