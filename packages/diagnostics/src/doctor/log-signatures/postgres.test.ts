@@ -24,6 +24,12 @@ const cases: RecordedLog[] = [
   ['PHX-LOG-PG-005', 'pg-stale-postmaster-pid', /FATAL: {2}lock file "postmaster.pid" already exists$/],
   ['PHX-LOG-PG-006', 'pg-address-in-use', /FATAL: {2}could not create any TCP\/IP sockets$/],
   ['PHX-LOG-PG-007', 'pg-shared-memory', /could not resize shared memory segment .*No space left on device$/],
+  // postgres:15 as 999:999 on a 0700 data directory holding PG_VERSION owned by the user (root in the container).
+  [
+    'PHX-LOG-PG-008',
+    'pg-uninitialized-no-password',
+    /Error: Database is uninitialized and superuser password is not specified\.$/,
+  ],
 ];
 
 describe('PostgreSQL failure signatures (real logs)', () => {

@@ -70,4 +70,13 @@ export const POSTGRES_SIGNATURES: readonly LogSignature[] = [
     hint: 'raise shm_size: in the compose service (e.g. shm_size: 256mb), or lower shared_buffers / max_connections; then podman-compose up -d {service}',
     fix: null,
   },
+  {
+    id: 'PHX-LOG-PG-008',
+    title: 'PostgreSQL found no database it can read, and no password to create one',
+    severity: SEVERITY,
+    pattern: /Database is uninitialized and superuser password is not specified/,
+    why: "the image's entrypoint looks for PG_VERSION in the data directory; it finds none when the directory is new (then it needs POSTGRES_PASSWORD to create the database) or when postgres cannot read the directory, which makes an existing database look absent",
+    hint: 'if {path} holds your database: podman unshare chown -R {owner} {path}; podman start {container}   (doctor reports PHX-OWNER-001 there). If it is new: give the service POSTGRES_PASSWORD from an env_file (not on the command line), then podman-compose up -d {service}',
+    fix: null,
+  },
 ];
