@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEPLOY_SCRIPT, helperRecords, stagedOps } from './deploy-remote.ts';
+import { DEPLOY_SCRIPT, deployScratch, helperRecords, stagedOps } from './deploy-remote.ts';
 
 const exec = promisify(execFile);
 let root = '';
@@ -18,6 +18,20 @@ beforeEach(async () => {
 afterEach(() => rm(root, { recursive: true, force: true }));
 
 const ls = async (dir = volume) => (await readdir(dir)).sort();
+
+describe('the remote deploy scratch directory', () => {
+  it('sits beside the deploy lock in the state directory, empty and 0700, whatever a killed deploy left', async () => {
+    const env = { XDG_STATE_HOME: join(root, 'state'), HOME: root };
+    const first = await deployScratch('phx-demo', env);
+    expect(first).toBe(join(root, 'state/phoenix-hydra/locks/phx-demo/nginx-deploy.scratch'));
+    await mkdir(join(first, 'conf.d'));
+    await writeFile(join(first, 'conf.d/site.conf'), 'server {}\n'); // a deploy killed with SIGKILL
+    const again = await deployScratch('phx-demo', env);
+    expect(again).toBe(first);
+    expect(await readdir(again)).toEqual([]);
+    expect((await stat(again)).mode & 0o777).toBe(0o700);
+  });
+});
 
 describe('the remote deploy helper script', () => {
   /** The script as a helper runs it: the parent of `live` at /b (here root), the staging volume at $S. */

@@ -1,7 +1,6 @@
-import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { machineParentOf, PhoenixError, type Stack, toMachinePath } from '@phoenix-hydra/core';
+import { lockDir, machineParentOf, PhoenixError, type Stack, toMachinePath } from '@phoenix-hydra/core';
 import { type NginxTestResult, nginxRunAs, testNginxConfig } from '@phoenix-hydra/diagnostics';
 import {
   type Podman,
@@ -388,6 +387,18 @@ export async function stageAndTestOnMachine(
 }
 
 /**
+ * The deploy's local scratch directory, emptied: `nginx-deploy.scratch` beside the project's deploy lock
+ * (the caller holds it), so a deploy killed with SIGKILL leaves it where the next deploy clears it, not a
+ * new directory in /tmp each time.
+ */
+export async function deployScratch(project: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const scratch = join(lockDir(project, env), 'nginx-deploy.scratch');
+  await rm(scratch, { recursive: true, force: true });
+  await mkdir(scratch, { recursive: true, mode: 0o700 });
+  return scratch;
+}
+
+/**
  * `nginx deploy` through a remote podman (podman machine): the volume's data is on the machine. The new
  * configuration is written into a staging volume by a helper, completed there from the live files when it
  * is a single file (links leaving the configuration refused, as locally), tested with `nginx -t` in a
@@ -413,7 +424,7 @@ export async function deployThroughHelper(
   // A staging volume an interrupted deploy left goes first (callers hold the deploy lock); -f also ends
   // a helper of a killed deploy still running on the machine.
   await podman.volumeRm(staging, { force: true }).catch(() => undefined);
-  const scratch = await mkdtemp(join(tmpdir(), 'phoenix-nginx-deploy-'));
+  const scratch = await deployScratch(stack.project);
   try {
     const staged = await stageAndTestOnMachine(stack, podman, {
       source: options.source,
