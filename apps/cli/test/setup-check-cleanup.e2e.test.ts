@@ -201,9 +201,32 @@ describe('setup, check and cleanup on real rootless podman', () => {
   });
 
   it('cleanup refuses while containers use the volumes, then --yes --stop removes everything, holding the lock throughout', async () => {
+    // What a remote backup killed with SIGKILL leaves: its stopped helper, still mounting db_data, with the
+    // volume podman made for the postgres image's VOLUME. It is ours: removed with that volume, never asked about.
+    const helper = `phoenix-helper-left-${process.pid}`;
+    const made = await podman(
+      'create',
+      '--name',
+      helper,
+      '--label',
+      'io.phoenix-hydra.helper=1',
+      '--volume',
+      `${project}_db_data:/v`,
+      'docker.io/library/postgres:15',
+      'true',
+    );
+    expect(made.exitCode, made.stderr).toBe(0);
+    const mounts = await podman('inspect', '--format', '{{range .Mounts}}{{.Name}} {{end}}', helper);
+    const anonymous = mounts.stdout.split(' ').find((name) => /^[0-9a-f]{64}$/.test(name));
+    expect(anonymous, mounts.stdout).toBeDefined();
+
     const refused = await cli(['cleanup', '--yes'], { cwd });
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toMatch(/in use by phoenix-hydra_db_1/);
+    expect(refused.stderr).not.toMatch(new RegExp(helper));
+    expect(refused.stdout).toMatch(
+      new RegExp(`helper container ${helper} \\(stopped, left by an interrupted command\\)`),
+    );
     expect(refused.stderr).toMatch(/hint: .*--stop/);
     expect((await stat(join(base, 'nginx_config'))).isDirectory()).toBe(true);
 
@@ -233,6 +256,11 @@ describe('setup, check and cleanup on real rootless podman', () => {
     const done = await cleanup;
     expect(done.exitCode, done.stderr).toBe(0);
     expect(done.stdout).toMatch(/Removed 3 volumes, freed/);
+    expect(done.stderr).toMatch(
+      new RegExp(`removing helper container ${helper} .* and its anonymous volumes`),
+    );
+    expect((await podman('container', 'exists', helper)).exitCode).toBe(1);
+    expect((await podman('volume', 'exists', anonymous ?? '')).exitCode).toBe(1);
     expect(done.stdout).toMatch(/Safety backup \S+ kept/);
     await expect(stat(base)).rejects.toThrow(/ENOENT/);
     await expect(stat(lockFile)).rejects.toThrow(/ENOENT/); // released

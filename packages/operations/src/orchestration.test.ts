@@ -1,10 +1,11 @@
 // Orchestration against the adapter's fake podman: the order of stops, starts and removals, in milliseconds.
 // The same paths run on real rootless podman in apps/cli/test/*.e2e.test.ts.
 import { defaultStack } from '@phoenix-hydra/core';
+import { HELPER_LABEL } from '@phoenix-hydra/podman-adapter';
 import { createFakePodman, fakeContainer } from '@phoenix-hydra/podman-adapter/testing';
 import { describe, expect, it } from 'vitest';
 import { withStoppedContainers } from './backup/stopped-containers.ts';
-import { applyCleanup, type CleanupPlan } from './cleanup/cleanup.ts';
+import { applyCleanup, type CleanupPlan, usersInTheWay } from './cleanup/cleanup.ts';
 
 const stack = defaultStack({ project: 'p', baseDir: '/nonexistent/phx-fake' });
 
@@ -52,7 +53,7 @@ describe('withStoppedContainers', () => {
 describe('applyCleanup', () => {
   const plan = (running: boolean): CleanupPlan => ({
     items: [{ volume: 'logs', kind: 'volume', path: null, bytes: 0, files: 0, namedVolume: 'p_logs' }],
-    users: [{ container: 'p_nginx_1', running, volumes: ['logs'] }],
+    users: [{ container: 'p_nginx_1', running, volumes: ['logs'], helper: false }],
     baseDir: stack.baseDir,
   });
 
@@ -84,5 +85,42 @@ describe('applyCleanup', () => {
     ]);
     expect(await podman.volumeInspect('p_logs')).toBeNull();
     expect(podman.containers.size).toBe(0);
+  });
+
+  it('removes a helper a killed command left without --stop, with its anonymous volumes; a running one still needs --stop', async () => {
+    const helper = {
+      ...fakeContainer('phoenix-helper-1a2b', { running: false }),
+      labels: { [HELPER_LABEL]: '1' },
+    };
+    const left = (running: boolean): CleanupPlan => ({
+      ...plan(false),
+      users: [{ container: helper.name, running, volumes: ['logs'], helper: true }],
+    });
+    const podman = createFakePodman({ containers: [helper] });
+    await podman.volumeCreate('p_logs', { device: '/nonexistent/phx-fake/logs' });
+    expect(usersInTheWay(left(false))).toEqual([]);
+    const steps: string[] = [];
+    await applyCleanup(podman, left(false), { stop: false, onStep: (s) => steps.push(s) });
+    expect(steps[0]).toMatch(/^removing helper container phoenix-helper-1a2b .* and its anonymous volumes$/);
+    expect(podman.calls.find((c) => c.method === 'removeContainer')?.args).toEqual([
+      'phoenix-helper-1a2b',
+      { anonymousVolumes: true },
+    ]);
+    expect(await podman.volumeInspect('p_logs')).toBeNull();
+
+    const busy = createFakePodman({ containers: [{ ...helper, running: true }] });
+    await expect(applyCleanup(busy, left(true), { stop: false })).rejects.toMatchObject({
+      code: 'VOLUME_IN_USE',
+    });
+  });
+
+  it("removes the stack's own containers without their anonymous volumes", async () => {
+    const podman = createFakePodman({ containers: [fakeContainer('p_nginx_1', { running: false })] });
+    await podman.volumeCreate('p_logs', { device: '/nonexistent/phx-fake/logs' });
+    await applyCleanup(podman, plan(false), { stop: true });
+    expect(podman.calls.find((c) => c.method === 'removeContainer')?.args).toEqual([
+      'p_nginx_1',
+      { anonymousVolumes: false },
+    ]);
   });
 });

@@ -113,9 +113,8 @@ export function createContainerRuntime(config: RunnerConfig) {
       const rows = parseOutput(result.argv, result.stdout, z.array(podmanStatsSchema).nullable()) ?? [];
       return { available: true, containers: rows.map((s) => ({ container: s.name, blockIo: s.block_io })) };
     },
-    /** Removes a stopped container (its volumes stay). */
-    async removeContainer(container: string): Promise<void> {
-      await call(config, ['rm', '--', container]);
+    async removeContainer(container: string, options: { anonymousVolumes?: boolean } = {}): Promise<void> {
+      await call(config, ['rm', ...(options.anonymousVolumes ? ['--volumes'] : []), '--', container]);
     },
     /**
      * Every container, running or not, inspected in one podman call (one call per container takes seconds

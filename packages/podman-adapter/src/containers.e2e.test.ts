@@ -7,6 +7,8 @@ import type { PodmanEvent } from './events.ts';
 import { createPodman } from './podman.ts';
 
 const podman = createPodman();
+/** The postgres image declares `VOLUME /var/lib/postgresql/data`: each container of it gets a volume of its own. */
+const POSTGRES_IMAGE = 'docker.io/library/postgres:15';
 const project = uniqueName('proj');
 const container = `${project}_db_1`;
 const volume = `${project}_db_data`;
@@ -151,7 +153,7 @@ describe('probe containers', () => {
   it('leave no container and no anonymous volume behind (postgres declares one; 2,000 leaked ones exhaust podman’s locks)', async () => {
     const volumes = async () => (await execa('podman', ['volume', 'ls', '--quiet'])).stdout;
     const before = await volumes();
-    const result = await podman.run('docker.io/library/postgres:15', [], { entrypoint: 'true' });
+    const result = await podman.run(POSTGRES_IMAGE, [], { entrypoint: 'true' });
     expect(result.exitCode).toBe(0);
     expect(await volumes()).toBe(before);
     const left = await execa('podman', [
@@ -162,5 +164,44 @@ describe('probe containers', () => {
       'label=io.phoenix-hydra.helper=1',
     ]);
     expect(left.stdout).toBe('');
+  });
+});
+
+describe('removeContainer', () => {
+  // A helper a killed command left (cleanup removes those): the postgres image's VOLUME gave it a volume of its own.
+  const anonymousVolumeOf = async (name: string) => {
+    await execa('podman', [
+      'create',
+      '--name',
+      name,
+      '--label',
+      'io.phoenix-hydra.helper=1',
+      POSTGRES_IMAGE,
+      'true',
+    ]);
+    const mounts = await execa('podman', ['inspect', '--format', '{{range .Mounts}}{{.Name}} {{end}}', name]);
+    const [anonymous] = mounts.stdout.trim().split(' ');
+    expect(anonymous).toMatch(/^[0-9a-f]{64}$/);
+    return anonymous as string;
+  };
+  const exists = async (volume: string) =>
+    (await execa('podman', ['volume', 'exists', volume], { reject: false })).exitCode === 0;
+
+  it('with anonymousVolumes removes the volume podman made for that container alone', async () => {
+    const name = uniqueName('left-helper');
+    const anonymous = await anonymousVolumeOf(name);
+    await podman.removeContainer(name, { anonymousVolumes: true });
+    expect(await exists(anonymous)).toBe(false);
+  });
+
+  it('without it keeps that volume (a user container adopt recreates)', async () => {
+    const name = uniqueName('user-ctr');
+    const anonymous = await anonymousVolumeOf(name);
+    try {
+      await podman.removeContainer(name);
+      expect(await exists(anonymous)).toBe(true);
+    } finally {
+      await execa('podman', ['volume', 'rm', '--force', anonymous], { reject: false });
+    }
   });
 });

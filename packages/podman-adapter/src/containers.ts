@@ -5,6 +5,14 @@ import { assertSuccess, call, callAllowFail, callJson, parseOutput, type RunnerC
 
 /** The project label podman-compose puts on every container; other front ends name containers differently. */
 export const COMPOSE_PROJECT_LABEL = 'io.podman.compose.project';
+/** The label on every helper and probe container this tool runs (never a container of the stack). */
+export const HELPER_LABEL = 'io.phoenix-hydra.helper';
+
+/** Whether a container is one of our helpers or probes, e.g. one a command killed with SIGKILL left. */
+export function isHelperContainer(container: { labels: Record<string, string> }): boolean {
+  return container.labels[HELPER_LABEL] === '1';
+}
+
 /** The service label, shared by podman-compose and docker compose. */
 export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
 /** The compose file's directory, shared by podman-compose and docker compose: tells two same-named projects apart. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { PhoenixError } from '@phoenix-hydra/core';
+import { HELPER_LABEL } from './containers.ts';
 import { requireRef } from './process-args.ts';
 import { callAllowFail, type RunnerConfig } from './runner.ts';
 import {
@@ -210,7 +211,7 @@ export async function sweepLeftHelpers(config: RunnerConfig): Promise<void> {
     '--all',
     '--quiet',
     '--filter',
-    'label=io.phoenix-hydra.helper=1',
+    `label=${HELPER_LABEL}=1`,
     '--filter',
     'status=exited',
     '--filter',
@@ -254,7 +255,7 @@ export function helperContainerArgs(
     '--entrypoint',
     'sh',
     '--label',
-    'io.phoenix-hydra.helper=1',
+    `${HELPER_LABEL}=1`,
     '--volume',
     `${target.source}:${HELPER_ROOT}${mount.length > 0 ? `:${mount.join(',')}` : ''}`,
     requireRef(target.image, 'image'),

@@ -82,7 +82,11 @@ export interface PodmanContainers {
   /** Where a container port is published on the host; null when it is not. */
   publishedPort(container: string, port: number): Promise<PortBinding | null>;
   blockIo(containers: readonly string[]): Promise<BlockIoStats>;
-  removeContainer(container: string): Promise<void>;
+  /**
+   * Removes a stopped container; named volumes stay. `anonymousVolumes` also removes the volumes podman made
+   * for it alone (an image's VOLUME): for our helpers, never for a user's container (adopt recreates those).
+   */
+  removeContainer(container: string, options?: { anonymousVolumes?: boolean }): Promise<void>;
   /** True when the image is in local storage; never pulls. */
   imageExists(image: string): Promise<boolean>;
 }

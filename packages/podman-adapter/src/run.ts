@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Owner, PhoenixError } from '@phoenix-hydra/core';
+import { HELPER_LABEL } from './containers.ts';
 import { removeContainer, sweepLeftHelpers } from './helper-files.ts';
 import { envArgs, requireRef, userArgs } from './process-args.ts';
 import { assertSuccess, callAllowFail, type RunnerConfig } from './runner.ts';
@@ -62,7 +63,7 @@ export async function run(
     ...(options.mounts ?? []).flatMap(mountArg),
     ...envArgs(options.env),
     ...(options.entrypoint ? ['--entrypoint', options.entrypoint] : []),
-    ...Object.entries({ 'io.phoenix-hydra.helper': '1', ...options.labels }).flatMap(([k, v]) => [
+    ...Object.entries({ [HELPER_LABEL]: '1', ...options.labels }).flatMap(([k, v]) => [
       '--label',
       `${k}=${v}`,
     ]),

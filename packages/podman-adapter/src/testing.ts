@@ -129,7 +129,7 @@ export function createFakePodman(options: FakePodmanOptions = {}): FakePodman {
     inspectAllContainers: async () => [...containers.values()].map((c) => ({ ...c, modes: {} })),
     start: async (ref) => setRunning(ref, true),
     stop: async (ref) => setRunning(ref, false),
-    removeContainer: async (ref) => {
+    removeContainer: async (ref, _options) => {
       const c = find(ref);
       if (!c) throw new Error(`fake podman: no such container ${ref}`);
       containers.delete(c.name);

@@ -2,7 +2,12 @@ import { acquireLock, createBackup } from '@phoenix-hydra/backup';
 import { lockDir, PhoenixError, type Stack } from '@phoenix-hydra/core';
 import { observeStack } from '@phoenix-hydra/diagnostics';
 import { aboutVolume, throughHelpers } from '@phoenix-hydra/operations/backup';
-import { applyCleanup, type CleanupPlan, planCleanup } from '@phoenix-hydra/operations/cleanup';
+import {
+  applyCleanup,
+  type CleanupPlan,
+  planCleanup,
+  usersInTheWay,
+} from '@phoenix-hydra/operations/cleanup';
 import type { Podman } from '@phoenix-hydra/podman-adapter';
 import { type BackupDirOptions, backupDirOf } from '../backup-dir.ts';
 import { askOnTerminal } from '../confirm.ts';
@@ -54,11 +59,14 @@ export async function cleanupCommand(options: CleanupOptions): Promise<void> {
     ]),
   );
   for (const u of plan.users) {
+    const left = u.helper && !u.running;
     say(
-      `container ${u.container} (${u.running ? 'running' : 'stopped'}) uses ${u.volumes.join(', ')}${options.stop ? ': it will be stopped and removed' : ''}`,
+      left
+        ? `helper container ${u.container} (stopped, left by an interrupted command) uses ${u.volumes.join(', ')}: it will be removed`
+        : `${u.helper ? 'helper container' : 'container'} ${u.container} (${u.running ? 'running' : 'stopped'}) uses ${u.volumes.join(', ')}${options.stop ? ': it will be stopped and removed' : ''}`,
     );
   }
-  if (plan.users.length > 0 && !options.stop) {
+  if (usersInTheWay(plan).length > 0 && !options.stop) {
     await applyCleanup(podman, plan, { stop: false }); // throws VOLUME_IN_USE naming the containers
   }
   if (!options.yes) {

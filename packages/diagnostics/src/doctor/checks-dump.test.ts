@@ -28,7 +28,10 @@ function db(psqlStderr: string | null, env: Record<string, string> = {}) {
 }
 
 async function findings(exec: ReturnType<typeof db>, running = true) {
-  const ctx = fakeContext({ volumeUsers: [{ container: DB, running, volumes: ['db_data'] }], exec });
+  const ctx = fakeContext({
+    volumeUsers: [{ container: DB, running, volumes: ['db_data'], helper: false }],
+    exec,
+  });
   return { ...(await runDoctor(ctx, dumpChecks)), calls: ctx.calls };
 }
 

@@ -98,7 +98,7 @@ describe('podman volumes', () => {
     });
     const used = fakeContext({
       observation: observation({ logs: { namedVolume: elsewhere } }),
-      volumeUsers: [{ container: 'dx-fixture_nginx_1', running: true, volumes: ['logs'] }],
+      volumeUsers: [{ container: 'dx-fixture_nginx_1', running: true, volumes: ['logs'], helper: false }],
     });
     const [inUse] = await run(used, 'PHX-VOLUME-002');
     expect(inUse?.fix).toBeUndefined();

@@ -167,8 +167,12 @@ export async function adoptVolumes(
       });
       removed = true;
       for (const user of plan.users) {
-        log(`removing container ${user.container} (podman-compose creates it again)`);
-        await podman.removeContainer(user.container);
+        log(
+          user.helper
+            ? `removing helper container ${user.container} (an interrupted command's)`
+            : `removing container ${user.container} (podman-compose creates it again)`,
+        );
+        await podman.removeContainer(user.container, { anonymousVolumes: user.helper });
       }
       for (const entry of entries) for (const line of await finishRebind(podman, entry, files)) log(line);
       await journal.update((s) => {

@@ -116,8 +116,9 @@ export async function planAdopt(
     });
   }
   const names = items.map((i) => i.spec.name);
-  const users = (await findVolumeUsers(podman, observation)).filter((u) =>
-    u.volumes.some((n) => names.includes(n)),
+  // A stopped helper a killed command left would keep podman from recreating the volume: removed with the rest.
+  const users = (await findVolumeUsers(podman, observation, { helpers: true })).filter(
+    (u) => u.volumes.some((n) => names.includes(n)) && !(u.helper && u.running),
   );
   return { items, users, skipped };
 }

@@ -30,7 +30,7 @@ export async function planCleanup(podman: Podman, observation: StackObservation)
     const { planCleanupThroughHelpers } = await import('./cleanup-remote.ts');
     return {
       items: await planCleanupThroughHelpers(podman, observation),
-      users: await findVolumeUsers(podman, observation),
+      users: await findVolumeUsers(podman, observation, { helpers: true }),
       baseDir: observation.stack.baseDir,
       remote: observation.stack,
     };
@@ -51,7 +51,7 @@ export async function planCleanup(podman: Podman, observation: StackObservation)
   const leftovers = await restoreLeftovers(podman, observation);
   return {
     items: [...items, ...leftovers],
-    users: await findVolumeUsers(podman, observation),
+    users: await findVolumeUsers(podman, observation, { helpers: true }),
     baseDir: observation.stack.baseDir,
   };
 }
@@ -80,6 +80,14 @@ async function restoreLeftovers(podman: Podman, observation: StackObservation): 
   return items;
 }
 
+/**
+ * The containers cleanup may only stop and remove with `--stop`: every user of the volumes but our stopped
+ * helpers, which a killed command left and which are removed without asking.
+ */
+export function usersInTheWay(plan: CleanupPlan): VolumeUser[] {
+  return plan.users.filter((u) => u.running || !u.helper);
+}
+
 /** Deletes what the plan lists; with `stop`, first stops and removes the containers using the volumes. */
 export async function applyCleanup(
   podman: Podman,
@@ -91,13 +99,14 @@ export async function applyCleanup(
     beforeDelete?: () => Promise<void>;
   },
 ): Promise<{ freedBytes: number }> {
-  if (plan.users.length > 0 && !options.stop) {
-    const names = plan.users.map(
+  const inUse = usersInTheWay(plan);
+  if (inUse.length > 0 && !options.stop) {
+    const names = inUse.map(
       (u) => `${u.container} (${u.running ? 'running' : 'stopped'}, uses ${u.volumes.join(', ')})`,
     );
     throw new PhoenixError('VOLUME_IN_USE', `volumes are in use by ${names.join('; ')}`, {
       hint: 'stop the stack first (podman-compose down), or pass --stop to stop and remove these containers',
-      details: { containers: plan.users.map((u) => u.container) },
+      details: { containers: inUse.map((u) => u.container) },
     });
   }
   for (const user of plan.users) {
@@ -105,8 +114,16 @@ export async function applyCleanup(
       options.onStep?.(`stopping ${user.container}`);
       await podman.stop(user.container);
     }
-    options.onStep?.(`removing container ${user.container}`);
-    await podman.removeContainer(user.container);
+    options.onStep?.(
+      user.helper
+        ? `removing helper container ${user.container} (an interrupted command's) and its anonymous volumes`
+        : `removing container ${user.container}`,
+    );
+    // A helper's anonymous volume (the postgres image declares one) would be left behind without podman.
+    // Another command's sweep of left helpers may have removed it meanwhile: gone is what was wanted.
+    await podman.removeContainer(user.container, { anonymousVolumes: user.helper }).catch(async (error) => {
+      if (!user.helper || (await podman.inspectContainer(user.container)) !== null) throw error;
+    });
   }
   await options.beforeDelete?.();
   let freedBytes = 0;

@@ -1,1 +1,1 @@
-export { applyCleanup, type CleanupPlan, planCleanup } from './cleanup.ts';
+export { applyCleanup, type CleanupPlan, planCleanup, usersInTheWay } from './cleanup.ts';

@@ -8,5 +8,7 @@ export {
   type ContainerRunState,
   type ContainerSummary,
   containerInspectSchema,
+  HELPER_LABEL,
+  isHelperContainer,
   toContainerInfo,
 } from '../containers.ts';
