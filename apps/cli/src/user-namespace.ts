@@ -4,6 +4,7 @@ import {
   needsUserNamespace,
   rerunInUserNamespace as rerun,
 } from '@phoenix-hydra/podman-adapter/user-namespace';
+import { stopsItself } from './interrupt.ts';
 
 export { needsUserNamespace };
 
@@ -24,6 +25,7 @@ const BIN = fileURLToPath(new URL('../bin/phoenix-volumes.js', import.meta.url))
  * command inside, which stops cleanly), so it stays small.
  */
 export async function rerunInUserNamespace(argv: readonly string[]): Promise<number> {
+  const release = stopsItself(); // it forwards SIGINT/SIGTERM to the command inside
   try {
     return await rerun([process.execPath, BIN, ...argv]);
   } catch (error) {
@@ -33,6 +35,8 @@ export async function rerunInUserNamespace(argv: readonly string[]): Promise<num
       hint: 'sudo apt-get install podman uidmap slirp4netns',
       cause: error,
     });
+  } finally {
+    release();
   }
 }
 

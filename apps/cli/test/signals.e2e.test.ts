@@ -11,6 +11,7 @@ import { lockDir } from '@phoenix-hydra/core';
 import { binPath, cliEnv } from '@phoenix-hydra/e2e/cli-harness';
 import * as tree from '@phoenix-hydra/e2e/process-tree';
 import { type SetUpProject, setUpProject, stackTools, tearDownProject } from '@phoenix-hydra/e2e/stack-tools';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const project = 'phx-signals';
@@ -97,4 +98,47 @@ describe('backup create stopped by a signal (rootless: node â†’ podman unshare â
     },
     60_000,
   );
+});
+
+describe('doctor stopped by SIGTERM while its probe containers run', () => {
+  // doctor does not listen for signals itself: the CLI's stop removes the probes it started (each labelled
+  // with the pid of the process that started it), says so and exits 143. Before, node died at once and the
+  // probes stayed, each postgres one with a volume, until a later command's sweep.
+  const probesOf = async (pid: number | undefined) =>
+    (
+      await execa(
+        'podman',
+        ['ps', '--all', '--quiet', '--filter', `label=io.phoenix-hydra.client-pid=${pid}`],
+        { reject: false },
+      )
+    ).stdout
+      .split('\n')
+      .filter(Boolean);
+
+  it('exits 143 and leaves none of its probes', async () => {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const doctor = tree.startInOwnGroup([binPath, 'doctor'], {
+        cwd,
+        env: { ...process.env, ...cliEnv, ...env, NO_COLOR: '1' },
+      });
+      let seen: string[] = [];
+      let ended = false;
+      void doctor.exited.then(() => {
+        ended = true;
+      });
+      while (!ended && seen.length === 0) seen = await probesOf(doctor.child.pid);
+      if (ended) continue; // it finished before a probe was seen: again
+      doctor.child.kill('SIGTERM');
+      const code = await doctor.exited;
+      expect(code, doctor.stderr()).toBe(143);
+      expect(doctor.stderr()).toMatch(/^SIGTERM received: stopped/m);
+      expect(await probesOf(doctor.child.pid)).toEqual([]);
+      const said = doctor.stderr().trim().split('\n').at(-1);
+      console.log(
+        `cli signals: doctor stopped with ${seen.length} probe(s) running (attempt ${attempt}): ${said}`,
+      );
+      return;
+    }
+    throw new Error('doctor finished 5 times before any of its probes was seen');
+  }, 120_000);
 });

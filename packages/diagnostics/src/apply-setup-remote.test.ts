@@ -186,6 +186,8 @@ describe('setup through a podman machine from Windows, macOS and Linux: paths as
           'sh',
           '--label',
           'io.phoenix-hydra.helper=1',
+          '--label',
+          `io.phoenix-hydra.client-pid=${process.pid}`,
           '--volume',
           `${posix.dirname(m)}:/v`,
           'postgres:15',

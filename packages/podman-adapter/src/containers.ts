@@ -7,6 +7,8 @@ import { assertSuccess, call, callAllowFail, callJson, parseOutput, type RunnerC
 export const COMPOSE_PROJECT_LABEL = 'io.podman.compose.project';
 /** The label on every helper and probe container this tool runs (never a container of the stack). */
 export const HELPER_LABEL = 'io.phoenix-hydra.helper';
+/** The pid of the process that started a helper or probe (on the client): whose it is, when one is left. */
+export const CLIENT_PID_LABEL = 'io.phoenix-hydra.client-pid';
 
 /** Whether a container is one of our helpers or probes, e.g. one a command killed with SIGKILL left. */
 export function isHelperContainer(container: { labels: Record<string, string> }): boolean {

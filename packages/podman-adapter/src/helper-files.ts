@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { PhoenixError } from '@phoenix-hydra/core';
-import { HELPER_LABEL } from './containers.ts';
+import { CLIENT_PID_LABEL, HELPER_LABEL } from './containers.ts';
 import { requireRef } from './process-args.ts';
 import { callAllowFail, type RunnerConfig } from './runner.ts';
 import {
@@ -193,6 +193,37 @@ export async function removeContainer(config: RunnerConfig, ...names: string[]):
   await callAllowFail(config, ['rm', '--force', '--ignore', '--volumes', '--time', '0', ...names]).catch(
     () => undefined,
   );
+  for (const name of names) started.delete(name);
+}
+
+/** Helper and probe containers this process named and has not removed yet, with the podman that runs them. */
+const started = new Map<string, RunnerConfig>();
+
+/**
+ * A fresh name for a helper or probe container about to start, remembered until removeContainer removes
+ * it; the helpers older runs left are swept first (sweepLeftHelpers).
+ */
+export async function newHelperName(
+  config: RunnerConfig,
+  kind: 'helper' | 'probe' = 'helper',
+): Promise<string> {
+  await sweepLeftHelpers(config);
+  const name = `phoenix-${kind}-${randomBytes(6).toString('hex')}`;
+  started.set(name, config);
+  return name;
+}
+
+/**
+ * Removes (running or not, with their anonymous volumes) every helper and probe container this process
+ * started and has not removed yet, and returns their names: what a command stopped by a signal does last,
+ * so that it stops with everything it started. Never throws.
+ */
+export async function removeStartedHelpers(): Promise<string[]> {
+  const names = [...started.keys()];
+  const byPodman = new Map<RunnerConfig, string[]>();
+  for (const [name, config] of started) byPodman.set(config, [...(byPodman.get(config) ?? []), name]);
+  await Promise.all([...byPodman].map(([config, list]) => removeContainer(config, ...list)));
+  return names;
 }
 
 /** How old a stopped helper must be before any command removes it (a younger one may still be read by its owner). */
@@ -203,7 +234,7 @@ const swept = new WeakSet<RunnerConfig>();
  * Removes helper and probe containers that stopped over LEFT_HELPER_AGE ago (a client killed with SIGKILL
  * cannot remove its own), once per process and podman, before the first helper starts. Never throws.
  */
-export async function sweepLeftHelpers(config: RunnerConfig): Promise<void> {
+async function sweepLeftHelpers(config: RunnerConfig): Promise<void> {
   if (swept.has(config)) return;
   swept.add(config);
   const left = await callAllowFail(config, [
@@ -256,6 +287,8 @@ export function helperContainerArgs(
     'sh',
     '--label',
     `${HELPER_LABEL}=1`,
+    '--label',
+    `${CLIENT_PID_LABEL}=${process.pid}`,
     '--volume',
     `${target.source}:${HELPER_ROOT}${mount.length > 0 ? `:${mount.join(',')}` : ''}`,
     requireRef(target.image, 'image'),
@@ -285,9 +318,8 @@ export function helperFiles(config: RunnerConfig): VolumeFiles {
     async batch(target, ops) {
       if (ops.length === 0) return [];
       const { args, stdin } = helperArguments(ops);
-      const name = `phoenix-helper-${randomBytes(6).toString('hex')}`;
+      const name = await newHelperName(config);
       const argv = helperRunArgs(target, name, args);
-      await sweepLeftHelpers(config);
       let result: Awaited<ReturnType<typeof callAllowFail>>;
       try {
         result = await callAllowFail(config, argv, { stdin: Readable.from([stdin]) });

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { PhoenixError } from '@phoenix-hydra/core';
-import { HELPER_ROOT, helperContainerArgs, removeContainer, sweepLeftHelpers } from './helper-files.ts';
+import { HELPER_ROOT, helperContainerArgs, newHelperName, removeContainer } from './helper-files.ts';
 import { callAllowFail, type RunnerConfig } from './runner.ts';
 import type { VolumeTarget } from './volume-files.ts';
 
@@ -48,7 +47,7 @@ export async function helperTarIn(
   tar: Readable,
   signal?: AbortSignal,
 ): Promise<{ kept: boolean }> {
-  const name = `phoenix-helper-${randomBytes(6).toString('hex')}`;
+  const name = await newHelperName(config);
   const names = [plainName(swap.target), plainName(swap.staging), plainName(swap.previous)];
   const argv = [
     ...helperContainerArgs(parent, name, { stdin: true }),
@@ -58,7 +57,6 @@ export async function helperTarIn(
     HELPER_ROOT,
     ...names,
   ];
-  await sweepLeftHelpers(config);
   let result: Awaited<ReturnType<typeof callAllowFail>>;
   try {
     result = await callAllowFail(config, argv, { stdin: tar, signal, timeoutMs: config.streamTimeoutMs });

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { PhoenixError } from '@phoenix-hydra/core';
-import { HELPER_ROOT, helperContainerArgs, removeContainer, sweepLeftHelpers } from './helper-files.ts';
+import { HELPER_ROOT, helperContainerArgs, newHelperName, removeContainer } from './helper-files.ts';
 import type { RunnerConfig } from './runner.ts';
 import { callStream } from './stream.ts';
 import type { VolumeTarget } from './volume-files.ts';
@@ -40,8 +39,7 @@ export function helperTarOut(
   signal?: AbortSignal,
 ): AsyncIterable<Buffer> {
   return (async function* () {
-    const name = `phoenix-helper-${randomBytes(6).toString('hex')}`;
-    await sweepLeftHelpers(config);
+    const name = await newHelperName(config);
     const call = callStream(config, tarOutRunArgs(target, name));
     call.done.catch(() => {}); // surfaces through stdout
     const stop = () => call.stdout.destroy();

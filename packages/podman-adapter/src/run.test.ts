@@ -2,6 +2,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { removeStartedHelpers } from './helper-files.ts';
 import { run } from './run.ts';
 import type { RunnerConfig } from './runner.ts';
 
@@ -41,7 +42,11 @@ describe('a probe container', () => {
     const [started, removed, ...rest] = await calls();
     expect(rest).toEqual([]);
     expect(started?.split(' ')).not.toContain('--rm');
-    expect(started).toMatch(/--label io\.phoenix-hydra\.helper=1 --label x=y postgres:15 true$/);
+    expect(started).toMatch(
+      new RegExp(
+        `--label io\\.phoenix-hydra\\.helper=1 --label io\\.phoenix-hydra\\.client-pid=${process.pid} --label x=y postgres:15 true$`,
+      ),
+    );
     const name = /--name (phoenix-probe-[0-9a-f]{12})/.exec(started ?? '')?.[1];
     // --volumes: the anonymous volume an image declares (postgres: its data directory) goes with it.
     expect(removed).toBe(`rm --force --ignore --volumes --time 0 ${name}`);
@@ -72,5 +77,26 @@ describe('a probe container', () => {
     ]);
     expect(lines[1]).toBe('rm --force --ignore --volumes --time 0 aaaaaaaaaaaa bbbbbbbbbbbb');
     expect(lines[2]).toMatch(/^run /);
+  });
+});
+
+describe('removeStartedHelpers (a command stopped by a signal)', () => {
+  it('removes the probes still running, by name, with their volumes, once; finished ones are not named', async () => {
+    const finished = await loggingPodman('0');
+    await run(finished.config, 'postgres:15', ['true']);
+    const { config, calls } = await loggingPodman('hang'); // the same script, now hanging in `run`
+    const running = run(config, 'postgres:15', ['sleep'], { timeoutMs: 5_000 }).catch(() => undefined);
+    let started: string | undefined;
+    for (let i = 0; i < 100 && started === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const runs = (await calls().catch(() => [])).filter((line) => line.startsWith('run '));
+      started = runs.length === 2 ? runs[1] : undefined;
+    }
+    const name = /--name (phoenix-probe-[0-9a-f]{12})/.exec(started ?? '')?.[1];
+    expect(name).toBeDefined();
+    expect(await removeStartedHelpers()).toEqual([name]);
+    expect(await calls()).toContain(`rm --force --ignore --volumes --time 0 ${name}`);
+    expect(await removeStartedHelpers()).toEqual([]);
+    await running;
   });
 });

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { type Owner, PhoenixError } from '@phoenix-hydra/core';
-import { HELPER_LABEL } from './containers.ts';
-import { removeContainer, sweepLeftHelpers } from './helper-files.ts';
+import { CLIENT_PID_LABEL, HELPER_LABEL } from './containers.ts';
+import { newHelperName, removeContainer } from './helper-files.ts';
 import { envArgs, requireRef, userArgs } from './process-args.ts';
 import { assertSuccess, callAllowFail, type RunnerConfig } from './runner.ts';
 
@@ -52,7 +51,7 @@ export async function run(
   argv: readonly string[],
   options: RunOptions = {},
 ): Promise<RunResult> {
-  const name = `phoenix-probe-${randomBytes(6).toString('hex')}`;
+  const name = await newHelperName(config, 'probe');
   const args = [
     'run',
     '--name',
@@ -63,14 +62,14 @@ export async function run(
     ...(options.mounts ?? []).flatMap(mountArg),
     ...envArgs(options.env),
     ...(options.entrypoint ? ['--entrypoint', options.entrypoint] : []),
-    ...Object.entries({ [HELPER_LABEL]: '1', ...options.labels }).flatMap(([k, v]) => [
-      '--label',
-      `${k}=${v}`,
-    ]),
+    ...Object.entries({
+      [HELPER_LABEL]: '1',
+      [CLIENT_PID_LABEL]: String(process.pid),
+      ...options.labels,
+    }).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     requireRef(image, 'image'),
     ...argv,
   ];
-  await sweepLeftHelpers(config);
   let result: Awaited<ReturnType<typeof callAllowFail>>;
   try {
     result = await callAllowFail(config, args, { timeoutMs: options.timeoutMs, env: options.env });
