@@ -93,7 +93,7 @@ export async function findServiceContainers(
 }
 
 /** A container its restart policy brought back this recently is still looping, not up. */
-const RESTART_SETTLE_MS = 15_000;
+export const RESTART_SETTLE_MS = 15_000;
 
 /** The state word for a container (null: the service has none). */
 export function stateOf(c: ContainerInfo | null, now: number = Date.now()): ServiceStateName {

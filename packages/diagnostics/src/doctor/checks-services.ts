@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { formatMode, formatOwner, type Stack, type VolumeSpec } from '@phoenix-hydra/core';
 import { type ContainerInfo, type Podman, volumeFilesFor } from '@phoenix-hydra/podman-adapter';
 import { applySetup } from '../apply-setup.ts';
-import { type ServiceContainer, stateOf } from '../service-states.ts';
+import { RESTART_SETTLE_MS, type ServiceContainer, stateOf } from '../service-states.ts';
 import { helperImages, namedVolumeTarget } from '../volume-targets.ts';
 import type { DoctorContext } from './context.ts';
 import { type CatalogueEntry, type Finding, type Fix, finding } from './finding.ts';
@@ -147,6 +147,11 @@ function how(c: ContainerInfo, at: number): string {
   const state = stateOf(c, at);
   const restarts = c.restartCount > 0 ? `, restarted ${c.restartCount} times` : '';
   if (state === 'created') return `container ${c.name} was created but never started`;
+  if (state === 'restarting' && c.running && c.startedAt !== null) {
+    // Up again for a moment: after a repair that is a good sign, in a crash loop the next failure is near.
+    const seconds = Math.max(0, Math.round((at - Date.parse(c.startedAt)) / 1000));
+    return `container ${c.name} restarted ${c.restartCount} times and has run ${seconds} s since, under ${RESTART_SETTLE_MS / 1000} s: not settled yet (run doctor again shortly to tell a loop from a repair)`;
+  }
   return `container ${c.name} ${state === 'restarting' ? 'keeps restarting' : state} (exit code ${c.exitCode}${restarts})`;
 }
 
