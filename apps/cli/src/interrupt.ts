@@ -75,9 +75,14 @@ const REMOVE_HELPERS_MS = 10_000;
  * outer process forwarding signals into `podman unshare`: stopsItself), and a signal after such a stop ends
  * the process at once. (Not by counting listeners: execa's signal-exit listens while a child runs.)
  */
-export function stopOnSignal(): void {
+export function stopOnSignal(
+  removeHelpers: () => Promise<string[]> = async () =>
+    (await import('@phoenix-hydra/podman-adapter')).removeStartedHelpers(),
+): void {
+  let firstAt = Number.NEGATIVE_INFINITY;
   const handle = (signal: NodeJS.Signals) => {
     if (stoppedElsewhere > 0) return;
+    if (performance.now() - firstAt < SAME_STOP_MS) return; // the same stop, forwarded again
     if (received !== null) {
       // Told again (while removing, or after the command's own clean stop): at once, by the signal itself.
       process.off('SIGINT', onInt).off('SIGTERM', onTerm);
@@ -86,10 +91,10 @@ export function stopOnSignal(): void {
     }
     // Still listening meanwhile: execa's signal-exit, alone on the signal, would end the process at once.
     received = signal;
+    firstAt = performance.now();
     void (async () => {
-      const { removeStartedHelpers } = await import('@phoenix-hydra/podman-adapter');
       const timeout = new Promise<null>((resolve) => setTimeout(resolve, REMOVE_HELPERS_MS, null).unref());
-      const removed = await Promise.race([removeStartedHelpers(), timeout]);
+      const removed = await Promise.race([removeHelpers(), timeout]);
       const what =
         removed === null
           ? `; the helper containers it started did not go within ${REMOVE_HELPERS_MS / 1000} s (the next command removes them)`

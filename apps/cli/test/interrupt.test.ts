@@ -53,3 +53,34 @@ describe('interruptSignal', () => {
     expect(result.signal).toBe('SIGTERM');
   }, 15_000);
 });
+
+describe('stopOnSignal (commands that do not listen themselves)', () => {
+  it('ends with 143 and says so; a repeat within a second (Ctrl-C plus the forwarded signal) is the same stop', async () => {
+    const script = `
+      const { stopOnSignal } = await import(${JSON.stringify(INTERRUPT)});
+      // Removing the helpers takes a while (podman rm of each): the repeat arrives meanwhile.
+      stopOnSignal(() => new Promise((r) => setTimeout(r, 500, ['phoenix-probe-1'])));
+      setInterval(() => {}, 1000); // a command at work
+      process.stdout.write('ready\\n');
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk;
+    });
+    child.stdout.once('data', async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 100)); // while it removes its helpers
+      child.kill('SIGTERM');
+    });
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      child.on('exit', (c, s) => resolve([c, s])),
+    );
+    expect({ code, signal }, err).toEqual({ code: 143, signal: null });
+    expect(err).toMatch(
+      /^SIGTERM received: stopped; removed the helper container it had started \(phoenix-probe-1\)$/m,
+    );
+  }, 15_000);
+});
