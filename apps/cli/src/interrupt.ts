@@ -94,10 +94,10 @@ export function stopOnSignal(
     firstAt = performance.now();
     void (async () => {
       const timeout = new Promise<null>((resolve) => setTimeout(resolve, REMOVE_HELPERS_MS, null).unref());
-      const removed = await Promise.race([removeHelpers(), timeout]);
+      const removed = await Promise.race([removeHelpers().catch(() => null), timeout]);
       const what =
         removed === null
-          ? `; the helper containers it started did not go within ${REMOVE_HELPERS_MS / 1000} s (the next command removes them)`
+          ? `; the helper containers it started could not be removed within ${REMOVE_HELPERS_MS / 1000} s (the next command removes them)`
           : removed.length > 0
             ? `; removed the ${removed.length === 1 ? 'helper container' : `${removed.length} helper containers`} it had started (${removed.join(', ')})`
             : '';
